@@ -1,0 +1,460 @@
+//! The intermediate representation that every scenario lowers to.
+//!
+//! The IR knows no surface syntax: `smp_load_acquire(x)` arrives here as a
+//! `Load` followed by `Fence(Rmb)`, `xchg(x, v)` as `Fence(Mb)`, an `Rmw`
+//! and `Fence(Mb)` (see `scenarios::lower`). Each instruction is one `Step`
+//! of the machine; the rules for when a step is enabled and what it does live
+//! in `transition.rs`, one match arm per instruction.
+
+use serde::{Deserialize, Serialize};
+
+/// A value held in memory or in a register.
+///
+/// Addresses of locations are values too (`int *p = &x;`): they are encoded
+/// with [`ADDRESS_TAG`] so that printing can show `x` rather than a number.
+pub type Value = i32;
+
+/// Set on a value that is the address of a location; the low bits are the
+/// location index.
+pub const ADDRESS_TAG: Value = 0x4000_0000;
+
+/// The value that stands for the address of `loc`.
+pub fn address_of(loc: Loc) -> Value {
+    ADDRESS_TAG | loc.0 as Value
+}
+
+/// The location a value points at, if it is an address.
+pub fn location_at(value: Value, locations: usize) -> Option<Loc> {
+    if value & !0xff == ADDRESS_TAG && ((value & 0xff) as usize) < locations {
+        Some(Loc((value & 0xff) as u8))
+    } else {
+        None
+    }
+}
+
+/// Limits on the size of a scenario, checked when a scenario is built so
+/// that machine state can be fixed-size arrays.
+pub const CORES_MAX: usize = 8;
+pub const LOCATIONS_MAX: usize = 32;
+pub const REGISTERS_MAX: usize = 32;
+pub const INSTRUCTIONS_MAX: usize = 1024;
+
+/// A memory location (one per cache line).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Loc(pub u8);
+
+/// A register of one core.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Reg(pub u8);
+
+/// Index of an expression in [`Thread::exprs`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ExprId(pub u16);
+
+impl From<Loc> for Address {
+    fn from(l: Loc) -> Address {
+        Address::Direct(l)
+    }
+}
+
+/// Where an access goes: a location named in the program text, or the
+/// location whose address a register holds (an address dependency).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Address {
+    Direct(Loc),
+    Indirect(Reg),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum UnaryOp {
+    Neg,
+    Not,
+    BitNot,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum BinaryOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Rem,
+    And,
+    Or,
+    Xor,
+    Shl,
+    Shr,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    LogicalAnd,
+    LogicalOr,
+}
+
+/// A local expression: registers, constants and arithmetic. `Val` is the
+/// value a `smp_cond_load_*` would read (C's `VAL`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Expr {
+    Const(Value),
+    Reg(Reg),
+    Val,
+    Unary(UnaryOp, ExprId),
+    Binary(BinaryOp, ExprId, ExprId),
+}
+
+/// The fences of the machine (MACHINE.md, "Instructions").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Fence {
+    /// Enabled only when the store buffer and the invalidation queue are empty.
+    Mb,
+    /// Enabled only when the invalidation queue is empty.
+    Rmb,
+    /// Appends a marker to the store buffer (on a model whose drain order
+    /// needs one).
+    Wmb,
+}
+
+/// What an atomic read-modify-write computes from the old value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum RmwOp {
+    /// Write the operand.
+    Xchg(ExprId),
+    /// Write `new` if the old value equals `expected`.
+    CmpXchg { expected: ExprId, new: ExprId },
+    /// Write old + operand (sub and dec are adds of a negated operand).
+    Add(ExprId),
+    /// Write old + `add` unless the old value equals `unless`.
+    AddUnless { add: ExprId, unless: ExprId },
+    And(ExprId),
+    Or(ExprId),
+    Xor(ExprId),
+    AndNot(ExprId),
+}
+
+/// What an RMW leaves in its destination register.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum RmwResult {
+    /// The value read (`xchg`, `cmpxchg`, `atomic_fetch_*`).
+    Old,
+    /// The value written (`atomic_*_return`).
+    New,
+    /// 1 if the value written is 0 (`atomic_*_and_test`).
+    NewIsZero,
+    /// 1 if the value written is negative (`atomic_add_negative`).
+    NewIsNegative,
+    /// 1 if the RMW wrote (`atomic_add_unless`, `atomic_try_cmpxchg`).
+    Succeeded,
+}
+
+/// How much of the store buffer an RMW waits for (MACHINE.md's RMW rows).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum RmwOrder {
+    /// No store-buffer entry for the location and no `smp_wmb` marker
+    /// (`tso`: an empty store buffer, as x86 `lock` does).
+    Relaxed,
+    /// An empty store buffer.
+    Release,
+}
+
+/// One instruction: one `Step` of a core.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Instr {
+    /// `dst = READ_ONCE(*addr)`.
+    Load { dst: Reg, addr: Address },
+    /// `WRITE_ONCE(*addr, value)`.
+    Store { addr: Address, value: ExprId },
+    Fence(Fence),
+    /// The atomic RMW effect, in one transition.
+    Rmw {
+        dst: Option<Reg>,
+        addr: Address,
+        op: RmwOp,
+        result: RmwResult,
+        order: RmwOrder,
+    },
+    /// `smp_cond_load_relaxed`: a load enabled only when the value it would
+    /// read satisfies `cond` (an expression over `Val`).
+    CondLoad {
+        dst: Reg,
+        addr: Address,
+        cond: ExprId,
+    },
+    /// `spin_lock`: enabled only when the lock is free; takes it as a
+    /// relaxed RMW (the acquire fence follows as its own instruction).
+    Lock { addr: Address },
+    /// `spin_trylock`: takes the lock and returns 1 if it is free, else a
+    /// failed RMW returning 0.
+    TryLock { dst: Reg, addr: Address },
+    /// `dst = expr`: local, no memory effect.
+    Assign { dst: Reg, value: ExprId },
+    /// Jump to `target` when `cond` is non-zero.
+    Branch { cond: ExprId, target: u16 },
+    /// Jump to `target`.
+    Jump { target: u16 },
+}
+
+impl Instr {
+    /// Local instructions touch no memory and commute with every other
+    /// transition.
+    pub fn is_local(&self) -> bool {
+        match self {
+            Instr::Assign { .. } | Instr::Branch { .. } | Instr::Jump { .. } => true,
+            Instr::Load { .. }
+            | Instr::Store { .. }
+            | Instr::Fence(_)
+            | Instr::Rmw { .. }
+            | Instr::CondLoad { .. }
+            | Instr::Lock { .. }
+            | Instr::TryLock { .. } => false,
+        }
+    }
+
+    /// The address the instruction accesses, if any.
+    pub fn address(&self) -> Option<Address> {
+        match *self {
+            Instr::Load { addr, .. }
+            | Instr::Store { addr, .. }
+            | Instr::Rmw { addr, .. }
+            | Instr::CondLoad { addr, .. }
+            | Instr::Lock { addr }
+            | Instr::TryLock { addr, .. } => Some(addr),
+            Instr::Fence(_) | Instr::Assign { .. } | Instr::Branch { .. } | Instr::Jump { .. } => {
+                None
+            }
+        }
+    }
+}
+
+/// The value a held spinlock has in memory; a free one holds 0.
+pub const LOCK_HELD: Value = 1;
+
+/// One thread of a scenario, run by the core of the same index.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Thread {
+    pub instrs: Vec<Instr>,
+    pub exprs: Vec<Expr>,
+    /// Register names, indexed by `Reg`.
+    pub registers: Vec<String>,
+    /// Initial register values (a parameter of the thread may start as an
+    /// address, `P0(int *x)` style code keeps these at 0).
+    pub initial_registers: Vec<Value>,
+    /// Source text of each instruction, for timelines and reports.
+    pub source: Vec<String>,
+}
+
+impl Thread {
+    pub fn expr(&self, id: ExprId) -> Expr {
+        self.exprs[id.0 as usize]
+    }
+}
+
+/// A location of the scenario.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Location {
+    pub name: String,
+    pub initial: Value,
+}
+
+/// Something that a final state shows: a register of a core, or a location.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Observable {
+    Register(u8, Reg),
+    Location(Loc),
+}
+
+/// A term of a final condition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Term {
+    Observable(Observable),
+    Const(Value),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Comparison {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+/// A proposition over a final state (herd's `exists` body).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Prop {
+    True,
+    False,
+    Compare(Comparison, Term, Term),
+    Not(Box<Prop>),
+    And(Box<Prop>, Box<Prop>),
+    Or(Box<Prop>, Box<Prop>),
+}
+
+/// The quantifier of the final condition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Quantifier {
+    Exists,
+    NotExists,
+    Forall,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Condition {
+    pub quantifier: Quantifier,
+    pub prop: Prop,
+}
+
+/// A whole scenario: locations, threads, the final condition.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Scenario {
+    pub name: String,
+    pub locations: Vec<Location>,
+    pub threads: Vec<Thread>,
+    pub condition: Condition,
+    /// herd's `filter`: final states it rejects are dropped before the
+    /// condition is evaluated.
+    pub filter: Option<Prop>,
+    /// What a final state shows, in order: the condition's observables,
+    /// then those of `locations [...]`.
+    pub observed: Vec<Observable>,
+}
+
+impl Scenario {
+    pub fn location_name(&self, loc: Loc) -> &str {
+        &self.locations[loc.0 as usize].name
+    }
+
+    /// The name of an observable as herd prints it: `0:r0` or `x`.
+    pub fn observable_name(&self, o: Observable) -> String {
+        match o {
+            Observable::Register(core, reg) => {
+                format!("{}:{}", core, self.threads[core as usize].registers[reg.0 as usize])
+            }
+            Observable::Location(loc) => self.location_name(loc).to_string(),
+        }
+    }
+
+    /// A value as herd prints it: a number, or the name of the location an
+    /// address points at.
+    pub fn format_value(&self, v: Value) -> String {
+        match location_at(v, self.locations.len()) {
+            Some(loc) => self.location_name(loc).to_string(),
+            None => v.to_string(),
+        }
+    }
+
+    /// Checks the limits the machine's fixed-size state relies on, and that
+    /// every index in the program is in range. Builders and parsers call this;
+    /// the machine assumes it.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.threads.is_empty() {
+            return Err("the scenario has no threads".into());
+        }
+        if self.threads.len() > CORES_MAX {
+            return Err(format!(
+                "{} threads: at most {CORES_MAX} are supported",
+                self.threads.len()
+            ));
+        }
+        if self.locations.len() > LOCATIONS_MAX {
+            return Err(format!(
+                "{} locations: at most {LOCATIONS_MAX} are supported",
+                self.locations.len()
+            ));
+        }
+        let locs = self.locations.len();
+        for (t, thread) in self.threads.iter().enumerate() {
+            if thread.registers.len() > REGISTERS_MAX {
+                return Err(format!(
+                    "thread {t} has {} registers: at most {REGISTERS_MAX} are supported",
+                    thread.registers.len()
+                ));
+            }
+            if thread.instrs.len() > INSTRUCTIONS_MAX {
+                return Err(format!(
+                    "thread {t} has {} instructions: at most {INSTRUCTIONS_MAX} are supported",
+                    thread.instrs.len()
+                ));
+            }
+            if thread.initial_registers.len() != thread.registers.len() {
+                return Err(format!("thread {t}: initial_registers and registers differ in length"));
+            }
+            let regs = thread.registers.len();
+            let reg_ok = |r: Reg| (r.0 as usize) < regs;
+            let expr_ok = |e: ExprId| (e.0 as usize) < thread.exprs.len();
+            for (i, expr) in thread.exprs.iter().enumerate() {
+                let ok = match *expr {
+                    Expr::Const(_) | Expr::Val => true,
+                    Expr::Reg(r) => reg_ok(r),
+                    // Children come first, so evaluation never loops.
+                    Expr::Unary(_, a) => (a.0 as usize) < i,
+                    Expr::Binary(_, a, b) => (a.0 as usize) < i && (b.0 as usize) < i,
+                };
+                if !ok {
+                    return Err(format!("thread {t}: expression {i} is malformed"));
+                }
+            }
+            for (i, instr) in thread.instrs.iter().enumerate() {
+                let addr_ok = |a: Address| match a {
+                    Address::Direct(l) => (l.0 as usize) < locs,
+                    Address::Indirect(r) => reg_ok(r),
+                };
+                let target_ok = |t: u16| (t as usize) <= thread.instrs.len();
+                let ok = match *instr {
+                    Instr::Load { dst, addr } => reg_ok(dst) && addr_ok(addr),
+                    Instr::Store { addr, value } => addr_ok(addr) && expr_ok(value),
+                    Instr::Fence(_) => true,
+                    Instr::Rmw { dst, addr, op, .. } => {
+                        dst.is_none_or(reg_ok)
+                            && addr_ok(addr)
+                            && match op {
+                                RmwOp::Xchg(e)
+                                | RmwOp::Add(e)
+                                | RmwOp::And(e)
+                                | RmwOp::Or(e)
+                                | RmwOp::Xor(e)
+                                | RmwOp::AndNot(e) => expr_ok(e),
+                                RmwOp::CmpXchg { expected, new } => {
+                                    expr_ok(expected) && expr_ok(new)
+                                }
+                                RmwOp::AddUnless { add, unless } => {
+                                    expr_ok(add) && expr_ok(unless)
+                                }
+                            }
+                    }
+                    Instr::CondLoad { dst, addr, cond } => {
+                        reg_ok(dst) && addr_ok(addr) && expr_ok(cond)
+                    }
+                    Instr::Lock { addr } => addr_ok(addr),
+                    Instr::TryLock { dst, addr } => reg_ok(dst) && addr_ok(addr),
+                    Instr::Assign { dst, value } => reg_ok(dst) && expr_ok(value),
+                    Instr::Branch { cond, target } => expr_ok(cond) && target_ok(target),
+                    Instr::Jump { target } => target_ok(target),
+                };
+                if !ok {
+                    return Err(format!("thread {t}: instruction {i} ({instr:?}) is malformed"));
+                }
+            }
+        }
+        for o in &self.observed {
+            match *o {
+                Observable::Register(c, r) => {
+                    if c as usize >= self.threads.len()
+                        || r.0 as usize >= self.threads[c as usize].registers.len()
+                    {
+                        return Err(format!("observed register {c}:{} does not exist", r.0));
+                    }
+                }
+                Observable::Location(l) => {
+                    if l.0 as usize >= locs {
+                        return Err(format!("observed location {} does not exist", l.0));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}

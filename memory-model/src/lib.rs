@@ -1,0 +1,11 @@
+//! The machine of MACHINE.md as one labelled transition system.
+//!
+//! This crate holds the IR that scenarios lower to (`ir`), the machine state
+//! (`state`: registers, store buffers, invalidation queues, caches, memory),
+//! the models (`model`: `sc`, `tso`, `weak` as values of one parameter struct)
+//! and the transitions (`transition`: `Step`, `Drain`, `Invalidate`, `Evict`,
+//! with one `enabled`/`apply` pair that both drivers call). It is not a
+//! driver: it does no I/O, draws no random numbers and knows nothing of time.
+//! The timed and exhaustive drivers live in `sim-core`.
+
+pub mod ir;

@@ -1,0 +1,6 @@
+//! Scenarios: the construction API that lowers kernel primitives to the IR,
+//! and the built-in scenarios.
+//!
+//! Depends only on `memory-model`. It does not run anything.
+
+pub mod builder;
