@@ -123,11 +123,17 @@ pub enum RmwOp {
     /// Write the operand.
     Xchg(ExprId),
     /// Write `new` if the old value equals `expected`.
-    CmpXchg { expected: ExprId, new: ExprId },
+    CmpXchg {
+        expected: ExprId,
+        new: ExprId,
+    },
     /// Write old + operand (sub and dec are adds of a negated operand).
     Add(ExprId),
     /// Write old + `add` unless the old value equals `unless`.
-    AddUnless { add: ExprId, unless: ExprId },
+    AddUnless {
+        add: ExprId,
+        unless: ExprId,
+    },
     And(ExprId),
     Or(ExprId),
     Xor(ExprId),
@@ -163,9 +169,15 @@ pub enum RmwOrder {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Instr {
     /// `dst = READ_ONCE(*addr)`.
-    Load { dst: Reg, addr: Address },
+    Load {
+        dst: Reg,
+        addr: Address,
+    },
     /// `WRITE_ONCE(*addr, value)`.
-    Store { addr: Address, value: ExprId },
+    Store {
+        addr: Address,
+        value: ExprId,
+    },
     Fence(Fence),
     /// The atomic RMW effect, in one transition.
     Rmw {
@@ -184,16 +196,29 @@ pub enum Instr {
     },
     /// `spin_lock`: enabled only when the lock is free; takes it as a
     /// relaxed RMW (the acquire fence follows as its own instruction).
-    Lock { addr: Address },
+    Lock {
+        addr: Address,
+    },
     /// `spin_trylock`: takes the lock and returns 1 if it is free, else a
     /// failed RMW returning 0.
-    TryLock { dst: Reg, addr: Address },
+    TryLock {
+        dst: Reg,
+        addr: Address,
+    },
     /// `dst = expr`: local, no memory effect.
-    Assign { dst: Reg, value: ExprId },
+    Assign {
+        dst: Reg,
+        value: ExprId,
+    },
     /// Jump to `target` when `cond` is non-zero.
-    Branch { cond: ExprId, target: u16 },
+    Branch {
+        cond: ExprId,
+        target: u16,
+    },
     /// Jump to `target`.
-    Jump { target: u16 },
+    Jump {
+        target: u16,
+    },
 }
 
 impl Instr {
@@ -331,7 +356,10 @@ impl Scenario {
     pub fn observable_name(&self, o: Observable) -> String {
         match o {
             Observable::Register(core, reg) => {
-                format!("{}:{}", core, self.threads[core as usize].registers[reg.0 as usize])
+                format!(
+                    "{}:{}",
+                    core, self.threads[core as usize].registers[reg.0 as usize]
+                )
             }
             Observable::Location(loc) => self.location_name(loc).to_string(),
         }
@@ -380,7 +408,9 @@ impl Scenario {
                 ));
             }
             if thread.initial_registers.len() != thread.registers.len() {
-                return Err(format!("thread {t}: initial_registers and registers differ in length"));
+                return Err(format!(
+                    "thread {t}: initial_registers and registers differ in length"
+                ));
             }
             let regs = thread.registers.len();
             let reg_ok = |r: Reg| (r.0 as usize) < regs;
@@ -420,9 +450,7 @@ impl Scenario {
                                 RmwOp::CmpXchg { expected, new } => {
                                     expr_ok(expected) && expr_ok(new)
                                 }
-                                RmwOp::AddUnless { add, unless } => {
-                                    expr_ok(add) && expr_ok(unless)
-                                }
+                                RmwOp::AddUnless { add, unless } => expr_ok(add) && expr_ok(unless),
                             }
                     }
                     Instr::CondLoad { dst, addr, cond } => {
@@ -435,7 +463,9 @@ impl Scenario {
                     Instr::Jump { target } => target_ok(target),
                 };
                 if !ok {
-                    return Err(format!("thread {t}: instruction {i} ({instr:?}) is malformed"));
+                    return Err(format!(
+                        "thread {t}: instruction {i} ({instr:?}) is malformed"
+                    ));
                 }
             }
         }

@@ -9,3 +9,10 @@
 //! The timed and exhaustive drivers live in `sim-core`.
 
 pub mod ir;
+pub mod model;
+pub mod state;
+pub mod transition;
+
+pub use model::{Config, ConfigError, DrainOrder, ModelName};
+pub use state::State;
+pub use transition::{BlockReason, Effect, Machine, Read, ReadSource, Transition};

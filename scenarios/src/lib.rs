@@ -4,3 +4,4 @@
 //! Depends only on `memory-model`. It does not run anything.
 
 pub mod builder;
+pub mod builtin;

@@ -1,1 +1,24 @@
-//! placeholder
+//! The drivers of the machine: what makes transitions fire.
+//!
+//! `memory-model` says which transitions are enabled and what they do; this
+//! crate decides which fire. The timed driver (`timed`) is a discrete-event
+//! engine: simulated time in cycles, an agenda with a fixed tie-break
+//! (`event_queue`), latencies and interrupts from the timing model (`timing`),
+//! every random draw from one seeded, recordable source (`decision`). The
+//! exhaustive driver (`exhaustive`) visits every reachable state. `fuzz`
+//! runs many timed runs and counts outcomes. Nothing here reads the clock,
+//! touches files or iterates a hash map into a result.
+
+pub mod decision;
+pub mod encoding;
+pub mod event_queue;
+pub mod exhaustive;
+pub mod fuzz;
+pub mod timed;
+pub mod timing;
+
+pub use decision::Decisions;
+pub use exhaustive::{Exploration, ExploreOptions, Verdict};
+pub use fuzz::{fuzz_range, FuzzSummary};
+pub use timed::{Observer, Quiet, RunEnd, TimedRun};
+pub use timing::{CacheStart, Cycles, Timing};

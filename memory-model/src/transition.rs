@@ -1,0 +1,751 @@
+//! The transitions of the machine, and the one place that says when each is
+//! enabled and what it does.
+//!
+//! `Machine::enabled` and `Machine::apply` are the whole semantics: one match
+//! arm per transition and per IR instruction, to be read beside MACHINE.md.
+//! Both drivers (timed and exhaustive) call these and nothing else, so that
+//! no rule exists in only one driver.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ir::{
+    location_at, Address, BinaryOp, Expr, ExprId, Fence, Instr, Loc, Observable, Prop, RmwOp,
+    RmwOrder, RmwResult, Scenario, Term, Thread, UnaryOp, Value, LOCK_HELD,
+};
+use crate::model::{Config, DrainOrder, ModelParameters};
+use crate::state::{CoreStatus, State};
+
+/// One atomic transition of the LTS.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Transition {
+    /// Core `core` executes its next instruction.
+    Step { core: u8 },
+    /// Slot `slot` of `core`'s store buffer becomes globally visible.
+    Drain { core: u8, slot: u8 },
+    /// The oldest entry of `core`'s invalidation queue is applied.
+    Invalidate { core: u8 },
+    /// `core` drops its copy of `loc`.
+    Evict { core: u8, loc: Loc },
+}
+
+impl Transition {
+    pub fn core(&self) -> usize {
+        match *self {
+            Transition::Step { core }
+            | Transition::Drain { core, .. }
+            | Transition::Invalidate { core }
+            | Transition::Evict { core, .. } => core as usize,
+        }
+    }
+}
+
+/// Where a load's value came from, for timelines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ReadSource {
+    /// Forwarded from the core's own store buffer.
+    StoreBuffer,
+    /// A valid cache copy equal to memory.
+    Cache,
+    /// A valid cache copy older than memory: an invalidation is still queued.
+    StaleCache,
+    /// A miss: read from memory, and the line is now cached.
+    Memory,
+}
+
+/// A value read by a step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Read {
+    pub loc: Loc,
+    pub value: Value,
+    pub source: ReadSource,
+}
+
+/// What a transition did, for timelines and timing. Computing it allocates
+/// nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Effect {
+    Step {
+        /// The instruction executed (its index in the thread).
+        pc: u16,
+        read: Option<Read>,
+        /// A store entered the store buffer.
+        buffered: Option<(Loc, Value)>,
+        /// Memory was written (write-through store, RMW, lock).
+        published: Option<(Loc, Value)>,
+        /// How many other cores were sent an invalidation (or lost a copy).
+        invalidations: u8,
+    },
+    Drain {
+        loc: Loc,
+        value: Value,
+        invalidations: u8,
+    },
+    Invalidate {
+        loc: Loc,
+    },
+    Evict {
+        loc: Loc,
+    },
+}
+
+/// Why a core's next step is not enabled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum BlockReason {
+    /// A fence waits for the store buffer and/or invalidation queue.
+    FenceWaits,
+    /// A store waits for a free store-buffer slot.
+    StoreBufferFull,
+    /// A write waits for a full invalidation queue of another core.
+    InvalidationQueueFull,
+    /// An RMW waits for store-buffer entries ahead of it.
+    RmwWaitsForStoreBuffer,
+    /// An access through a register waits for the invalidation queue
+    /// (address-dependency rule).
+    AddressDependency,
+    /// The register used as an address holds no location's address.
+    BadAddress,
+    /// `spin_lock` of a held lock.
+    LockHeld,
+    /// `smp_cond_load_*` whose condition the visible value does not meet.
+    ConditionNotMet,
+}
+
+impl BlockReason {
+    pub fn describe(self) -> &'static str {
+        match self {
+            BlockReason::FenceWaits => "fence waits for its buffers to empty",
+            BlockReason::StoreBufferFull => "store buffer full",
+            BlockReason::InvalidationQueueFull => "another core's invalidation queue is full",
+            BlockReason::RmwWaitsForStoreBuffer => "RMW waits for its store buffer",
+            BlockReason::AddressDependency => "dependent access waits for its invalidation queue",
+            BlockReason::BadAddress => "register does not hold a location's address",
+            BlockReason::LockHeld => "lock is held",
+            BlockReason::ConditionNotMet => "condition not met",
+        }
+    }
+}
+
+/// A scenario on a configuration: the static part of the LTS. The dynamic
+/// part is a [`State`].
+#[derive(Clone, Debug)]
+pub struct Machine<'s> {
+    pub scenario: &'s Scenario,
+    pub config: Config,
+    params: ModelParameters,
+    /// For each core and pc, the locations the core may still load at or
+    /// after that pc (one bit each), for the exhaustive driver's reduction.
+    live_loads: Vec<Vec<u32>>,
+}
+
+impl<'s> Machine<'s> {
+    /// The scenario must have passed `Scenario::validate`.
+    pub fn new(scenario: &'s Scenario, config: Config) -> Machine<'s> {
+        debug_assert!(scenario.validate().is_ok());
+        let live_loads = scenario
+            .threads
+            .iter()
+            .map(|t| live_loads(t, scenario.locations.len()))
+            .collect();
+        Machine {
+            scenario,
+            config,
+            params: config.parameters(),
+            live_loads,
+        }
+    }
+
+    pub fn cores(&self) -> usize {
+        self.scenario.threads.len()
+    }
+
+    pub fn locations(&self) -> usize {
+        self.scenario.locations.len()
+    }
+
+    /// The start of every run: initial memory and registers, every core
+    /// holding a valid copy of every location (`warm`). Cold and drawn
+    /// starts are `Evict` transitions applied by the driver at time 0.
+    pub fn initial_state(&self) -> State {
+        let mut s = State::default();
+        for (i, l) in self.scenario.locations.iter().enumerate() {
+            s.mem[i] = l.initial;
+        }
+        for (c, thread) in self.scenario.threads.iter().enumerate() {
+            let core = &mut s.cores[c];
+            core.regs[..thread.initial_registers.len()].copy_from_slice(&thread.initial_registers);
+            if thread.instrs.is_empty() {
+                core.status = CoreStatus::Done;
+            }
+            for (i, l) in self.scenario.locations.iter().enumerate() {
+                core.cache.fill(Loc(i as u8), l.initial);
+            }
+        }
+        s
+    }
+
+    /// The instruction `core` would execute next, if it is running.
+    pub fn next_instr(&self, state: &State, core: usize) -> Option<Instr> {
+        let c = &state.cores[core];
+        match c.status {
+            CoreStatus::Running => self.scenario.threads[core]
+                .instrs
+                .get(c.pc as usize)
+                .copied(),
+            CoreStatus::Done => None,
+        }
+    }
+
+    /// Locations `core` may still load from where it stands.
+    pub fn live_loads(&self, state: &State, core: usize) -> u32 {
+        let c = &state.cores[core];
+        match c.status {
+            CoreStatus::Running => self.live_loads[core][c.pc as usize],
+            CoreStatus::Done => 0,
+        }
+    }
+
+    /// Every core done and every store buffer empty: `mem` and registers can
+    /// no longer change, so the outcome is final.
+    pub fn is_complete(&self, state: &State) -> bool {
+        state.cores[..self.cores()]
+            .iter()
+            .all(|c| c.status == CoreStatus::Done && c.sb.is_empty())
+    }
+
+    /// Calls `f` with every enabled transition, in a fixed order: by core,
+    /// then Step, Drains by slot, Invalidate, Evicts by location.
+    pub fn for_each_enabled(&self, state: &State, mut f: impl FnMut(Transition)) {
+        for c in 0..self.cores() {
+            let core = c as u8;
+            if self.step_enabled(state, c) {
+                f(Transition::Step { core });
+            }
+            for slot in 0..state.cores[c].sb.len() {
+                let t = Transition::Drain {
+                    core,
+                    slot: slot as u8,
+                };
+                if self.enabled(state, t) {
+                    f(t);
+                }
+            }
+            if !state.cores[c].iq.is_empty() {
+                f(Transition::Invalidate { core });
+            }
+            let mut valid = state.cores[c].cache.valid_mask();
+            while valid != 0 {
+                let loc = Loc(valid.trailing_zeros() as u8);
+                valid &= valid - 1;
+                f(Transition::Evict { core, loc });
+            }
+        }
+    }
+
+    /// Whether `t` may fire in `state` (MACHINE.md, "Transitions").
+    pub fn enabled(&self, state: &State, t: Transition) -> bool {
+        let core = t.core();
+        if core >= self.cores() {
+            return false;
+        }
+        let c = &state.cores[core];
+        match t {
+            Transition::Step { .. } => self.step_enabled(state, core),
+            Transition::Drain { slot, .. } => {
+                let slot = slot as usize;
+                let Some((loc, _)) = c.sb.entries().get(slot).and_then(|e| e.store()) else {
+                    return false;
+                };
+                let in_order = match self.params.drain {
+                    DrainOrder::Fifo => slot == 0,
+                    DrainOrder::PerLocation => c.sb.drainable_per_location(slot),
+                };
+                in_order && !self.backpressured(state, core, loc)
+            }
+            Transition::Invalidate { .. } => !c.iq.is_empty(),
+            Transition::Evict { loc, .. } => {
+                (loc.0 as usize) < self.locations() && c.cache.is_valid(loc)
+            }
+        }
+    }
+
+    /// Whether `core` has a next instruction and it may execute now.
+    pub fn step_enabled(&self, state: &State, core: usize) -> bool {
+        match self.next_instr(state, core) {
+            Some(instr) => self.instr_blocked(state, core, instr).is_none(),
+            None => false,
+        }
+    }
+
+    /// Why `core`'s next step cannot fire; `None` if it can or if the core
+    /// is done.
+    pub fn step_blocked(&self, state: &State, core: usize) -> Option<BlockReason> {
+        let instr = self.next_instr(state, core)?;
+        self.instr_blocked(state, core, instr)
+    }
+
+    fn instr_blocked(&self, state: &State, core: usize, instr: Instr) -> Option<BlockReason> {
+        let c = &state.cores[core];
+        let loc = match instr.address() {
+            Some(addr) => match self.resolve(state, core, addr) {
+                Ok(loc) => Some(loc),
+                Err(reason) => return Some(reason),
+            },
+            None => None,
+        };
+        let ok = |cond: bool, reason: BlockReason| (!cond).then_some(reason);
+        match instr {
+            Instr::Load { .. } => None,
+            Instr::Store { .. } => {
+                let loc = loc?;
+                if self.config.sb_depth == 0 {
+                    ok(
+                        !self.backpressured(state, core, loc),
+                        BlockReason::InvalidationQueueFull,
+                    )
+                } else {
+                    ok(
+                        c.sb.stores() < self.config.sb_depth as usize,
+                        BlockReason::StoreBufferFull,
+                    )
+                }
+            }
+            Instr::Fence(Fence::Mb) => {
+                ok(c.sb.is_empty() && c.iq.is_empty(), BlockReason::FenceWaits)
+            }
+            Instr::Fence(Fence::Rmb) => ok(c.iq.is_empty(), BlockReason::FenceWaits),
+            Instr::Fence(Fence::Wmb) => None,
+            Instr::Rmw { op, order, .. } => {
+                let loc = loc?;
+                let old = state.mem[loc.0 as usize];
+                let writes = rmw_new_value(self.thread(core), &c.regs, op, old).is_some();
+                self.rmw_blocked(state, core, loc, order, writes)
+            }
+            Instr::CondLoad { cond, .. } => {
+                let loc = loc?;
+                let (value, _) = self.read(state, core, loc);
+                let met = eval(self.thread(core), &c.regs, value, cond) != 0;
+                ok(met, BlockReason::ConditionNotMet)
+            }
+            Instr::Lock { .. } => {
+                let loc = loc?;
+                if state.mem[loc.0 as usize] != 0 {
+                    return Some(BlockReason::LockHeld);
+                }
+                self.rmw_blocked(state, core, loc, RmwOrder::Relaxed, true)
+            }
+            Instr::TryLock { .. } => {
+                let loc = loc?;
+                let writes = state.mem[loc.0 as usize] == 0;
+                self.rmw_blocked(state, core, loc, RmwOrder::Relaxed, writes)
+            }
+            Instr::Assign { .. } | Instr::Branch { .. } | Instr::Jump { .. } => None,
+        }
+    }
+
+    /// The store-buffer condition of an RMW (MACHINE.md's RMW rows), then
+    /// back-pressure if it writes.
+    fn rmw_blocked(
+        &self,
+        state: &State,
+        core: usize,
+        loc: Loc,
+        order: RmwOrder,
+        writes: bool,
+    ) -> Option<BlockReason> {
+        let sb = &state.cores[core].sb;
+        let ready = match (order, self.params.drain) {
+            (RmwOrder::Release, _) | (RmwOrder::Relaxed, DrainOrder::Fifo) => sb.is_empty(),
+            (RmwOrder::Relaxed, DrainOrder::PerLocation) => {
+                !sb.has_entry_for(loc) && !sb.has_marker()
+            }
+        };
+        if !ready {
+            return Some(BlockReason::RmwWaitsForStoreBuffer);
+        }
+        if writes && self.backpressured(state, core, loc) {
+            return Some(BlockReason::InvalidationQueueFull);
+        }
+        None
+    }
+
+    /// The location an access goes to. Through a register, the access waits
+    /// for the invalidation queue to empty: in-order execution alone does
+    /// not keep an address dependency when a stale copy can be read.
+    fn resolve(&self, state: &State, core: usize, addr: Address) -> Result<Loc, BlockReason> {
+        match addr {
+            Address::Direct(loc) => Ok(loc),
+            Address::Indirect(r) => {
+                let c = &state.cores[core];
+                if !c.iq.is_empty() {
+                    return Err(BlockReason::AddressDependency);
+                }
+                location_at(c.regs[r.0 as usize], self.locations()).ok_or(BlockReason::BadAddress)
+            }
+        }
+    }
+
+    /// A write to `loc` by `core` would have to queue an invalidation at a
+    /// core whose queue is full.
+    fn backpressured(&self, state: &State, core: usize, loc: Loc) -> bool {
+        let depth = self.config.iq_depth as usize;
+        depth > 0
+            && state.cores[..self.cores()]
+                .iter()
+                .enumerate()
+                .any(|(d, other)| d != core && other.cache.is_valid(loc) && other.iq.len() >= depth)
+    }
+
+    /// What a load of `loc` by `core` would read, and from where.
+    pub fn read(&self, state: &State, core: usize, loc: Loc) -> (Value, ReadSource) {
+        let c = &state.cores[core];
+        if let Some(v) = c.sb.youngest(loc) {
+            return (v, ReadSource::StoreBuffer);
+        }
+        let mem = state.mem[loc.0 as usize];
+        match c.cache.get(loc) {
+            Some(v) if v == mem => (v, ReadSource::Cache),
+            Some(v) => (v, ReadSource::StaleCache),
+            None => (mem, ReadSource::Memory),
+        }
+    }
+
+    fn thread(&self, core: usize) -> &'s Thread {
+        &self.scenario.threads[core]
+    }
+
+    /// Fires `t`, which must be enabled.
+    pub fn apply(&self, state: &mut State, t: Transition) -> Effect {
+        debug_assert!(self.enabled(state, t), "{t:?} applied while not enabled");
+        let core = t.core();
+        match t {
+            Transition::Step { .. } => self.step(state, core),
+            Transition::Drain { slot, .. } => {
+                let (loc, value) = state.cores[core].sb.remove(slot as usize);
+                let invalidations = self.publish(state, core, loc, value);
+                Effect::Drain {
+                    loc,
+                    value,
+                    invalidations,
+                }
+            }
+            Transition::Invalidate { .. } => {
+                let c = &mut state.cores[core];
+                let loc = c.iq.pop_front();
+                c.cache.invalidate(loc);
+                Effect::Invalidate { loc }
+            }
+            Transition::Evict { loc, .. } => {
+                state.cores[core].cache.invalidate(loc);
+                Effect::Evict { loc }
+            }
+        }
+    }
+
+    /// `mem[loc] = value` by `core`: its own copy becomes valid, every other
+    /// holder is sent an invalidation (or loses its copy at once without a
+    /// queue). Returns how many holders there were.
+    fn publish(&self, state: &mut State, core: usize, loc: Loc, value: Value) -> u8 {
+        state.mem[loc.0 as usize] = value;
+        state.cores[core].cache.fill(loc, value);
+        let queued = self.config.iq_depth > 0;
+        let mut sent = 0;
+        for (d, other) in state.cores[..self.cores()].iter_mut().enumerate() {
+            if d == core || !other.cache.is_valid(loc) {
+                continue;
+            }
+            sent += 1;
+            if queued {
+                assert!(
+                    other.iq.len() < self.config.iq_depth as usize,
+                    "publish into a full invalidation queue"
+                );
+                other.iq.push(loc);
+            } else {
+                other.cache.invalidate(loc);
+            }
+        }
+        sent
+    }
+
+    /// What `Step` does, one arm per instruction (MACHINE.md, "Instructions").
+    fn step(&self, state: &mut State, core: usize) -> Effect {
+        let thread = self.thread(core);
+        let pc = state.cores[core].pc;
+        let instr = thread.instrs[pc as usize];
+        let loc = instr.address().map(|a| {
+            self.resolve(state, core, a)
+                .expect("step with an unresolved address")
+        });
+        let mut next_pc = pc + 1;
+        let mut read = None;
+        let mut buffered = None;
+        let mut published = None;
+        let mut invalidations = 0;
+        match instr {
+            Instr::Load { dst, .. } | Instr::CondLoad { dst, .. } => {
+                let loc = loc.expect("load without a location");
+                let (value, source) = self.read(state, core, loc);
+                let c = &mut state.cores[core];
+                if source == ReadSource::Memory {
+                    c.cache.fill(loc, value);
+                }
+                c.regs[dst.0 as usize] = value;
+                read = Some(Read { loc, value, source });
+            }
+            Instr::Store { value, .. } => {
+                let loc = loc.expect("store without a location");
+                let c = &mut state.cores[core];
+                let v = eval(thread, &c.regs, 0, value);
+                if self.config.sb_depth == 0 {
+                    invalidations = self.publish(state, core, loc, v);
+                    published = Some((loc, v));
+                } else {
+                    c.sb.push_store(loc, v);
+                    assert!(c.sb.stores() <= self.config.sb_depth as usize);
+                    buffered = Some((loc, v));
+                }
+            }
+            Instr::Fence(Fence::Wmb) => {
+                // Under FIFO drain every store is already ordered.
+                if self.params.drain == DrainOrder::PerLocation {
+                    state.cores[core].sb.push_marker();
+                }
+            }
+            Instr::Fence(Fence::Mb | Fence::Rmb) => {}
+            Instr::Rmw {
+                dst, op, result, ..
+            } => {
+                let loc = loc.expect("RMW without a location");
+                let old = state.mem[loc.0 as usize];
+                let c = &state.cores[core];
+                let new = rmw_new_value(thread, &c.regs, op, old);
+                if let Some(d) = dst {
+                    let r = rmw_result(result, old, new);
+                    state.cores[core].regs[d.0 as usize] = r;
+                }
+                (read, published, invalidations) = self.rmw_effect(state, core, loc, old, new);
+            }
+            Instr::Lock { .. } => {
+                let loc = loc.expect("lock without a location");
+                let old = state.mem[loc.0 as usize];
+                (read, published, invalidations) =
+                    self.rmw_effect(state, core, loc, old, Some(LOCK_HELD));
+            }
+            Instr::TryLock { dst, .. } => {
+                let loc = loc.expect("trylock without a location");
+                let old = state.mem[loc.0 as usize];
+                let free = old == 0;
+                state.cores[core].regs[dst.0 as usize] = free as Value;
+                let new = free.then_some(LOCK_HELD);
+                (read, published, invalidations) = self.rmw_effect(state, core, loc, old, new);
+            }
+            Instr::Assign { dst, value } => {
+                let c = &mut state.cores[core];
+                c.regs[dst.0 as usize] = eval(thread, &c.regs, 0, value);
+            }
+            Instr::Branch { cond, target } => {
+                let c = &state.cores[core];
+                if eval(thread, &c.regs, 0, cond) != 0 {
+                    next_pc = target;
+                }
+            }
+            Instr::Jump { target } => next_pc = target,
+        }
+        let c = &mut state.cores[core];
+        c.pc = next_pc;
+        if next_pc as usize >= thread.instrs.len() {
+            c.status = CoreStatus::Done;
+        }
+        Effect::Step {
+            pc,
+            read,
+            buffered,
+            published,
+            invalidations,
+        }
+    }
+
+    /// The atomic RMW effect: read `mem`, write `new` if any, leave the own
+    /// copy valid with `mem`.
+    fn rmw_effect(
+        &self,
+        state: &mut State,
+        core: usize,
+        loc: Loc,
+        old: Value,
+        new: Option<Value>,
+    ) -> (Option<Read>, Option<(Loc, Value)>, u8) {
+        let read = Some(Read {
+            loc,
+            value: old,
+            source: ReadSource::Memory,
+        });
+        match new {
+            Some(v) => {
+                let sent = self.publish(state, core, loc, v);
+                (read, Some((loc, v)), sent)
+            }
+            None => {
+                state.cores[core].cache.fill(loc, old);
+                (read, None, 0)
+            }
+        }
+    }
+
+    /// The value of an observable in a state.
+    pub fn observe(&self, state: &State, o: Observable) -> Value {
+        match o {
+            Observable::Register(core, r) => state.cores[core as usize].regs[r.0 as usize],
+            Observable::Location(l) => state.mem[l.0 as usize],
+        }
+    }
+
+    /// Whether `prop` holds in `state`.
+    pub fn holds(&self, state: &State, prop: &Prop) -> bool {
+        holds(prop, &|o| self.observe(state, o))
+    }
+}
+
+/// Whether `prop` holds, given the value of each observable.
+pub fn holds(prop: &Prop, value: &dyn Fn(Observable) -> Value) -> bool {
+    let term = |t: &Term| match *t {
+        Term::Observable(o) => value(o),
+        Term::Const(v) => v,
+    };
+    match prop {
+        Prop::True => true,
+        Prop::False => false,
+        Prop::Compare(cmp, a, b) => {
+            let (a, b) = (term(a), term(b));
+            use crate::ir::Comparison::*;
+            match cmp {
+                Eq => a == b,
+                Ne => a != b,
+                Lt => a < b,
+                Le => a <= b,
+                Gt => a > b,
+                Ge => a >= b,
+            }
+        }
+        Prop::Not(p) => !holds(p, value),
+        Prop::And(a, b) => holds(a, value) && holds(b, value),
+        Prop::Or(a, b) => holds(a, value) || holds(b, value),
+    }
+}
+
+/// The value an RMW writes, or `None` when it writes nothing (a failed
+/// `cmpxchg` or `atomic_add_unless`).
+fn rmw_new_value(thread: &Thread, regs: &[Value], op: RmwOp, old: Value) -> Option<Value> {
+    let e = |id| eval(thread, regs, 0, id);
+    match op {
+        RmwOp::Xchg(v) => Some(e(v)),
+        RmwOp::CmpXchg { expected, new } => (old == e(expected)).then(|| e(new)),
+        RmwOp::Add(v) => Some(old.wrapping_add(e(v))),
+        RmwOp::AddUnless { add, unless } => (old != e(unless)).then(|| old.wrapping_add(e(add))),
+        RmwOp::And(v) => Some(old & e(v)),
+        RmwOp::Or(v) => Some(old | e(v)),
+        RmwOp::Xor(v) => Some(old ^ e(v)),
+        RmwOp::AndNot(v) => Some(old & !e(v)),
+    }
+}
+
+fn rmw_result(result: RmwResult, old: Value, new: Option<Value>) -> Value {
+    match result {
+        RmwResult::Old => old,
+        RmwResult::New => new.unwrap_or(old),
+        RmwResult::NewIsZero => (new.unwrap_or(old) == 0) as Value,
+        RmwResult::NewIsNegative => (new.unwrap_or(old) < 0) as Value,
+        RmwResult::Succeeded => new.is_some() as Value,
+    }
+}
+
+/// Evaluates a local expression; `val` is what `VAL` stands for. Total: a
+/// division by zero gives 0, arithmetic wraps.
+pub fn eval(thread: &Thread, regs: &[Value], val: Value, id: ExprId) -> Value {
+    match thread.expr(id) {
+        Expr::Const(v) => v,
+        Expr::Reg(r) => regs[r.0 as usize],
+        Expr::Val => val,
+        Expr::Unary(op, a) => {
+            let a = eval(thread, regs, val, a);
+            match op {
+                UnaryOp::Neg => a.wrapping_neg(),
+                UnaryOp::Not => (a == 0) as Value,
+                UnaryOp::BitNot => !a,
+            }
+        }
+        Expr::Binary(op, a, b) => {
+            let a = eval(thread, regs, val, a);
+            let b = eval(thread, regs, val, b);
+            match op {
+                BinaryOp::Add => a.wrapping_add(b),
+                BinaryOp::Sub => a.wrapping_sub(b),
+                BinaryOp::Mul => a.wrapping_mul(b),
+                BinaryOp::Div => a.checked_div(b).unwrap_or(0),
+                BinaryOp::Rem => a.checked_rem(b).unwrap_or(0),
+                BinaryOp::And => a & b,
+                BinaryOp::Or => a | b,
+                BinaryOp::Xor => a ^ b,
+                BinaryOp::Shl => a.wrapping_shl(b as u32),
+                BinaryOp::Shr => a.wrapping_shr(b as u32),
+                BinaryOp::Eq => (a == b) as Value,
+                BinaryOp::Ne => (a != b) as Value,
+                BinaryOp::Lt => (a < b) as Value,
+                BinaryOp::Le => (a <= b) as Value,
+                BinaryOp::Gt => (a > b) as Value,
+                BinaryOp::Ge => (a >= b) as Value,
+                BinaryOp::LogicalAnd => (a != 0 && b != 0) as Value,
+                BinaryOp::LogicalOr => (a != 0 || b != 0) as Value,
+            }
+        }
+    }
+}
+
+/// For each pc of `thread`, the locations it may load at or after that pc
+/// (one bit each): a backward fixpoint over the control flow. RMWs and locks
+/// read `mem`, not the cache, so they do not count; an access through a
+/// register may load anything.
+fn live_loads(thread: &Thread, locations: usize) -> Vec<u32> {
+    let n = thread.instrs.len();
+    let all = if locations >= 32 {
+        u32::MAX
+    } else {
+        (1u32 << locations) - 1
+    };
+    let uses = |i: &Instr| -> u32 {
+        match *i {
+            Instr::Load { addr, .. } | Instr::CondLoad { addr, .. } => match addr {
+                Address::Direct(l) => 1 << l.0,
+                Address::Indirect(_) => all,
+            },
+            Instr::Store { .. }
+            | Instr::Fence(_)
+            | Instr::Rmw { .. }
+            | Instr::Lock { .. }
+            | Instr::TryLock { .. }
+            | Instr::Assign { .. }
+            | Instr::Branch { .. }
+            | Instr::Jump { .. } => 0,
+        }
+    };
+    let mut live = vec![0u32; n + 1];
+    loop {
+        let mut changed = false;
+        for pc in (0..n).rev() {
+            let instr = &thread.instrs[pc];
+            let succ = match *instr {
+                Instr::Branch { target, .. } => live[pc + 1] | live[target as usize],
+                Instr::Jump { target } => live[target as usize],
+                _ => live[pc + 1],
+            };
+            let v = uses(instr) | succ;
+            if v != live[pc] {
+                live[pc] = v;
+                changed = true;
+            }
+        }
+        if !changed {
+            return live;
+        }
+    }
+}

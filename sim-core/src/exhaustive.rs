@@ -1,0 +1,320 @@
+//! The exhaustive driver: every reachable state of the LTS, breadth first,
+//! with a state table, so that it can say an outcome *never* happens on a
+//! model and give the shortest transition sequence to one that does.
+//!
+//! The state table is an `IndexSet` of encoded states: a state's index is its
+//! discovery order, the set doubles as the breadth-first queue, and a parent
+//! table gives back the path to any state.
+//!
+//! Reductions (MACHINE.md, "Exhaustive driver"), each on only when
+//! `ExploreOptions::reductions` is set so a property test can compare them
+//! with the plain driver:
+//! * a state whose cores are all done with empty store buffers is final;
+//! * local instructions run eagerly;
+//! * where copies can be stale, a copy of a location its core will never
+//!   load again is evicted, and such a location's invalidation at the head
+//!   of a queue is applied, eagerly.
+//!
+//! Every eager move is a real transition (`Step`, `Evict`, `Invalidate`), so
+//! a witness is a path of the LTS and replays transition by transition.
+//! Caches are not explored where copies cannot be stale (`sc`, `tso`, no
+//! queue): there they cannot change an outcome.
+
+use std::collections::BTreeMap;
+
+use indexmap::IndexSet;
+use memory_model::ir::{Loc, Observable, Quantifier, Value};
+use memory_model::{BlockReason, Machine, State, Transition};
+use rustc_hash::FxBuildHasher;
+
+use crate::encoding::{decode, encode};
+
+#[derive(Clone, Copy, Debug)]
+pub struct ExploreOptions {
+    /// States after which the exploration stops, reported as bound exceeded.
+    pub states_max: usize,
+    pub reductions: bool,
+}
+
+impl Default for ExploreOptions {
+    fn default() -> ExploreOptions {
+        ExploreOptions {
+            states_max: 5_000_000,
+            reductions: true,
+        }
+    }
+}
+
+/// herd's three verdicts on the condition's proposition over final states.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Verdict {
+    Never,
+    Sometimes,
+    Always,
+}
+
+/// A core that cannot move in a deadlocked state, and where it is stuck.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BlockedCore {
+    pub core: usize,
+    pub pc: usize,
+    pub reason: Option<BlockReason>,
+}
+
+/// A reachable deadlocked state.
+#[derive(Clone, Debug)]
+pub struct Deadlock {
+    /// Observed values, as for final states.
+    pub values: Vec<Value>,
+    pub blocked: Vec<BlockedCore>,
+    /// Index of the state, for `Exploration::path_to`.
+    pub state: usize,
+}
+
+/// A reachable final state (complete run), projected on the scenario's
+/// observables.
+#[derive(Clone, Debug)]
+pub struct FinalState {
+    pub values: Vec<Value>,
+    /// The condition's proposition holds here.
+    pub satisfies: bool,
+    /// The filter rejects this state: it does not count toward the verdict.
+    pub filtered_out: bool,
+    /// The first (shortest-path) state with these values.
+    pub state: usize,
+}
+
+pub struct Exploration<'m, 's> {
+    machine: &'m Machine<'s>,
+    options: ExploreOptions,
+    /// Distinct final states by observed values, in value order.
+    pub finals: BTreeMap<Vec<Value>, FinalState>,
+    pub deadlocks: Vec<Deadlock>,
+    pub explored_states: usize,
+    pub bound_exceeded: bool,
+    states: IndexSet<Box<[u8]>, FxBuildHasher>,
+    parents: Vec<(u32, Transition)>,
+}
+
+impl<'m, 's> Exploration<'m, 's> {
+    /// Explores every state reachable from the initial state.
+    pub fn run(machine: &'m Machine<'s>, options: ExploreOptions) -> Exploration<'m, 's> {
+        let mut x = Exploration {
+            machine,
+            options,
+            finals: BTreeMap::new(),
+            deadlocks: Vec::new(),
+            explored_states: 0,
+            bound_exceeded: false,
+            states: IndexSet::with_hasher(FxBuildHasher),
+            parents: Vec::new(),
+        };
+        x.explore();
+        x
+    }
+
+    fn explore(&mut self) {
+        let m = self.machine;
+        let mut buf = Vec::with_capacity(256);
+        let mut initial = m.initial_state();
+        self.canonicalize(&mut initial, &mut |_| {});
+        encode(m, &initial, &mut buf);
+        self.states.insert(buf.clone().into_boxed_slice());
+        self.parents.push((u32::MAX, Transition::Step { core: 0 }));
+        let mut successors: Vec<Transition> = Vec::new();
+        let mut next = 0;
+        while next < self.states.len() {
+            let index = next;
+            next += 1;
+            let state = decode(m, &self.states[index]);
+            if self.options.reductions && m.is_complete(&state) {
+                self.record_final(&state, index);
+                continue;
+            }
+            successors.clear();
+            let stale = m.config.has_stale_copies();
+            m.for_each_enabled(&state, |t| {
+                if stale || !matches!(t, Transition::Evict { .. }) {
+                    successors.push(t);
+                }
+            });
+            if successors.is_empty() {
+                if m.is_complete(&state) {
+                    self.record_final(&state, index);
+                } else {
+                    self.record_deadlock(&state, index);
+                }
+                continue;
+            }
+            for &t in &successors {
+                let mut s = state;
+                m.apply(&mut s, t);
+                self.canonicalize(&mut s, &mut |_| {});
+                encode(m, &s, &mut buf);
+                if !self.states.contains(buf.as_slice()) {
+                    if self.states.len() >= self.options.states_max {
+                        self.bound_exceeded = true;
+                        self.explored_states = self.states.len();
+                        return;
+                    }
+                    self.states.insert(buf.clone().into_boxed_slice());
+                    self.parents.push((index as u32, t));
+                }
+            }
+        }
+        self.explored_states = self.states.len();
+    }
+
+    /// Applies the eager moves of the reductions, reporting each.
+    fn canonicalize(&self, state: &mut State, moved: &mut dyn FnMut(Transition)) {
+        if !self.options.reductions {
+            return;
+        }
+        let m = self.machine;
+        // A bound on eager local steps, so a local loop cannot hang us; past
+        // it the state is explored as it is.
+        let mut budget = 10_000;
+        'again: loop {
+            for c in 0..m.cores() {
+                if budget > 0 && m.next_instr(state, c).is_some_and(|i| i.is_local()) {
+                    budget -= 1;
+                    let t = Transition::Step { core: c as u8 };
+                    m.apply(state, t);
+                    moved(t);
+                    continue 'again;
+                }
+            }
+            break;
+        }
+        if !m.config.has_stale_copies() {
+            return;
+        }
+        for c in 0..m.cores() {
+            let live = m.live_loads(state, c);
+            let dead = state.cores[c].cache.valid_mask() & !live;
+            let mut bits = dead;
+            while bits != 0 {
+                let loc = Loc(bits.trailing_zeros() as u8);
+                bits &= bits - 1;
+                let t = Transition::Evict { core: c as u8, loc };
+                m.apply(state, t);
+                moved(t);
+            }
+            while let Some(loc) = state.cores[c].iq.front() {
+                if live & (1 << loc.0) != 0 {
+                    break;
+                }
+                let t = Transition::Invalidate { core: c as u8 };
+                m.apply(state, t);
+                moved(t);
+            }
+        }
+    }
+
+    fn observed_values(&self, state: &State) -> Vec<Value> {
+        let m = self.machine;
+        m.scenario
+            .observed
+            .iter()
+            .map(|&o: &Observable| m.observe(state, o))
+            .collect()
+    }
+
+    fn record_final(&mut self, state: &State, index: usize) {
+        let values = self.observed_values(state);
+        if self.finals.contains_key(&values) {
+            return;
+        }
+        let m = self.machine;
+        let satisfies = m.holds(state, &m.scenario.condition.prop);
+        let filtered_out = m
+            .scenario
+            .filter
+            .as_ref()
+            .is_some_and(|f| !m.holds(state, f));
+        self.finals.insert(
+            values.clone(),
+            FinalState {
+                values,
+                satisfies,
+                filtered_out,
+                state: index,
+            },
+        );
+    }
+
+    fn record_deadlock(&mut self, state: &State, index: usize) {
+        let m = self.machine;
+        let blocked = (0..m.cores())
+            .filter_map(|c| {
+                m.next_instr(state, c).map(|_| BlockedCore {
+                    core: c,
+                    pc: state.cores[c].pc as usize,
+                    reason: m.step_blocked(state, c),
+                })
+            })
+            .collect();
+        self.deadlocks.push(Deadlock {
+            values: self.observed_values(state),
+            blocked,
+            state: index,
+        });
+    }
+
+    /// The final states the condition is evaluated on (the filter applied).
+    pub fn counted_finals(&self) -> impl Iterator<Item = &FinalState> {
+        self.finals.values().filter(|f| !f.filtered_out)
+    }
+
+    /// herd's verdict: how often the proposition holds over final states.
+    /// No final state at all (every one filtered out, or none complete) is
+    /// `Never`.
+    pub fn verdict(&self) -> Verdict {
+        let (mut yes, mut no) = (0, 0);
+        for f in self.counted_finals() {
+            if f.satisfies {
+                yes += 1;
+            } else {
+                no += 1;
+            }
+        }
+        match (yes, no) {
+            (0, _) => Verdict::Never,
+            (_, 0) => Verdict::Always,
+            _ => Verdict::Sometimes,
+        }
+    }
+
+    /// The final state a witness should reach: one where the proposition
+    /// holds (`exists`, `~exists`) or fails (`forall`), first found, so on a
+    /// shortest path.
+    pub fn witness(&self) -> Option<&FinalState> {
+        let want = self.machine.scenario.condition.quantifier != Quantifier::Forall;
+        self.counted_finals()
+            .filter(|f| f.satisfies == want)
+            .min_by_key(|f| f.state)
+    }
+
+    /// The transitions from the initial state to state `index`, eager moves
+    /// included: a path of the LTS.
+    pub fn path_to(&self, index: usize) -> Vec<Transition> {
+        let mut edges = Vec::new();
+        let mut at = index;
+        while at != 0 {
+            let (parent, t) = self.parents[at];
+            edges.push(t);
+            at = parent as usize;
+        }
+        edges.reverse();
+        let m = self.machine;
+        let mut path = Vec::new();
+        let mut state = m.initial_state();
+        self.canonicalize(&mut state, &mut |t| path.push(t));
+        for t in edges {
+            m.apply(&mut state, t);
+            path.push(t);
+            self.canonicalize(&mut state, &mut |t| path.push(t));
+        }
+        path
+    }
+}

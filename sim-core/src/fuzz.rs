@@ -1,0 +1,114 @@
+//! A fuzz campaign: many timed runs of one scenario, counted by outcome.
+//!
+//! Run `i` of seed `s` draws from its own stream (`Decisions::seeded(s, i)`),
+//! so a campaign split into ranges of runs, run on any number of threads or
+//! machines and merged, counts exactly what one sequential campaign counts.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use memory_model::ir::{Quantifier, Value};
+use memory_model::Machine;
+use rustc_hash::FxHashMap;
+
+use crate::decision::Decisions;
+use crate::timed::{Quiet, RunEnd, TimedRun};
+use crate::timing::Timing;
+
+/// What a range of runs found. `merge` adds two of them up.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FuzzSummary {
+    pub runs: u64,
+    /// Complete runs whose final state meets the condition's proposition.
+    pub matches: u64,
+    /// Complete runs the condition counts as a violation: the proposition
+    /// holds under `exists`/`~exists`, fails under `forall`.
+    pub violations: u64,
+    /// Complete runs the filter rejected.
+    pub filtered_runs: u64,
+    pub deadlock_runs: u64,
+    pub bound_exceeded_runs: u64,
+    /// Complete, unfiltered runs by observed values.
+    pub outcomes: BTreeMap<Vec<Value>, u64>,
+    /// The lowest-numbered violating run, and deadlocked run.
+    pub first_violation: Option<u64>,
+    pub first_deadlock: Option<u64>,
+}
+
+impl FuzzSummary {
+    pub fn merge(&mut self, other: FuzzSummary) {
+        self.runs += other.runs;
+        self.matches += other.matches;
+        self.violations += other.violations;
+        self.filtered_runs += other.filtered_runs;
+        self.deadlock_runs += other.deadlock_runs;
+        self.bound_exceeded_runs += other.bound_exceeded_runs;
+        for (k, v) in other.outcomes {
+            *self.outcomes.entry(k).or_insert(0) += v;
+        }
+        self.first_violation = min_some(self.first_violation, other.first_violation);
+        self.first_deadlock = min_some(self.first_deadlock, other.first_deadlock);
+    }
+}
+
+fn min_some(a: Option<u64>, b: Option<u64>) -> Option<u64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, None) => a,
+        (None, b) => b,
+    }
+}
+
+/// Runs `runs` of `seed` one after another on this thread.
+pub fn fuzz_range(machine: &Machine, timing: Timing, seed: u64, runs: Range<u64>) -> FuzzSummary {
+    let scenario = machine.scenario;
+    let mut summary = FuzzSummary::default();
+    let mut counts: FxHashMap<Box<[Value]>, u64> = FxHashMap::default();
+    let mut values: Vec<Value> = Vec::with_capacity(scenario.observed.len());
+    let mut driver = TimedRun::new(machine, timing);
+    let mut decisions = Decisions::seeded(seed, 0, false);
+    let violation_when = scenario.condition.quantifier != Quantifier::Forall;
+    for run in runs {
+        decisions.reseed(seed, run);
+        summary.runs += 1;
+        match driver.run(&mut decisions, &mut Quiet) {
+            RunEnd::Complete => {}
+            RunEnd::Deadlock => {
+                summary.deadlock_runs += 1;
+                summary.first_deadlock.get_or_insert(run);
+                continue;
+            }
+            RunEnd::BoundExceeded => {
+                summary.bound_exceeded_runs += 1;
+                continue;
+            }
+        }
+        let state = driver.state();
+        if scenario
+            .filter
+            .as_ref()
+            .is_some_and(|f| !machine.holds(state, f))
+        {
+            summary.filtered_runs += 1;
+            continue;
+        }
+        let holds = machine.holds(state, &scenario.condition.prop);
+        if holds {
+            summary.matches += 1;
+        }
+        if holds == violation_when {
+            summary.violations += 1;
+            summary.first_violation.get_or_insert(run);
+        }
+        values.clear();
+        values.extend(scenario.observed.iter().map(|&o| machine.observe(state, o)));
+        match counts.get_mut(values.as_slice()) {
+            Some(n) => *n += 1,
+            None => {
+                counts.insert(values.clone().into_boxed_slice(), 1);
+            }
+        }
+    }
+    summary.outcomes = counts.into_iter().map(|(k, v)| (k.into_vec(), v)).collect();
+    summary
+}

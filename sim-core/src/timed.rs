@@ -1,0 +1,324 @@
+//! The timed driver: one run of the LTS where every transition fires at a
+//! drawn time.
+//!
+//! Each core has a due time for its next step, drain, invalidation and
+//! eviction (`event_queue::Agenda`). The earliest enabled one fires; a step
+//! that is not enabled when due (a fence waiting for its queues, a held lock)
+//! fires as soon as it becomes enabled. Every latency comes from
+//! `Decisions`, so a run is a function of (scenario, configuration, timing,
+//! seed, run index), and every run is a path the exhaustive driver knows:
+//! this module only chooses among `Machine::enabled` transitions and fires
+//! them with `Machine::apply`.
+
+use memory_model::ir::Loc;
+use memory_model::{Effect, Machine, ReadSource, State, Transition};
+
+use crate::decision::Decisions;
+use crate::event_queue::{Agenda, Earliest, EventKey, EventKind, NEVER};
+use crate::timing::{CacheStart, Cycles, Timing};
+
+/// How a run ended (MACHINE.md, "How a run ends").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum RunEnd {
+    /// Every core done and every store buffer empty: a final state.
+    Complete,
+    /// Nothing can fire and some core is not done.
+    Deadlock,
+    /// The step bound was reached first.
+    BoundExceeded,
+}
+
+/// What a run reports as it goes, for traces and timelines. The default
+/// methods do nothing, so a fuzz run that records nothing pays nothing.
+pub trait Observer {
+    fn transition(&mut self, _time: u64, _t: Transition, _effect: &Effect) {}
+    /// `core` is interrupted: it executes nothing from `from` to `to`.
+    fn interrupt(&mut self, _core: usize, _from: u64, _to: u64) {}
+}
+
+/// Records nothing.
+pub struct Quiet;
+
+impl Observer for Quiet {}
+
+/// One timed run's worth of state, reused from run to run.
+pub struct TimedRun<'m, 's> {
+    machine: &'m Machine<'s>,
+    timing: Timing,
+    state: State,
+    agenda: Agenda,
+    now: u64,
+    steps: u32,
+}
+
+impl<'m, 's> TimedRun<'m, 's> {
+    pub fn new(machine: &'m Machine<'s>, timing: Timing) -> TimedRun<'m, 's> {
+        TimedRun {
+            machine,
+            timing,
+            state: machine.initial_state(),
+            agenda: Agenda::default(),
+            now: 0,
+            steps: 0,
+        }
+    }
+
+    /// The state the last run ended in.
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+
+    /// Simulated time at the end of the last run, in cycles.
+    pub fn now(&self) -> u64 {
+        self.now
+    }
+
+    /// Transitions fired by the last run.
+    pub fn steps(&self) -> u32 {
+        self.steps
+    }
+
+    /// Runs from the initial state until the run ends.
+    pub fn run<O: Observer>(&mut self, decisions: &mut Decisions, observer: &mut O) -> RunEnd {
+        let m = self.machine;
+        self.state = m.initial_state();
+        self.agenda.clear();
+        self.now = 0;
+        self.steps = 0;
+        self.start_caches(decisions, observer);
+        for c in 0..m.cores() {
+            let due = draw(decisions, self.timing.hit);
+            self.agenda.set(c, EventKind::Step, due);
+            if m.config.has_stale_copies() {
+                let due = draw(decisions, self.timing.eviction_interval);
+                self.agenda.set(c, EventKind::Evict, due);
+            }
+        }
+        loop {
+            if m.is_complete(&self.state) {
+                return RunEnd::Complete;
+            }
+            if self.steps >= self.timing.steps_max {
+                return RunEnd::BoundExceeded;
+            }
+            let Some(next) = self.earliest() else {
+                return RunEnd::Deadlock;
+            };
+            assert!(next.time >= self.now, "time went back");
+            self.now = next.time;
+            self.fire(next, decisions, observer);
+        }
+    }
+
+    /// Cold and drawn starts: `Evict` transitions at time 0.
+    fn start_caches<O: Observer>(&mut self, decisions: &mut Decisions, observer: &mut O) {
+        let m = self.machine;
+        if self.timing.cache_start == CacheStart::Warm {
+            return;
+        }
+        for c in 0..m.cores() {
+            for l in 0..m.locations() {
+                let evict = match self.timing.cache_start {
+                    CacheStart::Cold => true,
+                    CacheStart::Drawn => decisions.chance(500_000),
+                    CacheStart::Warm => false,
+                };
+                if evict {
+                    let t = Transition::Evict {
+                        core: c as u8,
+                        loc: Loc(l as u8),
+                    };
+                    self.fire_transition(t, observer);
+                }
+            }
+        }
+    }
+
+    /// The earliest enabled event, or `None` when nothing can fire.
+    fn earliest(&self) -> Option<EventKey> {
+        let m = self.machine;
+        let mut best = Earliest::default();
+        for c in 0..m.cores() {
+            let core = &self.state.cores[c];
+            let mut offer = |kind: EventKind| {
+                let due = self.agenda.due(c, kind);
+                if due != NEVER {
+                    best.offer(EventKey {
+                        time: due.max(self.now),
+                        kind,
+                        core: c as u8,
+                    });
+                }
+            };
+            if !core.iq.is_empty() {
+                offer(EventKind::Invalidate);
+            }
+            if !core.sb.is_empty() && self.first_drainable(c).is_some() {
+                offer(EventKind::Drain);
+            }
+            if m.step_enabled(&self.state, c) {
+                offer(EventKind::Step);
+            }
+            if core.cache.valid_mask() != 0 {
+                offer(EventKind::Evict);
+            }
+        }
+        best.get()
+    }
+
+    fn first_drainable(&self, c: usize) -> Option<usize> {
+        (0..self.state.cores[c].sb.len()).find(|&slot| self.drain_enabled(c, slot))
+    }
+
+    fn drain_enabled(&self, c: usize, slot: usize) -> bool {
+        self.machine.enabled(
+            &self.state,
+            Transition::Drain {
+                core: c as u8,
+                slot: slot as u8,
+            },
+        )
+    }
+
+    fn fire<O: Observer>(&mut self, event: EventKey, decisions: &mut Decisions, observer: &mut O) {
+        let c = event.core as usize;
+        let core = event.core;
+        match event.kind {
+            EventKind::Invalidate => {
+                self.agenda.set(c, EventKind::Invalidate, NEVER);
+                self.fire_transition(Transition::Invalidate { core }, observer);
+            }
+            EventKind::Drain => {
+                self.agenda.set(c, EventKind::Drain, NEVER);
+                let slot = self.choose_drain(c, decisions);
+                let t = Transition::Drain {
+                    core,
+                    slot: slot as u8,
+                };
+                self.fire_transition(t, observer);
+            }
+            EventKind::Step => {
+                let effect = self.fire_transition(Transition::Step { core }, observer);
+                let mut latency = self.step_latency(&effect, decisions);
+                if decisions.chance(self.timing.interrupt_per_million) {
+                    let from = self.now + latency;
+                    let duration = draw(decisions, self.timing.interrupt_duration);
+                    latency += duration;
+                    observer.interrupt(c, from, from + duration);
+                }
+                self.agenda.set(c, EventKind::Step, self.now + latency);
+            }
+            EventKind::Evict => {
+                let valid = self.state.cores[c].cache.valid_mask();
+                let pick = decisions.choose(valid.count_ones() as usize);
+                let loc = nth_set_bit(valid, pick);
+                self.fire_transition(Transition::Evict { core, loc }, observer);
+                let due = self.now + draw(decisions, self.timing.eviction_interval);
+                self.agenda.set(c, EventKind::Evict, due);
+            }
+        }
+        self.schedule_queues(decisions);
+    }
+
+    /// Which enabled drain fires: under FIFO the head; per location, a drawn
+    /// one among those enabled.
+    fn choose_drain(&self, c: usize, decisions: &mut Decisions) -> usize {
+        let len = self.state.cores[c].sb.len();
+        let enabled = (0..len).filter(|&s| self.drain_enabled(c, s)).count();
+        let pick = decisions.choose(enabled);
+        (0..len)
+            .filter(|&s| self.drain_enabled(c, s))
+            .nth(pick)
+            .expect("a drain event with no enabled drain")
+    }
+
+    fn fire_transition<O: Observer>(&mut self, t: Transition, observer: &mut O) -> Effect {
+        assert!(
+            self.machine.enabled(&self.state, t),
+            "timed driver fired {t:?} while not enabled"
+        );
+        let effect = self.machine.apply(&mut self.state, t);
+        self.steps += 1;
+        observer.transition(self.now, t, &effect);
+        effect
+    }
+
+    /// A store buffer or invalidation queue that holds entries and has no
+    /// event due gets one.
+    fn schedule_queues(&mut self, decisions: &mut Decisions) {
+        for c in 0..self.machine.cores() {
+            let core = &self.state.cores[c];
+            if !core.sb.is_empty() && !self.agenda.is_pending(c, EventKind::Drain) {
+                let latency = self.drain_latency(c, decisions);
+                self.agenda.set(c, EventKind::Drain, self.now + latency);
+            }
+            let core = &self.state.cores[c];
+            if !core.iq.is_empty() && !self.agenda.is_pending(c, EventKind::Invalidate) {
+                let latency = draw(decisions, self.timing.queue_processing);
+                self.agenda
+                    .set(c, EventKind::Invalidate, self.now + latency);
+            }
+        }
+    }
+
+    /// An owned line drains fast; one that other cores hold must invalidate
+    /// them first.
+    fn drain_latency(&self, c: usize, decisions: &mut Decisions) -> u64 {
+        let head = self.state.cores[c]
+            .sb
+            .entries()
+            .iter()
+            .find_map(|e| e.store());
+        let shared = head.is_some_and(|(loc, _)| self.held_elsewhere(c, loc));
+        if shared {
+            draw(decisions, self.timing.invalidation_round_trip)
+        } else {
+            draw(decisions, self.timing.owned_drain)
+        }
+    }
+
+    fn held_elsewhere(&self, c: usize, loc: Loc) -> bool {
+        self.state.cores[..self.machine.cores()]
+            .iter()
+            .enumerate()
+            .any(|(d, core)| d != c && core.cache.is_valid(loc))
+    }
+
+    /// How long the instruction just executed keeps the core busy.
+    fn step_latency(&self, effect: &Effect, decisions: &mut Decisions) -> u64 {
+        let Effect::Step {
+            read,
+            published,
+            invalidations,
+            ..
+        } = *effect
+        else {
+            unreachable!("a step's effect is a step");
+        };
+        let range = if published.is_some() {
+            if invalidations > 0 {
+                self.timing.invalidation_round_trip
+            } else {
+                self.timing.owned_drain
+            }
+        } else {
+            match read.map(|r| r.source) {
+                Some(ReadSource::Memory) => self.timing.miss,
+                Some(ReadSource::Cache | ReadSource::StaleCache | ReadSource::StoreBuffer)
+                | None => self.timing.hit,
+            }
+        };
+        draw(decisions, range)
+    }
+}
+
+fn draw(decisions: &mut Decisions, c: Cycles) -> u64 {
+    decisions.range(c.min, c.max) as u64
+}
+
+fn nth_set_bit(mut mask: u32, n: usize) -> Loc {
+    for _ in 0..n {
+        mask &= mask - 1;
+    }
+    Loc(mask.trailing_zeros() as u8)
+}
