@@ -1,1 +1,218 @@
-fn main() {}
+//! `wmsim`: the command line. It parses flags, loads scenarios, splits work
+//! across threads, prints, and maps results to exit statuses. The semantics
+//! live in `memory-model`, the drivers in `sim-core`.
+
+mod check;
+mod demo;
+mod fuzz;
+mod load;
+mod render;
+
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use memory_model::{Config, ModelName};
+use sim_core::{CacheStart, Cycles, Timing};
+
+/// Exit statuses (ARCHITECTURE.md, "Exit codes").
+pub mod exit {
+    /// Ran; nothing bad found.
+    pub const OK: u8 = 0;
+    /// A fuzz campaign found runs that violate the condition or deadlock.
+    pub const VIOLATION: u8 = 1;
+    /// Bad input: flags, scenario name, model, depth, run count.
+    pub const BAD_INPUT: u8 = 2;
+    /// Reading or writing a file failed.
+    pub const IO: u8 = 3;
+    /// An exploration stopped at its state bound: no verdict.
+    pub const BOUND_EXCEEDED: u8 = 4;
+}
+
+const ABOUT: &str = "Deterministic simulator of a multicore weak-memory machine: \
+store buffers, invalidation queues, seeded timing.";
+
+const MODEL_NOTE: &str = "Models: sc (sequential consistency), tso (x86-TSO: FIFO store \
+buffers, no invalidation queue), weak (per-location store-buffer drain with smp_wmb \
+markers, invalidation queues, evictions). Every model executes loads in order, so load \
+buffering (LB), which LKMM allows, is never exhibited: a Never verdict is a statement \
+about the model, not a proof under LKMM.";
+
+#[derive(Parser, Debug)]
+#[command(name = "wmsim", version, about = ABOUT, after_help = MODEL_NOTE)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// List the built-in scenarios with their conditions.
+    List,
+    /// Run many seeded timed runs of a scenario and count the outcomes.
+    #[command(after_help = MODEL_NOTE)]
+    Fuzz(FuzzArgs),
+    /// Explore every reachable state of a scenario on a model: the final
+    /// states, the verdict, the shortest witness.
+    #[command(after_help = MODEL_NOTE)]
+    Check(CheckArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+struct ModelArgs {
+    /// sc, tso or weak.
+    #[arg(long, default_value = "weak")]
+    model: String,
+    /// Store-buffer capacity in stores (0: write through). Default: 4 for
+    /// fuzz; for check, enough that no buffer fills in the scenario.
+    #[arg(long)]
+    sb_depth: Option<usize>,
+    /// Invalidation-queue capacity (weak only; 0: invalidate at once).
+    #[arg(long)]
+    iq_depth: Option<usize>,
+}
+
+#[derive(Args, Debug)]
+struct FuzzArgs {
+    /// A built-in scenario (see `wmsim list`).
+    scenario: String,
+    #[command(flatten)]
+    model: ModelArgs,
+    /// How many runs. Run i draws from stream i of the seed.
+    #[arg(long, default_value_t = 100_000)]
+    runs: u64,
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Print one JSON object instead of the summary.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    timing: TimingArgs,
+}
+
+#[derive(Args, Debug)]
+struct TimingArgs {
+    /// Initial caches: warm, cold or drawn.
+    #[arg(long, default_value = "warm")]
+    cache: String,
+    /// Transitions after which a run ends as bound exceeded.
+    #[arg(long, default_value_t = Timing::default().steps_max)]
+    steps_max: u32,
+    /// Interrupts per million instructions.
+    #[arg(long, default_value_t = Timing::default().interrupt_per_million)]
+    interrupt_rate: u32,
+    /// Cache-miss latency, MIN..MAX cycles.
+    #[arg(long, value_parser = parse_cycles)]
+    miss_latency: Option<Cycles>,
+    /// Cycles between evictions at one core, MIN..MAX (weak only).
+    #[arg(long, value_parser = parse_cycles)]
+    eviction_interval: Option<Cycles>,
+}
+
+#[derive(Args, Debug)]
+struct CheckArgs {
+    /// A built-in scenario (see `wmsim list`).
+    scenario: String,
+    #[command(flatten)]
+    model: ModelArgs,
+    /// Print one JSON object.
+    #[arg(long)]
+    json: bool,
+    /// States after which the exploration stops (reported as bound exceeded).
+    #[arg(long, default_value_t = sim_core::ExploreOptions::default().states_max)]
+    states_max: usize,
+}
+
+fn parse_cycles(s: &str) -> Result<Cycles, String> {
+    let (lo, hi) = s
+        .split_once("..")
+        .ok_or_else(|| format!("expected MIN..MAX, got {s:?}"))?;
+    let lo: u32 = lo
+        .trim()
+        .parse()
+        .map_err(|_| format!("bad minimum {lo:?}"))?;
+    let hi: u32 = hi
+        .trim()
+        .parse()
+        .map_err(|_| format!("bad maximum {hi:?}"))?;
+    if lo > hi {
+        return Err(format!("minimum {lo} above maximum {hi}"));
+    }
+    Ok(Cycles::new(lo, hi))
+}
+
+/// A failure the user can act on: a one-line message and an exit status.
+#[derive(Debug)]
+pub struct Failure {
+    pub message: String,
+    pub status: u8,
+}
+
+impl Failure {
+    pub fn bad_input(message: impl Into<String>) -> Failure {
+        Failure {
+            message: message.into(),
+            status: exit::BAD_INPUT,
+        }
+    }
+}
+
+impl ModelArgs {
+    /// The configuration asked for; `default_depth` where a depth is not given.
+    fn config(&self, default_depth: usize) -> Result<Config, Failure> {
+        let model = ModelName::parse(&self.model).ok_or_else(|| {
+            Failure::bad_input(format!(
+                "unknown model {:?}: expected sc, tso or weak",
+                self.model
+            ))
+        })?;
+        Config::new(model, self.sb_depth, self.iq_depth, default_depth)
+            .map_err(|e| Failure::bad_input(e.to_string()))
+    }
+}
+
+impl TimingArgs {
+    fn timing(&self) -> Result<Timing, Failure> {
+        let mut t = Timing {
+            cache_start: CacheStart::parse(&self.cache).ok_or_else(|| {
+                Failure::bad_input(format!(
+                    "unknown cache start {:?}: expected warm, cold or drawn",
+                    self.cache
+                ))
+            })?,
+            steps_max: self.steps_max,
+            interrupt_per_million: self.interrupt_rate,
+            ..Timing::default()
+        };
+        if let Some(c) = self.miss_latency {
+            t.miss = c;
+        }
+        if let Some(c) = self.eviction_interval {
+            t.eviction_interval = c;
+        }
+        t.validate().map_err(Failure::bad_input)?;
+        Ok(t)
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        None => demo::run(),
+        Some(Command::List) => {
+            load::list();
+            Ok(exit::OK)
+        }
+        Some(Command::Fuzz(args)) => fuzz::run(&args),
+        Some(Command::Check(args)) => check::run(&args),
+    };
+    match result {
+        Ok(status) => ExitCode::from(status),
+        Err(f) => {
+            eprintln!("wmsim: {}", f.message);
+            ExitCode::from(f.status)
+        }
+    }
+}

@@ -374,6 +374,46 @@ impl Scenario {
         }
     }
 
+    /// A term as herd writes it.
+    pub fn format_term(&self, t: &Term) -> String {
+        match t {
+            Term::Observable(o) => self.observable_name(*o),
+            Term::Const(v) => self.format_value(*v),
+        }
+    }
+
+    /// A proposition as herd writes it: `0:r0=0 /\ 1:r0=0`.
+    pub fn format_prop(&self, p: &Prop) -> String {
+        match p {
+            Prop::True => "true".into(),
+            Prop::False => "false".into(),
+            Prop::Compare(c, a, b) => {
+                let op = match c {
+                    Comparison::Eq => "=",
+                    Comparison::Ne => "!=",
+                    Comparison::Lt => "<",
+                    Comparison::Le => "<=",
+                    Comparison::Gt => ">",
+                    Comparison::Ge => ">=",
+                };
+                format!("{}{op}{}", self.format_term(a), self.format_term(b))
+            }
+            Prop::Not(a) => format!("~({})", self.format_prop(a)),
+            Prop::And(a, b) => format!("{} /\\ {}", self.format_prop(a), self.format_prop(b)),
+            Prop::Or(a, b) => format!("({} \\/ {})", self.format_prop(a), self.format_prop(b)),
+        }
+    }
+
+    /// The final condition as herd writes it: `exists (...)`.
+    pub fn format_condition(&self) -> String {
+        let q = match self.condition.quantifier {
+            Quantifier::Exists => "exists",
+            Quantifier::NotExists => "~exists",
+            Quantifier::Forall => "forall",
+        };
+        format!("{q} ({})", self.format_prop(&self.condition.prop))
+    }
+
     /// Checks the limits the machine's fixed-size state relies on, and that
     /// every index in the program is in range. Builders and parsers call this;
     /// the machine assumes it.

@@ -87,7 +87,7 @@ impl<'m, 's> TimedRun<'m, 's> {
         self.steps = 0;
         self.start_caches(decisions, observer);
         for c in 0..m.cores() {
-            let due = draw(decisions, self.timing.hit);
+            let due = draw(decisions, self.timing.start_skew);
             self.agenda.set(c, EventKind::Step, due);
             if m.config.has_stale_copies() {
                 let due = draw(decisions, self.timing.eviction_interval);

@@ -42,6 +42,9 @@ impl CacheStart {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Timing {
+    /// When each core executes its first instruction: cores start out of
+    /// step, as they do after an interrupt or a context switch.
+    pub start_skew: Cycles,
     /// A load that hits (own store buffer or a valid copy), and any other
     /// instruction that stays in the core.
     pub hit: Cycles,
@@ -68,6 +71,7 @@ pub struct Timing {
 impl Default for Timing {
     fn default() -> Timing {
         Timing {
+            start_skew: Cycles::new(0, 300),
             hit: Cycles::new(1, 4),
             miss: Cycles::new(20, 120),
             invalidation_round_trip: Cycles::new(30, 200),
@@ -86,6 +90,7 @@ impl Timing {
     /// Every range well-formed.
     pub fn validate(&self) -> Result<(), String> {
         let ranges = [
+            ("start skew", self.start_skew),
             ("hit", self.hit),
             ("miss", self.miss),
             ("invalidation round trip", self.invalidation_round_trip),

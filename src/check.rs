@@ -1,0 +1,180 @@
+//! `wmsim check`: every reachable state of a scenario on a model, the
+//! verdict, and the shortest witness.
+
+use memory_model::transition::{Effect, ReadSource};
+use memory_model::{Machine, Transition};
+use serde_json::json;
+use sim_core::{Exploration, ExploreOptions};
+
+use crate::{exit, load, render, CheckArgs, Failure};
+
+pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
+    if args.states_max == 0 {
+        return Err(Failure::bad_input("--states-max must be at least 1"));
+    }
+    let scenario = load::scenario(&args.scenario)?;
+    let config = args.model.config(load::default_depth(&scenario))?;
+    let machine = Machine::new(&scenario, config);
+    let options = ExploreOptions {
+        states_max: args.states_max,
+        ..ExploreOptions::default()
+    };
+    let x = Exploration::run(&machine, options);
+    let witness = x
+        .witness()
+        .map(|w| describe_path(&machine, &x.path_to(w.state)));
+    if args.json {
+        print_json(&machine, &x, witness.as_deref());
+    } else {
+        print_text(&machine, &x, witness.as_deref());
+    }
+    Ok(if x.bound_exceeded {
+        exit::BOUND_EXCEEDED
+    } else {
+        exit::OK
+    })
+}
+
+/// Each transition of a path in words, from its effect when re-applied.
+pub fn describe_path(machine: &Machine, path: &[Transition]) -> Vec<String> {
+    let scenario = machine.scenario;
+    let mut state = machine.initial_state();
+    let loc = |l: memory_model::ir::Loc| scenario.location_name(l).to_string();
+    let value = |v| scenario.format_value(v);
+    path.iter()
+        .map(|&t| {
+            assert!(machine.enabled(&state, t), "witness step {t:?} not enabled");
+            let effect = machine.apply(&mut state, t);
+            let core = t.core();
+            match effect {
+                Effect::Step { pc, read, .. } => {
+                    let source = &scenario.threads[core].source[pc as usize];
+                    let from = read.map(|r| {
+                        let whence = match r.source {
+                            ReadSource::StoreBuffer => "own store buffer",
+                            ReadSource::Cache => "cache",
+                            ReadSource::StaleCache => "STALE cache",
+                            ReadSource::Memory => "memory",
+                        };
+                        format!("  [read {}={} from {whence}]", loc(r.loc), value(r.value))
+                    });
+                    format!("P{core}: {source}{}", from.unwrap_or_default())
+                }
+                Effect::Drain {
+                    loc: l, value: v, ..
+                } => {
+                    format!("P{core}: drain {}={} to memory", loc(l), value(v))
+                }
+                Effect::Invalidate { loc: l } => {
+                    format!("P{core}: apply invalidation of {}", loc(l))
+                }
+                Effect::Evict { loc: l } => format!("P{core}: evict {}", loc(l)),
+            }
+        })
+        .collect()
+}
+
+fn blocked_json(machine: &Machine, d: &sim_core::exhaustive::Deadlock) -> serde_json::Value {
+    let scenario = machine.scenario;
+    let blocked: Vec<_> = d
+        .blocked
+        .iter()
+        .map(|b| {
+            json!({
+                "core": b.core,
+                "instruction": scenario.threads[b.core].source.get(b.pc),
+                "reason": b.reason.map(|r| r.describe()),
+            })
+        })
+        .collect();
+    json!({ "state": render::state_json(scenario, &d.values), "blocked": blocked })
+}
+
+fn print_json(machine: &Machine, x: &Exploration, witness: Option<&[String]>) {
+    let scenario = machine.scenario;
+    let states: Vec<_> = x
+        .counted_finals()
+        .map(|f| {
+            json!({
+                "state": render::state_json(scenario, &f.values),
+                "matches": f.satisfies,
+            })
+        })
+        .collect();
+    let deadlocks: Vec<_> = x
+        .deadlocks
+        .iter()
+        .map(|d| blocked_json(machine, d))
+        .collect();
+    let out = json!({
+        "scenario": scenario.name,
+        "model": machine.config.model.as_str(),
+        "sb_depth": machine.config.sb_depth,
+        "iq_depth": machine.config.iq_depth,
+        "condition": scenario.format_condition(),
+        "verdict": if x.bound_exceeded { None } else { Some(x.verdict()) },
+        "bound_exceeded": x.bound_exceeded,
+        "states": states,
+        "deadlocks": deadlocks,
+        "transitions": witness,
+        "explored_states": x.explored_states,
+    });
+    println!("{out}");
+}
+
+fn print_text(machine: &Machine, x: &Exploration, witness: Option<&[String]>) {
+    let scenario = machine.scenario;
+    let c = machine.config;
+    println!(
+        "Test {} on {} (sb_depth {}, iq_depth {})",
+        scenario.name, c.model, c.sb_depth, c.iq_depth
+    );
+    let finals: Vec<_> = x.counted_finals().collect();
+    println!("States {}", finals.len());
+    for f in &finals {
+        let mark = if f.satisfies { "*" } else { " " };
+        println!("{mark} {}", render::state_text(scenario, &f.values));
+    }
+    println!("Condition {}", scenario.format_condition());
+    if x.bound_exceeded {
+        println!(
+            "Verdict: bound exceeded after {} states (raise --states-max)",
+            x.explored_states
+        );
+    } else {
+        println!("Verdict: {:?}", x.verdict());
+    }
+    if !x.deadlocks.is_empty() {
+        println!("Deadlocks {}", x.deadlocks.len());
+        for d in x.deadlocks.iter().take(10) {
+            let who: Vec<_> = d
+                .blocked
+                .iter()
+                .map(|b| {
+                    format!(
+                        "P{} at `{}` ({})",
+                        b.core,
+                        scenario.threads[b.core].source.get(b.pc).map_or("?", |s| s),
+                        b.reason.map_or("?", |r| r.describe())
+                    )
+                })
+                .collect();
+            println!(
+                "  {} blocked: {}",
+                render::state_text(scenario, &d.values),
+                who.join(", ")
+            );
+        }
+    }
+    if let Some(w) = witness {
+        println!("Witness ({} transitions):", w.len());
+        for (i, line) in w.iter().enumerate() {
+            println!("  {:>3}  {line}", i + 1);
+        }
+    }
+    println!("Explored {} states", x.explored_states);
+    println!(
+        "Note: verdicts are this model's. Loads execute in order, so load buffering, \
+         which LKMM allows, is never exhibited."
+    );
+}

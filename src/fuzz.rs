@@ -1,0 +1,147 @@
+//! `wmsim fuzz`: a seeded campaign of timed runs, split by run index across
+//! threads and merged, so the counts never depend on the thread count.
+
+use std::time::Instant;
+
+use memory_model::Machine;
+use rayon::prelude::*;
+use serde_json::json;
+use sim_core::{fuzz_range, FuzzSummary, Timing};
+
+use crate::{exit, load, render, Failure, FuzzArgs};
+
+/// Runs per unit of parallel work: fixed, so the split is the same whatever
+/// the thread count.
+const CHUNK: u64 = 1024;
+
+/// The most runs one campaign may ask for.
+pub const RUNS_MAX: u64 = 1 << 40;
+
+pub fn run(args: &FuzzArgs) -> Result<u8, Failure> {
+    if args.runs == 0 {
+        return Err(Failure::bad_input("--runs must be at least 1"));
+    }
+    if args.runs > RUNS_MAX {
+        return Err(Failure::bad_input(format!(
+            "--runs above the maximum of {RUNS_MAX}"
+        )));
+    }
+    if args.threads == Some(0) {
+        return Err(Failure::bad_input("--threads must be at least 1"));
+    }
+    let scenario = load::scenario(&args.scenario)?;
+    let config = args.model.config(load::default_depth(&scenario))?;
+    let timing = args.timing.timing()?;
+    let machine = Machine::new(&scenario, config);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads.unwrap_or(0))
+        .build()
+        .map_err(|e| Failure {
+            message: format!("cannot start threads: {e}"),
+            status: exit::IO,
+        })?;
+    let started = Instant::now();
+    let summary = pool.install(|| campaign(&machine, timing, args.seed, args.runs));
+    let seconds = started.elapsed().as_secs_f64();
+    let per_second = summary.runs as f64 / seconds.max(1e-9);
+    if args.json {
+        print_json(&machine, args, &summary, per_second, seconds);
+    } else {
+        print_text(&machine, args, &summary, per_second);
+    }
+    Ok(if summary.violations > 0 || summary.deadlock_runs > 0 {
+        exit::VIOLATION
+    } else {
+        exit::OK
+    })
+}
+
+/// Runs `0..runs` of `seed` on the current thread pool.
+pub fn campaign(machine: &Machine, timing: Timing, seed: u64, runs: u64) -> FuzzSummary {
+    let chunks = runs.div_ceil(CHUNK);
+    (0..chunks)
+        .into_par_iter()
+        .map(|i| {
+            let start = i * CHUNK;
+            fuzz_range(machine, timing, seed, start..(start + CHUNK).min(runs))
+        })
+        .reduce(FuzzSummary::default, |mut a, b| {
+            a.merge(b);
+            a
+        })
+}
+
+fn print_json(machine: &Machine, args: &FuzzArgs, s: &FuzzSummary, per_second: f64, secs: f64) {
+    let scenario = machine.scenario;
+    let outcomes: Vec<_> = s
+        .outcomes
+        .iter()
+        .map(|(values, count)| {
+            json!({
+                "state": render::state_json(scenario, values),
+                "count": count,
+                "matches": matches(machine, values),
+            })
+        })
+        .collect();
+    let out = json!({
+        "scenario": scenario.name,
+        "model": machine.config.model.as_str(),
+        "sb_depth": machine.config.sb_depth,
+        "iq_depth": machine.config.iq_depth,
+        "seed": args.seed,
+        "runs": s.runs,
+        "condition": scenario.format_condition(),
+        "matches": s.matches,
+        "violations": s.violations,
+        "filtered_runs": s.filtered_runs,
+        "deadlock_runs": s.deadlock_runs,
+        "bound_exceeded_runs": s.bound_exceeded_runs,
+        "first_violation_run": s.first_violation,
+        "first_deadlock_run": s.first_deadlock,
+        "outcomes": outcomes,
+        "runs_per_second": per_second.round(),
+        "elapsed_seconds": secs,
+    });
+    println!("{out}");
+}
+
+fn matches(machine: &Machine, values: &[i32]) -> bool {
+    let scenario = machine.scenario;
+    let value_of = |o| {
+        let i = scenario
+            .observed
+            .iter()
+            .position(|&x| x == o)
+            .expect("observed");
+        values[i]
+    };
+    memory_model::transition::holds(&scenario.condition.prop, &value_of)
+}
+
+fn print_text(machine: &Machine, args: &FuzzArgs, s: &FuzzSummary, per_second: f64) {
+    let scenario = machine.scenario;
+    let c = machine.config;
+    println!(
+        "{} on {} (sb_depth {}, iq_depth {}), seed {}: {} runs, {:.0} runs/s",
+        scenario.name, c.model, c.sb_depth, c.iq_depth, args.seed, s.runs, per_second
+    );
+    println!("Condition: {}", scenario.format_condition());
+    for (values, count) in &s.outcomes {
+        let mark = if matches(machine, values) { "*" } else { " " };
+        println!(
+            "{mark} {count:>10}  {}",
+            render::state_text(scenario, values)
+        );
+    }
+    println!(
+        "Matches: {}  Violations: {}  Deadlocks: {}  Bound exceeded: {}  Filtered: {}",
+        s.matches, s.violations, s.deadlock_runs, s.bound_exceeded_runs, s.filtered_runs
+    );
+    if let Some(run) = s.first_violation {
+        println!("First violating run: {run} (seed {})", args.seed);
+    }
+    if let Some(run) = s.first_deadlock {
+        println!("First deadlocked run: {run} (seed {})", args.seed);
+    }
+}

@@ -1,0 +1,62 @@
+//! Finding a scenario by name, and the default buffer depths for it.
+
+use memory_model::ir::{Instr, Scenario};
+use memory_model::state::{IQ_DEPTH_MAX, SB_DEPTH_MAX};
+use scenarios::builtin::{builtin, BUILTINS};
+
+use crate::Failure;
+
+/// The scenario `name`: a built-in.
+pub fn scenario(name: &str) -> Result<Scenario, Failure> {
+    match builtin(name) {
+        Some(b) => Ok(b.scenario()),
+        None => Err(Failure::bad_input(format!(
+            "unknown scenario {name:?}: `wmsim list` shows the built-in ones"
+        ))),
+    }
+}
+
+/// A depth at which no buffer fills in `scenario`, so that a verdict is the
+/// model's and not the depth's: the most stores one thread issues, and the
+/// most invalidations one queue can receive (every write of every thread).
+/// Loops can issue more; then the maximum depth is used.
+pub fn default_depth(scenario: &Scenario) -> usize {
+    let loops = scenario.threads.iter().any(|t| {
+        t.instrs.iter().enumerate().any(|(i, instr)| match *instr {
+            Instr::Branch { target, .. } | Instr::Jump { target } => (target as usize) <= i,
+            _ => false,
+        })
+    });
+    if loops {
+        return SB_DEPTH_MAX.min(IQ_DEPTH_MAX);
+    }
+    let stores = |i: &Instr| matches!(i, Instr::Store { .. });
+    let writes = |i: &Instr| {
+        matches!(
+            i,
+            Instr::Store { .. } | Instr::Rmw { .. } | Instr::Lock { .. } | Instr::TryLock { .. }
+        )
+    };
+    let sb = scenario
+        .threads
+        .iter()
+        .map(|t| t.instrs.iter().filter(|i| stores(i)).count())
+        .max()
+        .unwrap_or(0);
+    let iq: usize = scenario
+        .threads
+        .iter()
+        .map(|t| t.instrs.iter().filter(|i| writes(i)).count())
+        .sum();
+    sb.max(iq).clamp(1, SB_DEPTH_MAX.min(IQ_DEPTH_MAX))
+}
+
+/// `wmsim list`.
+pub fn list() {
+    let width = BUILTINS.iter().map(|b| b.name.len()).max().unwrap_or(0);
+    for b in BUILTINS {
+        let s = b.scenario();
+        println!("{:width$}  {}", b.name, s.format_condition());
+        println!("{:width$}  {}", "", b.about);
+    }
+}
