@@ -4,8 +4,10 @@
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-/// Where draws come from.
+/// Where draws come from. Boxing the generator would cost an allocation
+/// per run; a decision source is one per thread, so its size does not matter.
 #[derive(Clone, Debug)]
+#[allow(clippy::large_enum_variant)]
 enum Source {
     /// Run `i` of seed `s` is ChaCha8 seeded with `s` on stream `i`: runs are
     /// independent of each other and of the thread that runs them.
