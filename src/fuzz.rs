@@ -6,7 +6,7 @@ use std::time::Instant;
 use memory_model::Machine;
 use rayon::prelude::*;
 use serde_json::json;
-use sim_core::{fuzz_range, FuzzSummary, Timing};
+use sim_core::{fuzz_range, Decisions, FuzzSummary, Quiet, RunEnd, TimedRun, Timing};
 
 use crate::{exit, load, render, Failure, FuzzArgs};
 
@@ -44,10 +44,20 @@ pub fn run(args: &FuzzArgs) -> Result<u8, Failure> {
     let summary = pool.install(|| campaign(&machine, timing, args.seed, args.runs));
     let seconds = started.elapsed().as_secs_f64();
     let per_second = summary.runs as f64 / seconds.max(1e-9);
+    let deadlock = summary
+        .first_deadlock
+        .map(|run| blocked_cores(&machine, timing, args.seed, run));
     if args.json {
-        print_json(&machine, args, &summary, per_second, seconds);
+        print_json(
+            &machine,
+            args,
+            &summary,
+            per_second,
+            seconds,
+            deadlock.as_deref(),
+        );
     } else {
-        print_text(&machine, args, &summary, per_second);
+        print_text(&machine, args, &summary, per_second, deadlock.as_deref());
     }
     Ok(if summary.violations > 0 || summary.deadlock_runs > 0 {
         exit::VIOLATION
@@ -71,7 +81,46 @@ pub fn campaign(machine: &Machine, timing: Timing, seed: u64, runs: u64) -> Fuzz
         })
 }
 
-fn print_json(machine: &Machine, args: &FuzzArgs, s: &FuzzSummary, per_second: f64, secs: f64) {
+/// A core that a deadlocked run left blocked, and at what.
+pub struct Blocked {
+    pub core: usize,
+    pub instruction: String,
+    pub reason: &'static str,
+}
+
+/// Runs `run` again (runs are deterministic) and says where each core that
+/// is not done is stuck.
+pub fn blocked_cores(machine: &Machine, timing: Timing, seed: u64, run: u64) -> Vec<Blocked> {
+    let mut driver = TimedRun::new(machine, timing);
+    let mut decisions = Decisions::seeded(seed, run, false);
+    let end = driver.run(&mut decisions, &mut Quiet);
+    assert_eq!(
+        end,
+        RunEnd::Deadlock,
+        "run {run} deadlocked once and not again"
+    );
+    let state = driver.state();
+    (0..machine.cores())
+        .filter_map(|c| {
+            machine.next_instr(state, c)?;
+            let pc = state.cores[c].pc as usize;
+            Some(Blocked {
+                core: c,
+                instruction: machine.scenario.threads[c].source[pc].clone(),
+                reason: machine.step_blocked(state, c).map_or("?", |r| r.describe()),
+            })
+        })
+        .collect()
+}
+
+fn print_json(
+    machine: &Machine,
+    args: &FuzzArgs,
+    s: &FuzzSummary,
+    per_second: f64,
+    secs: f64,
+    deadlock: Option<&[Blocked]>,
+) {
     let scenario = machine.scenario;
     let outcomes: Vec<_> = s
         .outcomes
@@ -99,6 +148,10 @@ fn print_json(machine: &Machine, args: &FuzzArgs, s: &FuzzSummary, per_second: f
         "bound_exceeded_runs": s.bound_exceeded_runs,
         "first_violation_run": s.first_violation,
         "first_deadlock_run": s.first_deadlock,
+        "first_deadlock_blocked": deadlock.map(|cores| cores
+            .iter()
+            .map(|b| json!({"core": b.core, "instruction": b.instruction, "reason": b.reason}))
+            .collect::<Vec<_>>()),
         "outcomes": outcomes,
         "runs_per_second": per_second.round(),
         "elapsed_seconds": secs,
@@ -119,7 +172,13 @@ fn matches(machine: &Machine, values: &[i32]) -> bool {
     memory_model::transition::holds(&scenario.condition.prop, &value_of)
 }
 
-fn print_text(machine: &Machine, args: &FuzzArgs, s: &FuzzSummary, per_second: f64) {
+fn print_text(
+    machine: &Machine,
+    args: &FuzzArgs,
+    s: &FuzzSummary,
+    per_second: f64,
+    deadlock: Option<&[Blocked]>,
+) {
     let scenario = machine.scenario;
     let c = machine.config;
     println!(
@@ -143,5 +202,8 @@ fn print_text(machine: &Machine, args: &FuzzArgs, s: &FuzzSummary, per_second: f
     }
     if let Some(run) = s.first_deadlock {
         println!("First deadlocked run: {run} (seed {})", args.seed);
+        for b in deadlock.unwrap_or_default() {
+            println!("  P{} blocked at `{}`: {}", b.core, b.instruction, b.reason);
+        }
     }
 }
