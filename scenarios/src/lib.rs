@@ -5,3 +5,4 @@
 
 pub mod builder;
 pub mod builtin;
+pub mod litmus;

@@ -21,6 +21,7 @@
 //! queue): there they cannot change an outcome.
 
 use std::collections::BTreeMap;
+use std::time::Instant;
 
 use indexmap::IndexSet;
 use memory_model::ir::{Loc, Observable, Quantifier, Value};
@@ -34,6 +35,10 @@ pub struct ExploreOptions {
     /// States after which the exploration stops, reported as bound exceeded.
     pub states_max: usize,
     pub reductions: bool,
+    /// A wall-clock limit, reported as bound exceeded like the state bound.
+    /// The only clock the drivers consult: it can stop an exploration, never
+    /// change what a finished one found.
+    pub deadline: Option<std::time::Instant>,
 }
 
 impl Default for ExploreOptions {
@@ -41,6 +46,7 @@ impl Default for ExploreOptions {
         ExploreOptions {
             states_max: 5_000_000,
             reductions: true,
+            deadline: None,
         }
     }
 }
@@ -126,6 +132,11 @@ impl<'m, 's> Exploration<'m, 's> {
         while next < self.states.len() {
             let index = next;
             next += 1;
+            if index % 1024 == 0 && self.options.deadline.is_some_and(|d| Instant::now() >= d) {
+                self.bound_exceeded = true;
+                self.explored_states = self.states.len();
+                return;
+            }
             let state = decode(m, &self.states[index]);
             if self.options.reductions && m.is_complete(&state) {
                 self.record_final(&state, index);

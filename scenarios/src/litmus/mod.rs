@@ -1,0 +1,37 @@
+//! Reads C litmus tests in the dialect of the Linux-kernel memory model
+//! (herd7's `C` tests, as in `tools/memory-model/litmus-tests/`) and lowers
+//! them to a [`Scenario`] through [`crate::builder`], the one table that
+//! says what each kernel primitive means on the machine.
+//!
+//! The pipeline is `lexer` (tokens) → `parser`, `parse_code`, `parse_cond`
+//! (the syntax tree of `ast`, calls checked against `primitives`) →
+//! `lower`, `lower_thread`, `lower_call`, `lower_cond` (IR). Errors say
+//! which of three things went wrong (see [`LitmusError`]): a malformed file,
+//! a construct the machine does not model, or a file that makes no sense.
+
+mod ast;
+mod error;
+mod lexer;
+mod lower;
+mod lower_call;
+mod lower_cond;
+mod lower_thread;
+mod parse_code;
+mod parse_cond;
+mod parser;
+mod primitives;
+
+use memory_model::ir::Scenario;
+
+pub use error::{LitmusError, Pos};
+
+/// Parses a litmus test and lowers it to the IR. `file_name` is only used
+/// in error messages. Never panics, whatever the input.
+pub fn parse_litmus(source: &str, file_name: &str) -> Result<Scenario, LitmusError> {
+    let src = error::Source {
+        file: file_name,
+        text: source,
+    };
+    let test = parser::parse(src)?;
+    lower::lower(src, &test)
+}

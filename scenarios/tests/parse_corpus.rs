@@ -1,0 +1,96 @@
+//! Every litmus file of the shared corpus either parses or is reported as
+//! `Unsupported` (never `Parse` or `Invalid`), and at least 90% of `linux/`
+//! parses.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use scenarios::litmus::{parse_litmus, LitmusError};
+
+fn corpus_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/litmus")
+}
+
+fn litmus_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for p in paths {
+        if p.is_dir() {
+            litmus_files(&p, out);
+        } else if p.extension().is_some_and(|e| e == "litmus") {
+            out.push(p);
+        }
+    }
+}
+
+#[derive(Default)]
+struct Counts {
+    parsed: usize,
+    unsupported: usize,
+    failed: usize,
+}
+
+#[test]
+fn corpus_parses_or_is_unsupported() {
+    let root = corpus_dir();
+    if !root.is_dir() {
+        println!(
+            "note: {} is missing; skipping the corpus test",
+            root.display()
+        );
+        return;
+    }
+    let mut files = Vec::new();
+    litmus_files(&root, &mut files);
+    assert!(
+        !files.is_empty(),
+        "no .litmus files under {}",
+        root.display()
+    );
+    let mut per_folder: BTreeMap<String, Counts> = BTreeMap::new();
+    let mut failures = Vec::new();
+    for path in &files {
+        let rel = path.strip_prefix(&root).unwrap_or(path);
+        let folder = rel
+            .components()
+            .next()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let counts = per_folder.entry(folder).or_default();
+        let text = std::fs::read_to_string(path).expect("corpus files are UTF-8");
+        match parse_litmus(&text, &rel.display().to_string()) {
+            Ok(_) => counts.parsed += 1,
+            Err(e @ LitmusError::Unsupported { .. }) => {
+                counts.unsupported += 1;
+                println!("{e}");
+            }
+            Err(e) => {
+                counts.failed += 1;
+                failures.push(e.to_string());
+            }
+        }
+    }
+    for (folder, c) in &per_folder {
+        println!(
+            "{folder}: {} parsed, {} unsupported, {} failed",
+            c.parsed, c.unsupported, c.failed
+        );
+    }
+    assert!(
+        failures.is_empty(),
+        "files that neither parse nor are unsupported:\n{}",
+        failures.join("\n")
+    );
+    let linux = per_folder
+        .get("linux")
+        .expect("the corpus has a linux/ folder");
+    let total = linux.parsed + linux.unsupported;
+    assert!(
+        linux.parsed * 10 >= total * 9,
+        "only {} of {total} linux/ tests parse",
+        linux.parsed
+    );
+}
