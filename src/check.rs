@@ -4,29 +4,41 @@
 use memory_model::transition::{Effect, ReadSource};
 use memory_model::{Machine, Transition};
 use serde_json::json;
-use sim_core::{Exploration, ExploreOptions};
+use sim_core::Exploration;
 
 use crate::{exit, load, render, CheckArgs, Failure};
 
+enum Format {
+    Text,
+    Json,
+    Herd,
+}
+
 pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
-    if args.states_max == 0 {
-        return Err(Failure::bad_input("--states-max must be at least 1"));
-    }
+    let format = match (args.json, args.format.as_str()) {
+        (true, _) | (false, "json") => Format::Json,
+        (false, "text") => Format::Text,
+        (false, "herd") => Format::Herd,
+        (false, other) => {
+            return Err(Failure::bad_input(format!(
+                "unknown format {other:?}: expected text, json or herd"
+            )))
+        }
+    };
+    let options = args.bounds.options()?;
     let scenario = load::scenario(&args.scenario)?;
     let config = args.model.config(load::default_depth(&scenario))?;
     let machine = Machine::new(&scenario, config);
-    let options = ExploreOptions {
-        states_max: args.states_max,
-        ..ExploreOptions::default()
-    };
+    let started = std::time::Instant::now();
     let x = Exploration::run(&machine, options);
+    let seconds = started.elapsed().as_secs_f64();
     let witness = x
         .witness()
         .map(|w| describe_path(&machine, &x.path_to(w.state)));
-    if args.json {
-        print_json(&machine, &x, witness.as_deref());
-    } else {
-        print_text(&machine, &x, witness.as_deref());
+    match format {
+        Format::Json => print_json(&machine, &x, witness.as_deref()),
+        Format::Text => print_text(&machine, &x, witness.as_deref()),
+        Format::Herd => print!("{}", crate::herd::result_block(&scenario, &x, seconds)),
     }
     Ok(if x.bound_exceeded {
         exit::BOUND_EXCEEDED

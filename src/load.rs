@@ -4,15 +4,39 @@ use memory_model::ir::{Instr, Scenario};
 use memory_model::state::{IQ_DEPTH_MAX, SB_DEPTH_MAX};
 use scenarios::builtin::{builtin, BUILTINS};
 
-use crate::Failure;
+use scenarios::litmus::{parse_litmus, LitmusError};
 
-/// The scenario `name`: a built-in.
+use crate::{exit, Failure};
+
+/// The scenario `name`: a built-in, or a litmus file.
 pub fn scenario(name: &str) -> Result<Scenario, Failure> {
-    match builtin(name) {
-        Some(b) => Ok(b.scenario()),
-        None => Err(Failure::bad_input(format!(
-            "unknown scenario {name:?}: `wmsim list` shows the built-in ones"
-        ))),
+    if let Some(b) = builtin(name) {
+        return Ok(b.scenario());
+    }
+    let path = std::path::Path::new(name);
+    if !path.exists() {
+        return Err(Failure::bad_input(format!(
+            "unknown scenario {name:?}: neither a built-in (`wmsim list`) nor a file"
+        )));
+    }
+    let text = std::fs::read(path).map_err(|e| Failure {
+        message: format!("cannot read {name}: {e}"),
+        status: exit::IO,
+    })?;
+    let text = String::from_utf8_lossy(&text);
+    parse_litmus(&text, name).map_err(litmus_failure)
+}
+
+/// A litmus error as a failure: unsupported constructs have a status of
+/// their own, so scripts can skip such tests.
+pub fn litmus_failure(e: LitmusError) -> Failure {
+    let status = match e {
+        LitmusError::Unsupported { .. } => exit::UNSUPPORTED,
+        LitmusError::Parse { .. } | LitmusError::Invalid { .. } => exit::BAD_INPUT,
+    };
+    Failure {
+        message: e.to_string(),
+        status,
     }
 }
 

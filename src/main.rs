@@ -5,8 +5,10 @@
 mod check;
 mod demo;
 mod fuzz;
+mod herd;
 mod load;
 mod render;
+mod suite;
 
 use std::process::ExitCode;
 
@@ -26,6 +28,8 @@ pub mod exit {
     pub const IO: u8 = 3;
     /// An exploration stopped at its state bound: no verdict.
     pub const BOUND_EXCEEDED: u8 = 4;
+    /// The scenario uses a construct the machine does not model.
+    pub const UNSUPPORTED: u8 = 5;
 }
 
 const ABOUT: &str = "Deterministic simulator of a multicore weak-memory machine: \
@@ -55,6 +59,10 @@ enum Command {
     /// states, the verdict, the shortest witness.
     #[command(after_help = MODEL_NOTE)]
     Check(CheckArgs),
+    /// Check every litmus file under a folder and compare with herd7's
+    /// verdicts: agree, unsound, allowed-not-exhibited, unsupported, error.
+    #[command(after_help = MODEL_NOTE)]
+    Suite(SuiteArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -113,16 +121,73 @@ struct TimingArgs {
 
 #[derive(Args, Debug)]
 struct CheckArgs {
-    /// A built-in scenario (see `wmsim list`).
+    /// A built-in scenario (see `wmsim list`) or a litmus file.
     scenario: String,
     #[command(flatten)]
     model: ModelArgs,
+    /// Print one JSON object (the same as `--format json`).
+    #[arg(long)]
+    json: bool,
+    /// text, json, or herd (herd7's result block, for scripts written
+    /// around herd7).
+    #[arg(long, default_value = "text")]
+    format: String,
+    #[command(flatten)]
+    bounds: BoundArgs,
+}
+
+#[derive(Args, Debug, Clone, Copy)]
+struct BoundArgs {
+    /// States after which an exploration stops (reported as bound exceeded).
+    #[arg(long, default_value_t = sim_core::ExploreOptions::default().states_max)]
+    states_max: usize,
+    /// Seconds after which an exploration stops (reported as bound exceeded).
+    #[arg(long, default_value_t = 60.0)]
+    time_limit: f64,
+}
+
+impl BoundArgs {
+    fn options(&self) -> Result<sim_core::ExploreOptions, Failure> {
+        if self.states_max == 0 {
+            return Err(Failure::bad_input("--states-max must be at least 1"));
+        }
+        if !(self.time_limit > 0.0 && self.time_limit <= 1e6) {
+            return Err(Failure::bad_input(
+                "--time-limit must be a number of seconds above 0 and at most 10^6",
+            ));
+        }
+        let limit = std::time::Duration::from_secs_f64(self.time_limit);
+        Ok(sim_core::ExploreOptions {
+            states_max: self.states_max,
+            deadline: Some(std::time::Instant::now() + limit),
+            ..sim_core::ExploreOptions::default()
+        })
+    }
+}
+
+#[derive(Args, Debug)]
+struct SuiteArgs {
+    /// A folder: every `.litmus` file under it is checked.
+    dir: std::path::PathBuf,
+    /// sc, tso or weak.
+    #[arg(long, default_value = "weak", conflicts_with = "all_models")]
+    model: String,
+    /// Every model in turn.
+    #[arg(long)]
+    all_models: bool,
+    /// Expected verdicts: a TSV shaped like ../shared/litmus/verdicts.tsv
+    /// (paths relative to the TSV's folder). Files it does not list are
+    /// judged by their `Result:` comment.
+    #[arg(long)]
+    expected: Option<std::path::PathBuf>,
     /// Print one JSON object.
     #[arg(long)]
     json: bool,
-    /// States after which the exploration stops (reported as bound exceeded).
-    #[arg(long, default_value_t = sim_core::ExploreOptions::default().states_max)]
-    states_max: usize,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
+    #[command(flatten)]
+    bounds: BoundArgs,
 }
 
 fn parse_cycles(s: &str) -> Result<Cycles, String> {
@@ -207,6 +272,7 @@ fn main() -> ExitCode {
         }
         Some(Command::Fuzz(args)) => fuzz::run(&args),
         Some(Command::Check(args)) => check::run(&args),
+        Some(Command::Suite(args)) => suite::run(&args),
     };
     match result {
         Ok(status) => ExitCode::from(status),

@@ -154,3 +154,124 @@ fn list_names_every_builtin_with_its_condition() {
     }
     assert!(text.contains("exists (0:r0=0 /\\ 1:r0=0)"));
 }
+
+const SB_LITMUS: &str = "C SB\n\n{}\n\nP0(int *x, int *y)\n{\n\tint r0;\n\n\tWRITE_ONCE(*x, 1);\n\tr0 = READ_ONCE(*y);\n}\n\nP1(int *x, int *y)\n{\n\tint r0;\n\n\tWRITE_ONCE(*y, 1);\n\tr0 = READ_ONCE(*x);\n}\n\nexists (0:r0=0 /\\ 1:r0=0)\n";
+
+/// A folder with SB.litmus and a verdicts TSV saying `verdict` for it.
+fn suite_dir(name: &str, verdict: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("wmsim-suite-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("t")).unwrap();
+    std::fs::write(dir.join("t/SB.litmus"), SB_LITMUS).unwrap();
+    std::fs::write(
+        dir.join("verdicts.tsv"),
+        format!("path\therd7_lkmm_verdict\tstates_allowed_by_herd7\nt/SB.litmus\t{verdict}\t-\n"),
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn suite_agrees_where_herd_agrees_and_fails_on_unsound() {
+    let dir = suite_dir("agree", "Sometimes");
+    let tsv = dir.join("verdicts.tsv");
+    let out = wmsim(&[
+        "suite",
+        dir.to_str().unwrap(),
+        "--model",
+        "tso",
+        "--expected",
+        tsv.to_str().unwrap(),
+        "--json",
+    ]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["files"][0]["class"], "agree");
+    assert_eq!(out.status.code(), Some(0));
+    // sc cannot show SB: allowed, not exhibited.
+    let out = wmsim(&[
+        "suite",
+        dir.to_str().unwrap(),
+        "--model",
+        "sc",
+        "--expected",
+        tsv.to_str().unwrap(),
+        "--json",
+    ]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["files"][0]["class"], "allowed-not-exhibited");
+
+    let dir = suite_dir("unsound", "Never");
+    let tsv = dir.join("verdicts.tsv");
+    let out = wmsim(&[
+        "suite",
+        dir.to_str().unwrap(),
+        "--all-models",
+        "--expected",
+        tsv.to_str().unwrap(),
+        "--json",
+    ]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let classes: Vec<_> = v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["class"].clone())
+        .collect();
+    assert_eq!(classes, ["agree", "unsound", "unsound"]);
+    assert_eq!(v["totals"]["weak"]["unsound"], 1);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "an unsound file fails the suite"
+    );
+}
+
+#[test]
+fn check_reads_a_litmus_file_and_prints_herds_result_block() {
+    let dir = suite_dir("herd", "Sometimes");
+    let file = dir.join("t/SB.litmus");
+    let out = wmsim(&[
+        "check",
+        file.to_str().unwrap(),
+        "--model",
+        "tso",
+        "--format",
+        "herd",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "Test SB Allowed");
+    assert_eq!(lines[1], "States 4");
+    assert_eq!(lines[2], "0:r0=0; 1:r0=0;");
+    assert!(lines.contains(&"Ok"));
+    assert!(lines.contains(&"Positive: 1 Negative: 3"));
+    assert!(lines.contains(&"Condition exists (0:r0=0 /\\ 1:r0=0)"));
+    assert!(lines.contains(&"Observation SB Sometimes 1 3"));
+}
+
+#[test]
+fn a_malformed_litmus_file_points_at_line_and_column() {
+    let dir = std::env::temp_dir().join(format!("wmsim-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("bad.litmus");
+    std::fs::write(
+        &file,
+        SB_LITMUS.replace("r0 = READ_ONCE(*y);", "r0 = READ_ONCE(*y)"),
+    )
+    .unwrap();
+    let out = wmsim(&["check", file.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("bad.litmus:11:"), "{stderr}");
+    assert!(stderr.contains('^'), "{stderr}");
+
+    std::fs::write(
+        &file,
+        SB_LITMUS.replace("WRITE_ONCE(*x, 1);", "rcu_read_lock();"),
+    )
+    .unwrap();
+    let out = wmsim(&["check", file.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{stderr}");
+    assert!(stderr.contains("unsupported: rcu_read_lock"), "{stderr}");
+}

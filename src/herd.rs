@@ -1,0 +1,83 @@
+//! herd7's result block, so that scripts written around herd7 (LKMM's
+//! `tools/memory-model/scripts/`) can run wmsim in its place.
+//!
+//! The differences: `Positive`/`Negative` count distinct final states, not
+//! candidate executions, and `Time` is wmsim's.
+
+use std::fmt::Write;
+
+use memory_model::ir::{Observable, Quantifier, Scenario, Value};
+use sim_core::{Exploration, Verdict};
+
+/// An observable as herd names it in a state: `0:r0`, `[x]`.
+pub fn herd_name(scenario: &Scenario, o: Observable) -> String {
+    match o {
+        Observable::Register(..) => scenario.observable_name(o),
+        Observable::Location(_) => format!("[{}]", scenario.observable_name(o)),
+    }
+}
+
+/// A final state as herd prints it: `0:r0=0; [x]=1;`, names in herd's
+/// order (registers by thread, then locations, each by name).
+pub fn herd_state(scenario: &Scenario, values: &[Value]) -> String {
+    let mut pairs: Vec<(String, String)> = scenario
+        .observed
+        .iter()
+        .zip(values)
+        .map(|(&o, &v)| (herd_name(scenario, o), scenario.format_value(v)))
+        .collect();
+    pairs.sort_by_key(|p| herd_order(&p.0));
+    pairs
+        .iter()
+        .map(|(n, v)| format!("{n}={v};"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Registers (`N:r`) before locations (`[x]`), each by thread and name.
+fn herd_order(name: &str) -> (u8, usize, String) {
+    match name.split_once(':') {
+        Some((t, r)) if !name.starts_with('[') => (0, t.parse().unwrap_or(usize::MAX), r.into()),
+        _ => (1, 0, name.to_string()),
+    }
+}
+
+pub fn result_block(scenario: &Scenario, x: &Exploration, seconds: f64) -> String {
+    let mut out = String::new();
+    let kind = match scenario.condition.quantifier {
+        Quantifier::Exists => "Allowed",
+        Quantifier::NotExists => "Forbidden",
+        Quantifier::Forall => "Required",
+    };
+    let name = &scenario.name;
+    let finals: Vec<_> = x.counted_finals().collect();
+    let positive = finals.iter().filter(|f| f.satisfies).count();
+    let negative = finals.len() - positive;
+    let ok = match scenario.condition.quantifier {
+        Quantifier::Exists => positive > 0,
+        Quantifier::NotExists => positive == 0,
+        Quantifier::Forall => negative == 0,
+    };
+    let mut states: Vec<String> = finals
+        .iter()
+        .map(|f| herd_state(scenario, &f.values))
+        .collect();
+    states.sort();
+    let _ = writeln!(out, "Test {name} {kind}");
+    let _ = writeln!(out, "States {}", states.len());
+    for s in &states {
+        let _ = writeln!(out, "{s}");
+    }
+    let _ = writeln!(out, "{}", if ok { "Ok" } else { "No" });
+    let _ = writeln!(out, "Witnesses");
+    let _ = writeln!(out, "Positive: {positive} Negative: {negative}");
+    let _ = writeln!(out, "Condition {}", scenario.format_condition());
+    let verdict = match x.verdict() {
+        Verdict::Never => "Never",
+        Verdict::Sometimes => "Sometimes",
+        Verdict::Always => "Always",
+    };
+    let _ = writeln!(out, "Observation {name} {verdict} {positive} {negative}");
+    let _ = writeln!(out, "Time {name} {seconds:.2}");
+    out
+}

@@ -1,0 +1,507 @@
+//! `wmsim suite`: every litmus file under a folder, checked exhaustively on
+//! one or every model and compared with herd7's LKMM verdicts.
+//!
+//! A model is **unsound** on a file when it reaches a final state LKMM
+//! forbids: the condition's outcome where herd7 says `Never`, a state where
+//! the proposition fails where herd7 says `Always`, or, where the expected
+//! TSV lists herd7's allowed states, any state outside that list. A model that
+//! cannot reach an outcome LKMM allows is **allowed-not-exhibited**: weaker
+//! in coverage, not wrong.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use memory_model::{Config, Machine, ModelName};
+use rayon::prelude::*;
+use scenarios::litmus::{parse_litmus, LitmusError};
+use serde_json::json;
+use sim_core::{Exploration, Verdict};
+
+use crate::{exit, herd, load, Failure, SuiteArgs};
+
+/// herd7's verdict for one file, and the final states it allows.
+#[derive(Clone, Debug, Default)]
+struct Expected {
+    verdict: Option<String>,
+    /// Each state as sorted `(name, value)` pairs; `None` when not known.
+    states: Option<BTreeSet<Vec<(String, String)>>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Class {
+    Agree,
+    Unsound,
+    AllowedNotExhibited,
+    Unsupported,
+    BoundExceeded,
+    NoExpectation,
+    Error,
+}
+
+impl Class {
+    const ALL: [Class; 7] = [
+        Class::Agree,
+        Class::Unsound,
+        Class::AllowedNotExhibited,
+        Class::Unsupported,
+        Class::BoundExceeded,
+        Class::NoExpectation,
+        Class::Error,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Class::Agree => "agree",
+            Class::Unsound => "unsound",
+            Class::AllowedNotExhibited => "allowed-not-exhibited",
+            Class::Unsupported => "unsupported",
+            Class::BoundExceeded => "bound-exceeded",
+            Class::NoExpectation => "no-expectation",
+            Class::Error => "error",
+        }
+    }
+}
+
+/// One file on one model.
+struct Row {
+    file: String,
+    model: ModelName,
+    class: Class,
+    verdict: Option<Verdict>,
+    expected: Option<String>,
+    states: usize,
+    deadlocks: usize,
+    explored: usize,
+    seconds: f64,
+    note: String,
+}
+
+pub fn run(args: &SuiteArgs) -> Result<u8, Failure> {
+    let models = if args.all_models {
+        ModelName::ALL.to_vec()
+    } else {
+        vec![ModelName::parse(&args.model).ok_or_else(|| {
+            Failure::bad_input(format!(
+                "unknown model {:?}: expected sc, tso or weak",
+                args.model
+            ))
+        })?]
+    };
+    if args.threads == Some(0) {
+        return Err(Failure::bad_input("--threads must be at least 1"));
+    }
+    args.bounds.options()?;
+    if !args.dir.is_dir() {
+        return Err(Failure::bad_input(format!(
+            "{} is not a folder",
+            args.dir.display()
+        )));
+    }
+    let expected = match &args.expected {
+        Some(tsv) => read_tsv(tsv)?,
+        None => BTreeMap::new(),
+    };
+    let tsv_root = args
+        .expected
+        .as_ref()
+        .and_then(|p| p.parent().map(Path::to_path_buf))
+        .and_then(|p| {
+            std::fs::canonicalize(if p.as_os_str().is_empty() {
+                ".".into()
+            } else {
+                p
+            })
+            .ok()
+        });
+    let mut files = Vec::new();
+    collect_litmus(&args.dir, &mut files).map_err(|e| Failure {
+        message: format!("cannot read {}: {e}", args.dir.display()),
+        status: exit::IO,
+    })?;
+    files.sort();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads.unwrap_or(0))
+        .build()
+        .map_err(|e| Failure {
+            message: format!("cannot start threads: {e}"),
+            status: exit::IO,
+        })?;
+    let mut totals_seconds = BTreeMap::new();
+    let mut rows = Vec::new();
+    for &model in &models {
+        let started = Instant::now();
+        let model_rows: Vec<Row> = pool.install(|| {
+            files
+                .par_iter()
+                .map(|f| {
+                    let key = tsv_key(f, tsv_root.as_deref());
+                    check_file(f, &args.dir, model, expected.get(&key), args)
+                })
+                .collect()
+        });
+        totals_seconds.insert(model, started.elapsed().as_secs_f64());
+        rows.extend(model_rows);
+    }
+    if args.json {
+        print_json(&rows, &models, &totals_seconds);
+    } else {
+        print_table(&rows, &models, &totals_seconds);
+    }
+    Ok(if rows.iter().any(|r| r.class == Class::Unsound) {
+        exit::VIOLATION
+    } else {
+        exit::OK
+    })
+}
+
+fn collect_litmus(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect_litmus(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "litmus") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// The file's path relative to the TSV's folder, as the TSV writes it.
+fn tsv_key(file: &Path, tsv_root: Option<&Path>) -> String {
+    let abs = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
+    let rel = tsv_root
+        .and_then(|root| abs.strip_prefix(root).ok())
+        .unwrap_or(&abs);
+    rel.to_string_lossy().replace('\\', "/")
+}
+
+fn read_tsv(path: &Path) -> Result<BTreeMap<String, Expected>, Failure> {
+    let text = std::fs::read_to_string(path).map_err(|e| Failure {
+        message: format!("cannot read {}: {e}", path.display()),
+        status: exit::IO,
+    })?;
+    let mut lines = text.lines().enumerate();
+    let header: Vec<&str> = match lines.next() {
+        Some((_, h)) => h.split('\t').collect(),
+        None => {
+            return Err(Failure::bad_input(format!(
+                "{}:1:1: empty TSV",
+                path.display()
+            )))
+        }
+    };
+    let column = |name: &str| {
+        header.iter().position(|h| *h == name).ok_or_else(|| {
+            Failure::bad_input(format!("{}:1:1: no column {name:?}", path.display()))
+        })
+    };
+    let (path_col, verdict_col) = (column("path")?, column("herd7_lkmm_verdict")?);
+    let states_col = column("states_allowed_by_herd7").ok();
+    let mut out = BTreeMap::new();
+    for (n, line) in lines {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let fields: Vec<&str> = line.split('\t').collect();
+        let field = |i: usize| {
+            fields.get(i).copied().ok_or_else(|| {
+                Failure::bad_input(format!(
+                    "{}:{}:1: expected {} tab-separated fields, found {}",
+                    path.display(),
+                    n + 1,
+                    header.len(),
+                    fields.len()
+                ))
+            })
+        };
+        let verdict = field(verdict_col)?.to_string();
+        let states = match states_col {
+            Some(c) => parse_herd_states(field(c)?),
+            None => None,
+        };
+        out.insert(
+            field(path_col)?.to_string(),
+            Expected {
+                verdict: Some(verdict),
+                states,
+            },
+        );
+    }
+    Ok(out)
+}
+
+/// herd's `0:r0=0; [x]=1; | ...` as sets of sorted pairs; `None` for `-`.
+fn parse_herd_states(s: &str) -> Option<BTreeSet<Vec<(String, String)>>> {
+    if s.trim() == "-" || s.trim().is_empty() {
+        return None;
+    }
+    Some(s.split('|').map(parse_herd_state).collect())
+}
+
+fn parse_herd_state(s: &str) -> Vec<(String, String)> {
+    let mut pairs: Vec<(String, String)> = s
+        .split(';')
+        .filter_map(|kv| {
+            let (k, v) = kv.split_once('=')?;
+            Some((k.trim().to_string(), v.trim().to_string()))
+        })
+        .collect();
+    pairs.sort();
+    pairs
+}
+
+/// The verdict a file's own `Result:` comment gives, if any.
+fn header_result(text: &str) -> Option<String> {
+    let after = text.split("Result:").nth(1)?;
+    let word: String = after
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect();
+    (!word.is_empty()).then_some(word)
+}
+
+fn check_file(
+    file: &Path,
+    dir: &Path,
+    model: ModelName,
+    expected: Option<&Expected>,
+    args: &SuiteArgs,
+) -> Row {
+    let name = file
+        .strip_prefix(dir)
+        .unwrap_or(file)
+        .to_string_lossy()
+        .into_owned();
+    let mut row = Row {
+        file: name.clone(),
+        model,
+        class: Class::Error,
+        verdict: None,
+        expected: None,
+        states: 0,
+        deadlocks: 0,
+        explored: 0,
+        seconds: 0.0,
+        note: String::new(),
+    };
+    let text = match std::fs::read(file) {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(e) => {
+            row.note = format!("cannot read: {e}");
+            return row;
+        }
+    };
+    let expected = match expected {
+        Some(e) => e.clone(),
+        None => Expected {
+            verdict: header_result(&text),
+            states: None,
+        },
+    };
+    row.expected = expected.verdict.clone();
+    let scenario = match parse_litmus(&text, &name) {
+        Ok(s) => s,
+        Err(e @ LitmusError::Unsupported { .. }) => {
+            row.class = Class::Unsupported;
+            row.note = e.to_string();
+            return row;
+        }
+        Err(e) => {
+            row.note = e.to_string().lines().next().unwrap_or_default().to_string();
+            return row;
+        }
+    };
+    let config = match Config::new(model, None, None, load::default_depth(&scenario)) {
+        Ok(c) => c,
+        Err(e) => {
+            row.note = e.to_string();
+            return row;
+        }
+    };
+    let machine = Machine::new(&scenario, config);
+    let options = match args.bounds.options() {
+        Ok(o) => o,
+        Err(f) => {
+            row.note = f.message;
+            return row;
+        }
+    };
+    let started = Instant::now();
+    let x = Exploration::run(&machine, options);
+    row.seconds = started.elapsed().as_secs_f64();
+    row.explored = x.explored_states;
+    row.deadlocks = x.deadlocks.len();
+    row.states = x.counted_finals().count();
+    if x.bound_exceeded {
+        row.class = Class::BoundExceeded;
+        row.note = format!("stopped after {} states", x.explored_states);
+        return row;
+    }
+    let verdict = x.verdict();
+    row.verdict = Some(verdict);
+    (row.class, row.note) = classify(&scenario, &x, verdict, &expected);
+    row
+}
+
+fn classify(
+    scenario: &memory_model::ir::Scenario,
+    x: &Exploration,
+    verdict: Verdict,
+    expected: &Expected,
+) -> (Class, String) {
+    // Any state outside herd7's allowed list is unsound, whatever the verdict.
+    if let Some(allowed) = &expected.states {
+        for f in x.counted_finals() {
+            let ours: Vec<(String, String)> = {
+                let mut p: Vec<_> = scenario
+                    .observed
+                    .iter()
+                    .zip(&f.values)
+                    .map(|(&o, &v)| (herd::herd_name(scenario, o), scenario.format_value(v)))
+                    .collect();
+                p.sort();
+                p
+            };
+            if !allowed.iter().any(|a| agrees_on_common(a, &ours)) {
+                return (
+                    Class::Unsound,
+                    format!(
+                        "reaches {} which LKMM forbids",
+                        herd::herd_state(scenario, &f.values)
+                    ),
+                );
+            }
+        }
+    }
+    let Some(want) = expected.verdict.as_deref() else {
+        return (
+            Class::NoExpectation,
+            "no verdict in the TSV or a Result: line".into(),
+        );
+    };
+    match (want, verdict) {
+        ("Never", Verdict::Never) | ("Sometimes", Verdict::Sometimes) => {
+            (Class::Agree, String::new())
+        }
+        ("Always", Verdict::Always) => (Class::Agree, String::new()),
+        ("Never", _) => (
+            Class::Unsound,
+            "reaches the outcome LKMM says never happens".into(),
+        ),
+        ("Always", _) if x.counted_finals().count() == 0 => (
+            Class::AllowedNotExhibited,
+            "no complete run on this model".into(),
+        ),
+        ("Always", _) => (
+            Class::Unsound,
+            "a final state fails a condition LKMM says always holds".into(),
+        ),
+        ("Sometimes", Verdict::Never) => (Class::AllowedNotExhibited, why_not_exhibited(scenario)),
+        ("Sometimes", Verdict::Always) => (
+            Class::AllowedNotExhibited,
+            "only states that meet the condition; LKMM allows others".into(),
+        ),
+        ("DEADLOCK", _) if x.counted_finals().count() == 0 && !x.deadlocks.is_empty() => {
+            (Class::Agree, "every run deadlocks, as expected".into())
+        }
+        (other, _) => (
+            Class::NoExpectation,
+            format!("expected verdict {other:?} not understood"),
+        ),
+    }
+}
+
+/// Two states agree where they name the same things.
+fn agrees_on_common(herd: &[(String, String)], ours: &[(String, String)]) -> bool {
+    ours.iter().all(|(name, value)| {
+        herd.iter()
+            .find(|(n, _)| n == name)
+            .is_none_or(|(_, v)| v == value)
+    })
+}
+
+/// What the models cannot do that an LKMM-allowed outcome may need.
+fn why_not_exhibited(scenario: &memory_model::ir::Scenario) -> String {
+    let name = &scenario.name;
+    if name.starts_with("LB") || name.contains("LB+") || name.contains(".lb") {
+        "needs loads to complete out of order (load buffering)".into()
+    } else if name.contains("IRIW") || name.contains("WRC") || name.contains("ISA2") {
+        "may need non-multicopy-atomic propagation or out-of-order loads".into()
+    } else {
+        "needs a reordering the model does not make (out-of-order loads or non-multicopy-atomic stores)".into()
+    }
+}
+
+fn print_table(rows: &[Row], models: &[ModelName], seconds: &BTreeMap<ModelName, f64>) {
+    let width = rows.iter().map(|r| r.file.len()).max().unwrap_or(4).min(70);
+    println!(
+        "{:width$}  {:5}  {:22} {:9} {:9} {:>6} {:>9} {:>8}  note",
+        "file", "model", "class", "verdict", "expected", "states", "deadlocks", "seconds"
+    );
+    for r in rows {
+        println!(
+            "{:width$}  {:5}  {:22} {:9} {:9} {:>6} {:>9} {:>8.3}  {}",
+            r.file,
+            r.model.as_str(),
+            r.class.name(),
+            r.verdict.map_or("-".into(), |v| format!("{v:?}")),
+            r.expected.as_deref().unwrap_or("-"),
+            r.states,
+            r.deadlocks,
+            r.seconds,
+            r.note
+        );
+    }
+    println!();
+    for &m in models {
+        let counts: Vec<String> = Class::ALL
+            .iter()
+            .map(|&c| {
+                let n = rows.iter().filter(|r| r.model == m && r.class == c).count();
+                format!("{} {n}", c.name())
+            })
+            .collect();
+        println!(
+            "{:5} {} files: {}; {:.2} s",
+            m.as_str(),
+            rows.iter().filter(|r| r.model == m).count(),
+            counts.join(", "),
+            seconds[&m]
+        );
+    }
+}
+
+fn print_json(rows: &[Row], models: &[ModelName], seconds: &BTreeMap<ModelName, f64>) {
+    let files: Vec<_> = rows
+        .iter()
+        .map(|r| {
+            json!({
+                "file": r.file,
+                "model": r.model.as_str(),
+                "class": r.class.name(),
+                "verdict": r.verdict,
+                "expected": r.expected,
+                "states": r.states,
+                "deadlocks": r.deadlocks,
+                "explored_states": r.explored,
+                "seconds": r.seconds,
+                "note": r.note,
+            })
+        })
+        .collect();
+    let totals: serde_json::Map<String, serde_json::Value> = models
+        .iter()
+        .map(|&m| {
+            let mut t = serde_json::Map::new();
+            for c in Class::ALL {
+                let n = rows.iter().filter(|r| r.model == m && r.class == c).count();
+                t.insert(c.name().into(), json!(n));
+            }
+            t.insert("seconds".into(), json!(seconds[&m]));
+            (m.as_str().to_string(), serde_json::Value::Object(t))
+        })
+        .collect();
+    println!("{}", json!({ "files": files, "totals": totals }));
+}
