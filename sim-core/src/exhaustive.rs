@@ -13,7 +13,9 @@
 //! * local instructions run eagerly;
 //! * where copies can be stale, a copy of a location its core will never
 //!   load again is evicted, and such a location's invalidation at the head
-//!   of a queue is applied, eagerly.
+//!   of a queue is applied, eagerly;
+//! * only stale copies are evicted (a copy equal to memory reads the same
+//!   as a miss would).
 //!
 //! Every eager move is a real transition (`Step`, `Evict`, `Invalidate`), so
 //! a witness is a path of the LTS and replays transition by transition.
@@ -144,8 +146,24 @@ impl<'m, 's> Exploration<'m, 's> {
             }
             successors.clear();
             let stale = m.config.has_stale_copies();
+            let reductions = self.options.reductions;
             m.for_each_enabled(&state, |t| {
-                if stale || !matches!(t, Transition::Evict { .. }) {
+                let wanted = match t {
+                    // Evicting a copy that equals memory changes no value a
+                    // load can read; it only spares the core invalidations,
+                    // which it can always apply instead. So only stale copies
+                    // are evicted.
+                    Transition::Evict { core, loc } => {
+                        stale
+                            && (!reductions
+                                || state.cores[core as usize].cache.get(loc)
+                                    != Some(state.mem[loc.0 as usize]))
+                    }
+                    Transition::Step { .. }
+                    | Transition::Drain { .. }
+                    | Transition::Invalidate { .. } => true,
+                };
+                if wanted {
                     successors.push(t);
                 }
             });
