@@ -2,7 +2,7 @@
 
 use memory_model::ir::{Instr, Scenario};
 use memory_model::state::{IQ_DEPTH_MAX, SB_DEPTH_MAX};
-use scenarios::builtin::{builtin, BUILTINS};
+use scenarios::builtin::{builtin_source, XenVariant, BUILTINS, FENCES, XEN};
 
 use scenarios::litmus::{parse_litmus, LitmusError};
 
@@ -10,8 +10,8 @@ use crate::{exit, Failure};
 
 /// The scenario `name`: a built-in, or a litmus file.
 pub fn scenario(name: &str) -> Result<Scenario, Failure> {
-    if let Some(b) = builtin(name) {
-        return Ok(b.scenario());
+    if let Some(text) = builtin_source(name).map_err(Failure::bad_input)? {
+        return parse_litmus(&text, name).map_err(litmus_failure);
     }
     let path = std::path::Path::new(name);
     if !path.exists() {
@@ -82,5 +82,23 @@ pub fn list() {
         let s = b.scenario();
         println!("{:width$}  {}", b.name, s.format_condition());
         println!("{:width$}  {}", "", b.about);
+    }
+    let fences: Vec<&str> = FENCES.iter().map(|(n, _)| *n).collect();
+    println!();
+    println!(
+        "Xen shutdown deferral: NAME:vcpu=F,shutdown=F with F one of {} (default mb, the real code)",
+        fences.join(", ")
+    );
+    for t in XEN {
+        let v = XenVariant::parse(t.name)
+            .ok()
+            .flatten()
+            .expect("a template");
+        println!("{}  {}", t.name, v.scenario().format_condition());
+        println!("  {}", t.about);
+    }
+    println!();
+    for v in XenVariant::all() {
+        println!("{}", v.name());
     }
 }

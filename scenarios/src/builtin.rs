@@ -1,5 +1,11 @@
 //! The built-in scenarios: litmus files under `scenarios/litmus/`, embedded
 //! in the binary, read by the same parser as a user's files.
+//!
+//! The Xen shutdown-deferral scenarios are templates with one barrier on the
+//! vCPU side and one on the shutdown side: `xen-shutdown-sb:vcpu=wmb,shutdown=mb`
+//! names the variant with `smp_wmb()` for the vCPU and `smp_mb()` for the
+//! shutdown. Each side is one of [`FENCES`]; an omitted side is `mb`, the
+//! real code.
 
 use memory_model::ir::Scenario;
 
@@ -16,6 +22,155 @@ impl Builtin {
     pub fn scenario(&self) -> Scenario {
         parse_litmus(self.source, self.name)
             .unwrap_or_else(|e| panic!("built-in {} does not parse: {e}", self.name))
+    }
+}
+
+/// The barriers a Xen variant may put on either side, by variant name.
+pub const FENCES: &[(&str, &str)] = &[
+    ("mb", "smp_mb();"),
+    ("wmb", "smp_wmb();"),
+    ("rmb", "smp_rmb();"),
+    ("barrier", "barrier();"),
+    ("none", "/* no barrier */"),
+];
+
+/// A Xen shutdown-deferral template: `VCPU_FENCE` and `SHUTDOWN_FENCE`
+/// stand where the two barriers go.
+pub struct XenTemplate {
+    pub name: &'static str,
+    pub about: &'static str,
+    template: &'static str,
+}
+
+macro_rules! xen {
+    ($name:literal, $about:literal) => {
+        XenTemplate {
+            name: $name,
+            about: $about,
+            template: include_str!(concat!("../litmus/xen/", $name, ".litmus")),
+        }
+    };
+}
+
+pub const XEN: &[XenTemplate] = &[
+    xen!(
+        "xen-shutdown-sb",
+        "the two flags alone: both sides read the other's flag as 0"
+    ),
+    xen!(
+        "xen-shutdown-start-lock",
+        "start of a deferral, locked vcpu_check_shutdown: paused with a request in flight (P1)"
+    ),
+    xen!(
+        "xen-shutdown-end",
+        "end of a deferral: shutting down and the vCPU never paused (P2)"
+    ),
+    xen!(
+        "xen-shutdown-full",
+        "vCPU, shutdown, device model: P2 as the condition, P1 as a deadlock"
+    ),
+];
+
+/// One variant of a Xen template.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct XenVariant {
+    pub template: &'static str,
+    pub vcpu: &'static str,
+    pub shutdown: &'static str,
+}
+
+impl XenVariant {
+    /// The variant's canonical name: `xen-shutdown-sb:vcpu=wmb,shutdown=mb`.
+    pub fn name(&self) -> String {
+        format!(
+            "{}:vcpu={},shutdown={}",
+            self.template, self.vcpu, self.shutdown
+        )
+    }
+
+    /// The variant's litmus text.
+    pub fn source(&self) -> String {
+        let t = XEN
+            .iter()
+            .find(|t| t.name == self.template)
+            .expect("variants name a template");
+        let fence = |name: &str| {
+            FENCES
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, code)| *code)
+                .expect("variants name a fence")
+        };
+        t.template
+            .replacen(&format!("C {}", t.name), &format!("C {}", self.name()), 1)
+            .replace("VCPU_FENCE", fence(self.vcpu))
+            .replace("SHUTDOWN_FENCE", fence(self.shutdown))
+    }
+
+    pub fn scenario(&self) -> Scenario {
+        parse_litmus(&self.source(), &self.name())
+            .unwrap_or_else(|e| panic!("built-in {} does not parse: {e}", self.name()))
+    }
+
+    /// Every variant of every template, templates in order, then by vCPU
+    /// barrier, then by shutdown barrier.
+    pub fn all() -> Vec<XenVariant> {
+        let mut out = Vec::new();
+        for t in XEN {
+            for (vcpu, _) in FENCES {
+                for (shutdown, _) in FENCES {
+                    out.push(XenVariant {
+                        template: t.name,
+                        vcpu,
+                        shutdown,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// Reads `template[:vcpu=F][,shutdown=F]`; `Ok(None)` if `name` names
+    /// no template, `Err` for a template with a variant it cannot read.
+    pub fn parse(name: &str) -> Result<Option<XenVariant>, String> {
+        let (base, rest) = match name.split_once(':') {
+            Some((b, r)) => (b, Some(r)),
+            None => (name, None),
+        };
+        let Some(t) = XEN.iter().find(|t| t.name == base) else {
+            return Ok(None);
+        };
+        let mut v = XenVariant {
+            template: t.name,
+            vcpu: "mb",
+            shutdown: "mb",
+        };
+        let fence_names: Vec<&str> = FENCES.iter().map(|(n, _)| *n).collect();
+        for part in rest.into_iter().flat_map(|r| r.split(',')) {
+            let (key, value) = part
+                .split_once('=')
+                .ok_or_else(|| format!("{name}: expected side=barrier, found {part:?}"))?;
+            let fence = FENCES
+                .iter()
+                .map(|(n, _)| *n)
+                .find(|n| *n == value)
+                .ok_or_else(|| {
+                    format!(
+                        "{name}: unknown barrier {value:?}: expected one of {}",
+                        fence_names.join(", ")
+                    )
+                })?;
+            match key {
+                "vcpu" => v.vcpu = fence,
+                "shutdown" => v.shutdown = fence,
+                other => {
+                    return Err(format!(
+                        "{name}: unknown side {other:?}: expected vcpu or shutdown"
+                    ))
+                }
+            }
+        }
+        Ok(Some(v))
     }
 }
 
@@ -75,9 +230,18 @@ pub const BUILTINS: &[Builtin] = &[
     builtin!("S+wmb+acquire", "a read-then-write ordered after a flag"),
 ];
 
-/// The built-in scenario called `name`.
+/// The classic built-in scenario called `name`.
 pub fn builtin(name: &str) -> Option<&'static Builtin> {
     BUILTINS.iter().find(|b| b.name == name)
+}
+
+/// The litmus text of any built-in, a classic shape or a Xen variant:
+/// `Ok(None)` if `name` names none, `Err` for a Xen variant it cannot read.
+pub fn builtin_source(name: &str) -> Result<Option<String>, String> {
+    if let Some(b) = builtin(name) {
+        return Ok(Some(b.source.to_string()));
+    }
+    Ok(XenVariant::parse(name)?.map(|v| v.source()))
 }
 
 #[cfg(test)]
@@ -91,5 +255,30 @@ mod tests {
             assert_eq!(s.name, b.name);
             assert!(!s.observed.is_empty(), "{} observes nothing", b.name);
         }
+    }
+
+    #[test]
+    fn every_xen_variant_parses_under_its_name() {
+        let all = XenVariant::all();
+        assert_eq!(all.len(), XEN.len() * FENCES.len() * FENCES.len());
+        for v in all {
+            let s = v.scenario();
+            assert_eq!(s.name, v.name());
+            assert_eq!(XenVariant::parse(&v.name()), Ok(Some(v)));
+        }
+    }
+
+    #[test]
+    fn xen_variant_names_default_to_the_real_barriers() {
+        let v = XenVariant::parse("xen-shutdown-sb").unwrap().unwrap();
+        assert_eq!((v.vcpu, v.shutdown), ("mb", "mb"));
+        let v = XenVariant::parse("xen-shutdown-end:shutdown=none")
+            .unwrap()
+            .unwrap();
+        assert_eq!((v.vcpu, v.shutdown), ("mb", "none"));
+        assert!(v.source().contains("/* no barrier */"));
+        assert!(XenVariant::parse("xen-shutdown-sb:vcpu=dmb").is_err());
+        assert!(XenVariant::parse("xen-shutdown-sb:cpu=mb").is_err());
+        assert_eq!(XenVariant::parse("SB"), Ok(None));
     }
 }
