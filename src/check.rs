@@ -1,6 +1,7 @@
 //! `wmsim check`: every reachable state of a scenario on a model, the
 //! verdict, and the shortest witness.
 
+use memory_model::ir::{Fence, Instr};
 use memory_model::transition::{Effect, ReadSource};
 use memory_model::{Machine, Transition};
 use serde_json::json;
@@ -59,18 +60,48 @@ pub fn describe_path(machine: &Machine, path: &[Transition]) -> Vec<String> {
             let effect = machine.apply(&mut state, t);
             let core = t.core();
             match effect {
-                Effect::Step { pc, read, .. } => {
-                    let source = &scenario.threads[core].source[pc as usize];
-                    let from = read.map(|r| {
+                Effect::Step {
+                    pc,
+                    read,
+                    buffered,
+                    published,
+                    ..
+                } => {
+                    let thread = &scenario.threads[core];
+                    let source = &thread.source[pc as usize];
+                    let mut notes = Vec::new();
+                    if let Some(r) = read {
                         let whence = match r.source {
                             ReadSource::StoreBuffer => "own store buffer",
                             ReadSource::Cache => "cache",
                             ReadSource::StaleCache => "STALE cache",
                             ReadSource::Memory => "memory",
                         };
-                        format!("  [read {}={} from {whence}]", loc(r.loc), value(r.value))
-                    });
-                    format!("P{core}: {source}{}", from.unwrap_or_default())
+                        notes.push(format!(
+                            "read {}={} from {whence}",
+                            loc(r.loc),
+                            value(r.value)
+                        ));
+                    }
+                    if let Some((l, v)) = buffered {
+                        notes.push(format!("{}={} into the store buffer", loc(l), value(v)));
+                    }
+                    if let Some((l, v)) = published {
+                        notes.push(format!("{}={} to memory", loc(l), value(v)));
+                    }
+                    match thread.instrs[pc as usize] {
+                        Instr::Fence(Fence::Mb) => notes.push("full fence passes".into()),
+                        Instr::Fence(Fence::Rmb) => notes.push("read fence passes".into()),
+                        Instr::Fence(Fence::Wmb) => notes.push("write fence".into()),
+                        Instr::Branch { .. } | Instr::Jump { .. } => notes.push("branch".into()),
+                        _ => {}
+                    }
+                    let notes = if notes.is_empty() {
+                        String::new()
+                    } else {
+                        format!("  [{}]", notes.join("; "))
+                    };
+                    format!("P{core}: {source}{notes}")
                 }
                 Effect::Drain {
                     loc: l, value: v, ..
