@@ -1,1 +1,14 @@
-//! placeholder
+//! Traces: the file format of one run (`trace`), replaying a trace against
+//! the machine and the timed driver (`verify`), shrinking a failing run to
+//! the shortest one that fails the same way (`minimize`), and drawing a run
+//! as a timeline (`timeline`, text; `svg`, a picture).
+//!
+//! This crate and the binary are the only ones that touch files; a trace is
+//! the one serialized type.
+
+pub mod minimize;
+pub mod trace;
+pub mod verify;
+
+pub use trace::{record_run, Event, Origin, Trace, FORMAT_VERSION};
+pub use verify::{load, replay, ReplayError};

@@ -37,6 +37,10 @@ pub struct ExploreOptions {
     /// States after which the exploration stops, reported as bound exceeded.
     pub states_max: usize,
     pub reductions: bool,
+    /// With `reductions`: evict dead copies and apply their invalidations
+    /// eagerly. Off, a witness has no moves that a shortest run would not
+    /// make (`minimize` wants that), at the cost of more states.
+    pub eager_dead_moves: bool,
     /// A wall-clock limit, reported as bound exceeded like the state bound.
     /// The only clock the drivers consult: it can stop an exploration, never
     /// change what a finished one found.
@@ -48,6 +52,7 @@ impl Default for ExploreOptions {
         ExploreOptions {
             states_max: 5_000_000,
             reductions: true,
+            eager_dead_moves: true,
             deadline: None,
         }
     }
@@ -215,7 +220,7 @@ impl<'m, 's> Exploration<'m, 's> {
             }
             break;
         }
-        if !m.config.has_stale_copies() {
+        if !m.config.has_stale_copies() || !self.options.eager_dead_moves {
             return;
         }
         for c in 0..m.cores() {
@@ -288,6 +293,11 @@ impl<'m, 's> Exploration<'m, 's> {
             blocked,
             state: index,
         });
+    }
+
+    /// The scenario explored.
+    pub fn scenario(&self) -> &'s memory_model::ir::Scenario {
+        self.machine.scenario
     }
 
     /// The final states the condition is evaluated on (the filter applied).

@@ -33,6 +33,10 @@ pub struct FuzzSummary {
     /// The lowest-numbered violating run, and deadlocked run.
     pub first_violation: Option<u64>,
     pub first_deadlock: Option<u64>,
+    /// The lowest-numbered failing runs (violating or deadlocked), at most
+    /// `keep` of them, in order: the runs whose traces are saved.
+    pub failing: Vec<u64>,
+    pub keep: usize,
 }
 
 impl FuzzSummary {
@@ -48,6 +52,10 @@ impl FuzzSummary {
         }
         self.first_violation = min_some(self.first_violation, other.first_violation);
         self.first_deadlock = min_some(self.first_deadlock, other.first_deadlock);
+        self.keep = self.keep.max(other.keep);
+        self.failing.extend(other.failing);
+        self.failing.sort_unstable();
+        self.failing.truncate(self.keep);
     }
 }
 
@@ -61,8 +69,22 @@ fn min_some(a: Option<u64>, b: Option<u64>) -> Option<u64> {
 
 /// Runs `runs` of `seed` one after another on this thread.
 pub fn fuzz_range(machine: &Machine, timing: Timing, seed: u64, runs: Range<u64>) -> FuzzSummary {
+    fuzz_range_keeping(machine, timing, seed, runs, 0)
+}
+
+/// `fuzz_range`, also keeping the numbers of the first `keep` failing runs.
+pub fn fuzz_range_keeping(
+    machine: &Machine,
+    timing: Timing,
+    seed: u64,
+    runs: Range<u64>,
+    keep: usize,
+) -> FuzzSummary {
     let scenario = machine.scenario;
-    let mut summary = FuzzSummary::default();
+    let mut summary = FuzzSummary {
+        keep,
+        ..FuzzSummary::default()
+    };
     let mut counts: FxHashMap<Box<[Value]>, u64> = FxHashMap::default();
     let mut values: Vec<Value> = Vec::with_capacity(scenario.observed.len());
     let mut driver = TimedRun::new(machine, timing);
@@ -76,6 +98,9 @@ pub fn fuzz_range(machine: &Machine, timing: Timing, seed: u64, runs: Range<u64>
             RunEnd::Deadlock => {
                 summary.deadlock_runs += 1;
                 summary.first_deadlock.get_or_insert(run);
+                if summary.failing.len() < keep {
+                    summary.failing.push(run);
+                }
                 continue;
             }
             RunEnd::BoundExceeded => {
@@ -99,6 +124,9 @@ pub fn fuzz_range(machine: &Machine, timing: Timing, seed: u64, runs: Range<u64>
         if holds == violation_when {
             summary.violations += 1;
             summary.first_violation.get_or_insert(run);
+            if summary.failing.len() < keep {
+                summary.failing.push(run);
+            }
         }
         values.clear();
         values.extend(scenario.observed.iter().map(|&o| machine.observe(state, o)));

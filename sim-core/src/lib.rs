@@ -19,6 +19,6 @@ pub mod timing;
 
 pub use decision::Decisions;
 pub use exhaustive::{Exploration, ExploreOptions, Verdict};
-pub use fuzz::{fuzz_range, FuzzSummary};
+pub use fuzz::{fuzz_range, fuzz_range_keeping, FuzzSummary};
 pub use timed::{Observer, Quiet, RunEnd, TimedRun};
 pub use timing::{CacheStart, Cycles, Timing};

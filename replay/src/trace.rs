@@ -1,0 +1,266 @@
+//! The trace file: everything needed to replay one run byte for byte, and
+//! the one serialized type of the project.
+//!
+//! A trace holds the scenario's whole text (and its hash), the model and
+//! every setting, where the run came from (seed and run index), every
+//! decision drawn, every transition fired with its time and effect, every
+//! interrupt, and how the run ended. It is written as RON, atomically.
+
+use std::io::Write;
+use std::path::Path;
+
+use memory_model::ir::{Quantifier, Value};
+use memory_model::{Config, Effect, Machine, ModelName, State, Transition};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use sim_core::{Decisions, Observer, RunEnd, TimedRun, Timing};
+
+/// Bumped whenever a field's meaning changes; older traces are refused.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// The scenario a trace ran: its text whole, so that the trace stands alone.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScenarioRecord {
+    pub name: String,
+    /// SHA-256 of `source`, hex.
+    pub hash: String,
+    pub source: String,
+}
+
+/// Where the run came from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Origin {
+    /// Run `run` of a fuzz campaign with seed `seed`.
+    Fuzz { seed: u64, run: u64 },
+    /// A minimized run: a schedule found by search, not drawn. Replaying it
+    /// re-applies its transitions; there is no seed to re-run.
+    Minimized { seed: u64, run: u64 },
+}
+
+/// One event of a run, in the order it happened.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Event {
+    Fire {
+        time: u64,
+        transition: Transition,
+        effect: Effect,
+    },
+    /// `core` executes nothing from `from` to `to`.
+    Interrupt { core: u8, from: u64, to: u64 },
+}
+
+/// A core that was blocked when the run deadlocked.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockedRecord {
+    pub core: u8,
+    pub pc: u16,
+    pub instruction: String,
+    pub reason: String,
+}
+
+/// How the run ended and in what state.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ending {
+    pub end: RunEnd,
+    /// Simulated time at the end, in cycles.
+    pub time: u64,
+    /// The scenario's observables, by name (`0:r0`, `x`), in its order.
+    pub observed: Vec<(String, Value)>,
+    /// Every location's value in memory.
+    pub memory: Vec<(String, Value)>,
+    /// Every register of every core.
+    pub registers: Vec<Vec<(String, Value)>>,
+    /// The condition's proposition holds (complete runs only).
+    pub condition_holds: bool,
+    /// The run counts as a violation: the proposition holds under
+    /// `exists`/`~exists`, fails under `forall`, or the run deadlocked.
+    pub violation: bool,
+    pub blocked: Vec<BlockedRecord>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Trace {
+    pub format_version: u32,
+    pub wmsim_version: String,
+    pub scenario: ScenarioRecord,
+    pub model: ModelName,
+    pub sb_depth: u8,
+    pub iq_depth: u8,
+    pub timing: Timing,
+    pub origin: Origin,
+    pub decisions: Vec<u32>,
+    pub events: Vec<Event>,
+    pub ending: Ending,
+}
+
+/// SHA-256 of a scenario's text, as the trace records it.
+pub fn source_hash(source: &str) -> String {
+    let digest = Sha256::digest(source.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Records events as a run goes.
+#[derive(Default)]
+pub struct Recorder {
+    pub events: Vec<Event>,
+}
+
+impl Observer for Recorder {
+    fn transition(&mut self, time: u64, transition: Transition, effect: &Effect) {
+        self.events.push(Event::Fire {
+            time,
+            transition,
+            effect: *effect,
+        });
+    }
+
+    fn interrupt(&mut self, core: usize, from: u64, to: u64) {
+        self.events.push(Event::Interrupt {
+            core: core as u8,
+            from,
+            to,
+        });
+    }
+}
+
+/// What a run ended in, described for the trace.
+pub fn ending(machine: &Machine, state: &State, end: RunEnd, time: u64) -> Ending {
+    let scenario = machine.scenario;
+    let observed = scenario
+        .observed
+        .iter()
+        .map(|&o| (scenario.observable_name(o), machine.observe(state, o)))
+        .collect();
+    let memory = (0..machine.locations())
+        .map(|l| (scenario.locations[l].name.clone(), state.mem[l]))
+        .collect();
+    let registers = scenario
+        .threads
+        .iter()
+        .enumerate()
+        .map(|(c, t)| {
+            t.registers
+                .iter()
+                .enumerate()
+                .map(|(r, name)| (name.clone(), state.cores[c].regs[r]))
+                .collect()
+        })
+        .collect();
+    let complete = end == RunEnd::Complete;
+    let filtered_in = scenario
+        .filter
+        .as_ref()
+        .is_none_or(|f| machine.holds(state, f));
+    let condition_holds = complete && filtered_in && machine.holds(state, &scenario.condition.prop);
+    let wanted = scenario.condition.quantifier != Quantifier::Forall;
+    let violation = end == RunEnd::Deadlock
+        || (complete && filtered_in && machine.holds(state, &scenario.condition.prop) == wanted);
+    let blocked = if end == RunEnd::Deadlock {
+        (0..machine.cores())
+            .filter_map(|c| {
+                machine.next_instr(state, c)?;
+                let pc = state.cores[c].pc;
+                Some(BlockedRecord {
+                    core: c as u8,
+                    pc,
+                    instruction: scenario.threads[c].source[pc as usize].clone(),
+                    reason: machine
+                        .step_blocked(state, c)
+                        .map_or("?", |r| r.describe())
+                        .to_string(),
+                })
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ending {
+        end,
+        time,
+        observed,
+        memory,
+        registers,
+        condition_holds,
+        violation,
+        blocked,
+    }
+}
+
+/// Runs run `run` of `seed` again, recording everything, as a trace.
+pub fn record_run(machine: &Machine, source: &str, timing: Timing, seed: u64, run: u64) -> Trace {
+    let mut driver = TimedRun::new(machine, timing);
+    let mut decisions = Decisions::seeded(seed, run, true);
+    let mut recorder = Recorder::default();
+    let end = driver.run(&mut decisions, &mut recorder);
+    Trace {
+        format_version: FORMAT_VERSION,
+        wmsim_version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario: ScenarioRecord {
+            name: machine.scenario.name.clone(),
+            hash: source_hash(source),
+            source: source.to_string(),
+        },
+        model: machine.config.model,
+        sb_depth: machine.config.sb_depth,
+        iq_depth: machine.config.iq_depth,
+        timing,
+        origin: Origin::Fuzz { seed, run },
+        decisions: decisions.log().to_vec(),
+        events: recorder.events,
+        ending: ending(machine, driver.state(), end, driver.now()),
+    }
+}
+
+impl Trace {
+    /// The configuration the trace ran on.
+    pub fn config(&self) -> Config {
+        Config {
+            model: self.model,
+            sb_depth: self.sb_depth,
+            iq_depth: self.iq_depth,
+        }
+    }
+
+    /// The transitions fired, in order.
+    pub fn transitions(&self) -> impl Iterator<Item = Transition> + '_ {
+        self.events.iter().filter_map(|e| match e {
+            Event::Fire { transition, .. } => Some(*transition),
+            Event::Interrupt { .. } => None,
+        })
+    }
+
+    /// The trace as RON text: the same trace always gives the same bytes.
+    pub fn to_ron(&self) -> String {
+        let config = ron::ser::PrettyConfig::new()
+            .depth_limit(3)
+            .separate_tuple_members(false)
+            .enumerate_arrays(false);
+        let mut text = ron::ser::to_string_pretty(self, config).expect("a trace serializes");
+        text.push('\n');
+        text
+    }
+
+    /// Writes the trace to `path` atomically: a temporary file beside it,
+    /// then a rename, so a reader never sees half a trace.
+    pub fn write(&self, path: &Path) -> std::io::Result<()> {
+        let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
+        let tmp_name = format!(
+            ".{}.tmp",
+            path.file_name().and_then(|n| n.to_str()).unwrap_or("trace")
+        );
+        let tmp = match dir {
+            Some(d) => d.join(tmp_name),
+            None => Path::new(&tmp_name).to_path_buf(),
+        };
+        let result = (|| {
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(self.to_ron().as_bytes())?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, path)
+        })();
+        if result.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        result
+    }
+}
