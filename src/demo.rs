@@ -11,8 +11,28 @@ use sim_core::{FuzzSummary, Timing};
 
 use crate::{exit, fuzz, load, Failure};
 
+/// Saves run `run` of the demo's seed as a trace, replayed once first.
+fn save_trace(machine: &Machine, source: &str, run: u64) -> Result<(), Failure> {
+    let dir = std::path::Path::new(DEMO_TRACES)
+        .join(fuzz::file_part(&machine.scenario.name))
+        .join(machine.config.model.as_str());
+    let io = |e: std::io::Error| Failure {
+        message: format!("cannot write traces under {}: {e}", dir.display()),
+        status: exit::IO,
+    };
+    std::fs::create_dir_all(&dir).map_err(io)?;
+    let trace = replay::record_run(machine, source, Timing::default(), DEMO_SEED, run);
+    let path = dir.join(format!("seed{DEMO_SEED}-run{run}.ron"));
+    replay::replay(&trace, &path.display().to_string()).map_err(|e| Failure {
+        message: format!("internal error: a fresh trace does not replay: {e}"),
+        status: exit::INTERNAL,
+    })?;
+    trace.write(&path).map_err(io)
+}
+
 const DEMO_SEED: u64 = 1;
 const DEMO_RUNS: u64 = 10_000;
+const DEMO_TRACES: &str = "traces/demo";
 
 struct Cell {
     summary: FuzzSummary,
@@ -50,6 +70,7 @@ pub fn run() -> Result<u8, Failure> {
     let cells: Vec<Result<Cell, Failure>> =
         jobs.par_iter()
             .map(|&(v, model)| {
+                let source = variants[v].source();
                 let scenario = variants[v].scenario();
                 let config = Config::new(model, None, None, load::default_depth(&scenario))
                     .map_err(|e| Failure {
@@ -57,7 +78,10 @@ pub fn run() -> Result<u8, Failure> {
                         status: exit::BAD_INPUT,
                     })?;
                 let machine = Machine::new(&scenario, config);
-                let summary = fuzz::campaign(&machine, Timing::default(), DEMO_SEED, DEMO_RUNS);
+                let summary = fuzz::campaign(&machine, Timing::default(), DEMO_SEED, DEMO_RUNS, 1);
+                if let Some(&run) = summary.failing.first() {
+                    save_trace(&machine, &source, run)?;
+                }
                 Ok(Cell { summary })
             })
             .collect();
@@ -76,7 +100,7 @@ pub fn run() -> Result<u8, Failure> {
         println!();
         println!("{}: {}", template.name, template.about);
         println!(
-            "  {:<18} {:>12} {:>12} {:>12}   first violating run (model: run)",
+            "  {:<18} {:>12} {:>12} {:>12}   first failing run N (model: N)",
             "vcpu / shutdown", "sc", "tso", "weak"
         );
         let per_template = variants.len() / XEN.len();
@@ -118,10 +142,15 @@ pub fn run() -> Result<u8, Failure> {
             ""
         }
     );
+    let example = format!(
+        "{DEMO_TRACES}/{}/weak/seed{DEMO_SEED}-run{}.ron",
+        fuzz::file_part("xen-shutdown-sb:vcpu=mb,shutdown=wmb"),
+        cells[3 + 2].first().unwrap_or(0)
+    );
     println!(
-        "Failing runs are replayed with: wmsim fuzz NAME --model M --seed {DEMO_SEED} \
-         (run numbers as above; saving them as trace files comes with the trace feature). \
-         Exhaustive proof: wmsim check xen-shutdown-full:vcpu=mb,shutdown=mb --model weak. \
+        "Next: wmsim replay {example} --svg run.svg   (the run, step by step, and drawn); \
+         wmsim minimize {example} -o short.ron; \
+         wmsim check xen-shutdown-full --model weak   (the real code, proven for the model). \
          ({:.1} s)",
         started.elapsed().as_secs_f64()
     );

@@ -1,12 +1,13 @@
 //! `wmsim fuzz`: a seeded campaign of timed runs, split by run index across
 //! threads and merged, so the counts never depend on the thread count.
 
+use std::path::PathBuf;
 use std::time::Instant;
 
 use memory_model::Machine;
 use rayon::prelude::*;
 use serde_json::json;
-use sim_core::{fuzz_range, Decisions, FuzzSummary, Quiet, RunEnd, TimedRun, Timing};
+use sim_core::{fuzz_range_keeping, Decisions, FuzzSummary, Quiet, RunEnd, TimedRun, Timing};
 
 use crate::{exit, load, render, Failure, FuzzArgs};
 
@@ -29,7 +30,7 @@ pub fn run(args: &FuzzArgs) -> Result<u8, Failure> {
     if args.threads == Some(0) {
         return Err(Failure::bad_input("--threads must be at least 1"));
     }
-    let scenario = load::scenario(&args.scenario)?;
+    let (scenario, source) = load::scenario_and_source(&args.scenario)?;
     let config = args.model.config(load::default_depth(&scenario))?;
     let timing = args.timing.timing()?;
     let machine = Machine::new(&scenario, config);
@@ -41,9 +42,10 @@ pub fn run(args: &FuzzArgs) -> Result<u8, Failure> {
             status: exit::IO,
         })?;
     let started = Instant::now();
-    let summary = pool.install(|| campaign(&machine, timing, args.seed, args.runs));
+    let summary = pool.install(|| campaign(&machine, timing, args.seed, args.runs, args.save));
     let seconds = started.elapsed().as_secs_f64();
     let per_second = summary.runs as f64 / seconds.max(1e-9);
+    let traces = save_traces(&machine, &source, timing, args, &summary)?;
     let deadlock = summary
         .first_deadlock
         .map(|run| blocked_cores(&machine, timing, args.seed, run));
@@ -55,9 +57,17 @@ pub fn run(args: &FuzzArgs) -> Result<u8, Failure> {
             per_second,
             seconds,
             deadlock.as_deref(),
+            &traces,
         );
     } else {
-        print_text(&machine, args, &summary, per_second, deadlock.as_deref());
+        print_text(
+            &machine,
+            args,
+            &summary,
+            per_second,
+            deadlock.as_deref(),
+            &traces,
+        );
     }
     Ok(if summary.violations > 0 || summary.deadlock_runs > 0 {
         exit::VIOLATION
@@ -67,13 +77,26 @@ pub fn run(args: &FuzzArgs) -> Result<u8, Failure> {
 }
 
 /// Runs `0..runs` of `seed` on the current thread pool.
-pub fn campaign(machine: &Machine, timing: Timing, seed: u64, runs: u64) -> FuzzSummary {
+/// The first `keep` failing runs are kept by number, for their traces.
+pub fn campaign(
+    machine: &Machine,
+    timing: Timing,
+    seed: u64,
+    runs: u64,
+    keep: usize,
+) -> FuzzSummary {
     let chunks = runs.div_ceil(CHUNK);
     (0..chunks)
         .into_par_iter()
         .map(|i| {
             let start = i * CHUNK;
-            fuzz_range(machine, timing, seed, start..(start + CHUNK).min(runs))
+            fuzz_range_keeping(
+                machine,
+                timing,
+                seed,
+                start..(start + CHUNK).min(runs),
+                keep,
+            )
         })
         .reduce(FuzzSummary::default, |mut a, b| {
             a.merge(b);
@@ -120,6 +143,7 @@ fn print_json(
     per_second: f64,
     secs: f64,
     deadlock: Option<&[Blocked]>,
+    traces: &[PathBuf],
 ) {
     let scenario = machine.scenario;
     let outcomes: Vec<_> = s
@@ -153,6 +177,7 @@ fn print_json(
             .map(|b| json!({"core": b.core, "instruction": b.instruction, "reason": b.reason}))
             .collect::<Vec<_>>()),
         "outcomes": outcomes,
+        "traces": traces.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
         "runs_per_second": per_second.round(),
         "elapsed_seconds": secs,
     });
@@ -178,6 +203,7 @@ fn print_text(
     s: &FuzzSummary,
     per_second: f64,
     deadlock: Option<&[Blocked]>,
+    traces: &[PathBuf],
 ) {
     let scenario = machine.scenario;
     let c = machine.config;
@@ -206,4 +232,64 @@ fn print_text(
             println!("  P{} blocked at `{}`: {}", b.core, b.instruction, b.reason);
         }
     }
+    for path in traces {
+        println!(
+            "Trace: {}   (wmsim replay {})",
+            path.display(),
+            path.display()
+        );
+    }
+}
+
+/// A file name part from a scenario name: `xen-shutdown-sb:vcpu=wmb` gives
+/// `xen-shutdown-sb_vcpu-wmb`.
+pub fn file_part(name: &str) -> String {
+    let last = std::path::Path::new(name)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or(name);
+    last.chars()
+        .map(|c| match c {
+            'a'..='z' | 'A'..='Z' | '0'..='9' | '+' | '.' | '-' | '_' => c,
+            '=' => '-',
+            _ => '_',
+        })
+        .collect()
+}
+
+/// Re-runs each kept failing run with recording on, replays its trace once
+/// (a trace that does not replay is a defect, never saved), and writes it.
+fn save_traces(
+    machine: &Machine,
+    source: &str,
+    timing: Timing,
+    args: &FuzzArgs,
+    summary: &FuzzSummary,
+) -> Result<Vec<PathBuf>, Failure> {
+    if summary.failing.is_empty() {
+        return Ok(Vec::new());
+    }
+    let dir = args
+        .traces
+        .join(file_part(&machine.scenario.name))
+        .join(machine.config.model.as_str());
+    std::fs::create_dir_all(&dir).map_err(|e| Failure {
+        message: format!("cannot create {}: {e}", dir.display()),
+        status: exit::IO,
+    })?;
+    let mut paths = Vec::new();
+    for &run in &summary.failing {
+        let trace = replay::record_run(machine, source, timing, args.seed, run);
+        let path = dir.join(format!("seed{}-run{run}.ron", args.seed));
+        replay::replay(&trace, &path.display().to_string()).map_err(|e| Failure {
+            message: format!("internal error: a fresh trace does not replay: {e}"),
+            status: exit::INTERNAL,
+        })?;
+        trace.write(&path).map_err(|e| Failure {
+            message: format!("cannot write {}: {e}", path.display()),
+            status: exit::IO,
+        })?;
+        paths.push(path);
+    }
+    Ok(paths)
 }

@@ -10,8 +10,14 @@ use crate::{exit, Failure};
 
 /// The scenario `name`: a built-in, or a litmus file.
 pub fn scenario(name: &str) -> Result<Scenario, Failure> {
+    scenario_and_source(name).map(|(s, _)| s)
+}
+
+/// The scenario `name` and its litmus text (what a trace records).
+pub fn scenario_and_source(name: &str) -> Result<(Scenario, String), Failure> {
     if let Some(text) = builtin_source(name).map_err(Failure::bad_input)? {
-        return parse_litmus(&text, name).map_err(litmus_failure);
+        let scenario = parse_litmus(&text, name).map_err(litmus_failure)?;
+        return Ok((scenario, text));
     }
     let path = std::path::Path::new(name);
     if !path.exists() {
@@ -23,8 +29,9 @@ pub fn scenario(name: &str) -> Result<Scenario, Failure> {
         message: format!("cannot read {name}: {e}"),
         status: exit::IO,
     })?;
-    let text = String::from_utf8_lossy(&text);
-    parse_litmus(&text, name).map_err(litmus_failure)
+    let text = String::from_utf8_lossy(&text).into_owned();
+    let scenario = parse_litmus(&text, name).map_err(litmus_failure)?;
+    Ok((scenario, text))
 }
 
 /// A litmus error as a failure: unsupported constructs have a status of

@@ -9,6 +9,7 @@ mod herd;
 mod load;
 mod render;
 mod suite;
+mod traces;
 
 use std::process::ExitCode;
 
@@ -30,6 +31,8 @@ pub mod exit {
     pub const BOUND_EXCEEDED: u8 = 4;
     /// The scenario uses a construct the machine does not model.
     pub const UNSUPPORTED: u8 = 5;
+    /// A defect of wmsim itself (a fresh trace that does not replay).
+    pub const INTERNAL: u8 = 70;
 }
 
 const ABOUT: &str = "Deterministic simulator of a multicore weak-memory machine: \
@@ -63,6 +66,11 @@ enum Command {
     /// verdicts: agree, unsound, allowed-not-exhibited, unsupported, error.
     #[command(after_help = MODEL_NOTE)]
     Suite(SuiteArgs),
+    /// Re-run a saved trace, check it gives the same transitions and final
+    /// state, and print its timeline.
+    Replay(ReplayArgs),
+    /// Shrink a failing trace to the shortest run that fails the same way.
+    Minimize(MinimizeArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -96,6 +104,12 @@ struct FuzzArgs {
     /// Print one JSON object instead of the summary.
     #[arg(long)]
     json: bool,
+    /// Save the first K failing runs (violating or deadlocked) as traces.
+    #[arg(long, default_value_t = 10, value_name = "K")]
+    save: usize,
+    /// Where traces go: DIR/SCENARIO/MODEL/seedS-runR.ron.
+    #[arg(long, default_value = "traces", value_name = "DIR")]
+    traces: std::path::PathBuf,
     #[command(flatten)]
     timing: TimingArgs,
 }
@@ -163,6 +177,29 @@ impl BoundArgs {
             ..sim_core::ExploreOptions::default()
         })
     }
+}
+
+#[derive(Args, Debug)]
+struct ReplayArgs {
+    /// A trace saved by `wmsim fuzz` or `wmsim minimize`.
+    trace: std::path::PathBuf,
+    /// Also draw the timeline as an SVG picture.
+    #[arg(long, value_name = "FILE")]
+    svg: Option<std::path::PathBuf>,
+    /// Print no timeline, only the verdict of the replay.
+    #[arg(long)]
+    quiet: bool,
+}
+
+#[derive(Args, Debug)]
+struct MinimizeArgs {
+    /// A failing trace.
+    trace: std::path::PathBuf,
+    /// Where the minimized trace goes.
+    #[arg(short = 'o', long = "output", value_name = "OUT")]
+    output: std::path::PathBuf,
+    #[command(flatten)]
+    bounds: BoundArgs,
 }
 
 #[derive(Args, Debug)]
@@ -273,6 +310,8 @@ fn main() -> ExitCode {
         Some(Command::Fuzz(args)) => fuzz::run(&args),
         Some(Command::Check(args)) => check::run(&args),
         Some(Command::Suite(args)) => suite::run(&args),
+        Some(Command::Replay(args)) => traces::run_replay(&args),
+        Some(Command::Minimize(args)) => traces::run_minimize(&args),
     };
     match result {
         Ok(status) => ExitCode::from(status),

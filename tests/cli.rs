@@ -4,8 +4,12 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+/// Runs wmsim in a scratch folder of its own, where its traces go.
 fn wmsim(args: &[&str]) -> Output {
+    let dir = std::env::temp_dir().join(format!("wmsim-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
     Command::new(env!("CARGO_BIN_EXE_wmsim"))
+        .current_dir(&dir)
         .args(args)
         .output()
         .expect("wmsim runs")
@@ -274,4 +278,64 @@ fn a_malformed_litmus_file_points_at_line_and_column() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(5), "{stderr}");
     assert!(stderr.contains("unsupported: rcu_read_lock"), "{stderr}");
+}
+
+#[test]
+fn fuzz_saves_traces_that_replay_minimize_and_draw() {
+    let dir = std::env::temp_dir().join(format!("wmsim-traces-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let d = dir.to_str().unwrap();
+    let v = json(&[
+        "fuzz", "SB", "--model", "weak", "--runs", "500", "--save", "2", "--traces", d, "--json",
+    ]);
+    let traces: Vec<String> = v["traces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(traces.len(), 2);
+    assert!(traces[0].ends_with("SB/weak/seed0-run0.ron"), "{traces:?}");
+
+    let svg = dir.join("run.svg");
+    let out = wmsim(&["replay", &traces[0], "--svg", svg.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("the same transitions and final state"),
+        "{text}"
+    );
+    assert!(text.contains("| P1"), "a column per core: {text}");
+    assert!(std::fs::read_to_string(&svg).unwrap().starts_with("<svg"));
+
+    let small = dir.join("small.ron");
+    let out = wmsim(&["minimize", &traces[0], "-o", small.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("transitions ("), "{text}");
+    let out = wmsim(&["replay", small.to_str().unwrap(), "--quiet"]);
+    assert_eq!(out.status.code(), Some(0));
+
+    let empty = dir.join("empty.ron");
+    std::fs::write(&empty, "").unwrap();
+    let out = wmsim(&["replay", empty.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(10));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("empty"));
+    // No temporary files left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains("tmp"))
+        .collect();
+    assert!(leftovers.is_empty());
 }

@@ -7,6 +7,8 @@
 //! the one serialized type.
 
 pub mod minimize;
+pub mod svg;
+pub mod timeline;
 pub mod trace;
 pub mod verify;
 

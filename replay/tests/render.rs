@@ -1,0 +1,322 @@
+//! The text timeline and the SVG picture of recorded runs: what they must
+//! show (a row per step, STALE reads, the `!` mark, blocked cores, one lane
+//! per core, a legend), that the SVG is well-formed XML of bounded width,
+//! and that rendering is deterministic.
+//!
+//! Set `WMSIM_SVG_OUT` to a folder to also write the pictures of a short
+//! minimized run and a long run there (`wmsim-short.svg`, `wmsim-long.svg`).
+
+use memory_model::ir::Scenario;
+use memory_model::{Config, Effect, Machine, ModelName, ReadSource, Transition};
+use replay::svg::timeline_svg;
+use replay::timeline::timeline_text;
+use replay::{record_run, Event, Trace};
+use sim_core::{ExploreOptions, RunEnd, Timing};
+
+/// Runs scanned to find one of a kind.
+const RUNS_MAX: u64 = 2_000;
+const SEED: u64 = 1;
+
+fn load(name: &str) -> (String, Scenario) {
+    let text = scenarios::builtin::builtin_source(name)
+        .expect("a readable name")
+        .expect("a built-in scenario");
+    let scenario = scenarios::litmus::parse_litmus(&text, name).expect("built-ins parse");
+    (text, scenario)
+}
+
+fn machine(scenario: &Scenario, model: ModelName) -> Machine<'_> {
+    Machine::new(
+        scenario,
+        Config::new(model, None, None, 2).expect("a valid config"),
+    )
+}
+
+/// The first run of `SEED` (in run order) whose trace satisfies `want`.
+fn find_run(
+    m: &Machine,
+    text: &str,
+    timing: Timing,
+    want: impl Fn(&Trace) -> bool,
+) -> Option<Trace> {
+    (0..RUNS_MAX)
+        .map(|run| record_run(m, text, timing, SEED, run))
+        .find(|t| want(t))
+}
+
+fn has_stale_read(t: &Trace) -> bool {
+    t.events.iter().any(|e| {
+        matches!(e, Event::Fire { effect: Effect::Step { read: Some(r), .. }, .. }
+            if r.source == ReadSource::StaleCache)
+    })
+}
+
+/// The rows of a text timeline: `(time, mark, cells)`, one cell per core.
+fn rows(text: &str, cores: usize) -> Vec<(u64, char, Vec<String>)> {
+    text.lines()
+        .filter_map(|line| {
+            let (head, rest) = line.split_once('|')?;
+            let mut words = head.split_whitespace();
+            let time = words.next()?.parse().ok()?;
+            let mark = words.next().and_then(|w| w.chars().next()).unwrap_or(' ');
+            let mut cells: Vec<String> = rest.split('|').map(|c| c.trim().to_string()).collect();
+            cells.resize(cores, String::new());
+            Some((time, mark, cells))
+        })
+        .collect()
+}
+
+/// Every step of the trace has its row, in order, in its core's column,
+/// starting with the instruction's text.
+fn assert_row_per_step(m: &Machine, trace: &Trace, text: &str) {
+    let rows = rows(text, m.cores());
+    let mut next = 0;
+    for e in &trace.events {
+        let Event::Fire {
+            time,
+            transition: Transition::Step { core },
+            effect: Effect::Step { pc, .. },
+        } = *e
+        else {
+            continue;
+        };
+        let source = &m.scenario.threads[core as usize].source[pc as usize];
+        let prefix: String = source.chars().take(5).collect();
+        let found = rows[next..]
+            .iter()
+            .position(|(t, _, cells)| *t == time && cells[core as usize].starts_with(&prefix));
+        let Some(k) = found else {
+            panic!("no row for P{core} `{source}` at t={time} after row {next}:\n{text}");
+        };
+        next += k + 1;
+    }
+}
+
+/// Parses the SVG and checks what every picture must have.
+fn assert_picture(m: &Machine, svg: &str) -> f64 {
+    let doc = roxmltree::Document::parse(svg).unwrap_or_else(|e| panic!("not XML: {e}\n{svg}"));
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "svg");
+    // The svg crate puts the text of a `<text>` on a line of its own.
+    let labels: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.attribute("class") == Some("lane-label"))
+        .filter_map(|n| n.text())
+        .map(str::trim)
+        .collect();
+    let expected: Vec<String> = (0..m.cores()).map(|c| format!("P{c}")).collect();
+    assert_eq!(labels, expected, "one lane label per core");
+    let legend = doc
+        .descendants()
+        .find(|n| n.attribute("id") == Some("legend"))
+        .expect("a legend");
+    assert!(
+        legend
+            .descendants()
+            .filter(|n| n.has_tag_name("text"))
+            .count()
+            >= 10
+    );
+    root.attribute("width")
+        .and_then(|w| w.parse().ok())
+        .expect("a numeric width")
+}
+
+fn render_both(m: &Machine, trace: &Trace) -> (String, String) {
+    let text = timeline_text(m, trace);
+    let svg = timeline_svg(m, trace);
+    assert_eq!(
+        text,
+        timeline_text(m, trace),
+        "text timeline is deterministic"
+    );
+    assert_eq!(svg, timeline_svg(m, trace), "SVG is deterministic");
+    (text, svg)
+}
+
+#[test]
+fn sb_violation_on_weak_and_tso_is_marked() {
+    let (source, s) = load("SB");
+    for model in [ModelName::Weak, ModelName::Tso] {
+        let m = machine(&s, model);
+        let trace = find_run(&m, &source, Timing::default(), |t| t.ending.violation)
+            .unwrap_or_else(|| panic!("SB violates on {model}"));
+        let (text, svg) = render_both(&m, &trace);
+        assert_row_per_step(&m, &trace, &text);
+        let rows = rows(&text, m.cores());
+        assert!(
+            rows.iter().any(|(_, mark, _)| *mark == '!'),
+            "SB on {model}: a load read x or y while the other's store sat in its buffer:\n{text}"
+        );
+        assert!(text.contains("VIOLATION"), "{text}");
+        assert!(text.contains("legend: !"), "{text}");
+        assert_picture(&m, &svg);
+    }
+}
+
+#[test]
+fn mp_stale_read_on_weak_says_stale() {
+    let (source, s) = load("MP");
+    let m = machine(&s, ModelName::Weak);
+    let trace =
+        find_run(&m, &source, Timing::default(), has_stale_read).expect("MP reads stale on weak");
+    let (text, svg) = render_both(&m, &trace);
+    assert_row_per_step(&m, &trace, &text);
+    assert!(text.contains("STALE"), "{text}");
+    let stale_rows = rows(&text, m.cores())
+        .into_iter()
+        .filter(|(_, _, cells)| cells.iter().any(|c| c.contains("STALE")))
+        .collect::<Vec<_>>();
+    assert!(
+        stale_rows.iter().all(|(_, mark, _)| *mark == '!'),
+        "a stale read is always an old read"
+    );
+    assert_picture(&m, &svg);
+    assert!(svg.contains("STALE"), "the marker label says STALE");
+}
+
+#[test]
+fn xen_sb_variant_renders_on_both_models() {
+    let (source, s) = load("xen-shutdown-sb:vcpu=wmb,shutdown=mb");
+    for model in [ModelName::Weak, ModelName::Tso] {
+        let m = machine(&s, model);
+        let trace = find_run(&m, &source, Timing::default(), |t| t.ending.violation)
+            .unwrap_or_else(|| panic!("smp_wmb() does not order a store before a load on {model}"));
+        let (text, svg) = render_both(&m, &trace);
+        assert_row_per_step(&m, &trace, &text);
+        assert!(rows(&text, m.cores())
+            .iter()
+            .any(|(_, mark, _)| *mark == '!'));
+        assert!(text.contains(&format!("on {model}")));
+        assert_picture(&m, &svg);
+    }
+}
+
+#[test]
+fn deadlocked_xen_run_names_the_blocked_core() {
+    let (source, s) = load("xen-shutdown-full:vcpu=none,shutdown=mb");
+    for model in [ModelName::Weak, ModelName::Tso] {
+        let m = machine(&s, model);
+        let trace = find_run(&m, &source, Timing::default(), |t| {
+            t.ending.end == RunEnd::Deadlock
+        })
+        .unwrap_or_else(|| panic!("the full Xen scenario deadlocks on {model}"));
+        let (text, svg) = render_both(&m, &trace);
+        assert_row_per_step(&m, &trace, &text);
+        assert!(text.contains("DEADLOCK"), "{text}");
+        assert!(!trace.ending.blocked.is_empty());
+        for b in &trace.ending.blocked {
+            let core = b.core as usize;
+            let last = rows(&text, m.cores())
+                .into_iter()
+                .rfind(|(_, _, cells)| cells[core].starts_with("BLOCKED at"))
+                .unwrap_or_else(|| panic!("no BLOCKED row for P{core}:\n{text}"));
+            assert_eq!(last.0, trace.ending.time);
+            assert!(text.contains(&format!("P{core} BLOCKED at `{}`", b.instruction)));
+            assert!(svg.contains(&format!("P{core} BLOCKED at")));
+        }
+        assert_picture(&m, &svg);
+    }
+}
+
+/// Three cores passing values round a ring, many times over: no loops in
+/// the litmus dialect, so the program is written out.
+fn ring_source(rounds: usize) -> String {
+    let locs = ["x", "y", "z"];
+    let mut text = String::from("C ring\n\n{}\n\n");
+    for p in 0..3 {
+        let (mine, theirs) = (locs[p], locs[(p + 1) % 3]);
+        text.push_str(&format!(
+            "P{p}(int *{mine}, int *{theirs})\n{{\n\tint r0;\n\n"
+        ));
+        for round in 1..=rounds {
+            text.push_str(&format!("\tWRITE_ONCE(*{mine}, {round});\n"));
+            text.push_str(&format!("\tr0 = READ_ONCE(*{theirs});\n"));
+        }
+        text.push_str("}\n\n");
+    }
+    text.push_str("exists (0:r0=0 /\\ 1:r0=0 /\\ 2:r0=0)\n");
+    text
+}
+
+#[test]
+fn a_long_run_stays_well_formed_and_bounded() {
+    let source = ring_source(20);
+    let s = scenarios::litmus::parse_litmus(&source, "ring").expect("the ring parses");
+    let m = machine(&s, ModelName::Weak);
+    let timing = Timing {
+        interrupt_per_million: 200_000,
+        ..Timing::default()
+    };
+    let trace = find_run(&m, &source, timing, |t| {
+        t.events.len() >= 200
+            && t.events
+                .iter()
+                .any(|e| matches!(e, Event::Interrupt { .. }))
+    })
+    .expect("a run of 200 events or more");
+    let (text, svg) = render_both(&m, &trace);
+    assert_row_per_step(&m, &trace, &text);
+    let width = assert_picture(&m, &svg);
+    assert!(width <= 20_000.0, "width {width}");
+    if let Some(dir) = std::env::var_os("WMSIM_SVG_OUT") {
+        std::fs::write(std::path::Path::new(&dir).join("wmsim-long.svg"), &svg).unwrap();
+        std::fs::write(std::path::Path::new(&dir).join("wmsim-long.txt"), &text).unwrap();
+    }
+}
+
+#[test]
+fn a_very_long_run_is_squeezed_into_the_width_bound() {
+    let source = ring_source(120);
+    let s = scenarios::litmus::parse_litmus(&source, "ring").expect("the ring parses");
+    let m = machine(&s, ModelName::Weak);
+    let trace = record_run(&m, &source, Timing::default(), SEED, 0);
+    assert!(trace.events.len() >= 1_000, "{}", trace.events.len());
+    let svg = timeline_svg(&m, &trace);
+    let width = assert_picture(&m, &svg);
+    assert!(width <= 20_000.0, "width {width}");
+}
+
+#[test]
+fn a_minimized_run_tells_its_story() {
+    let (source, s) = load("MP");
+    let m = machine(&s, ModelName::Weak);
+    let trace = find_run(&m, &source, Timing::default(), |t| t.ending.violation)
+        .expect("MP violates on weak");
+    let short = replay::minimize::minimize(&m, &trace, ExploreOptions::default())
+        .expect("a violating run minimizes");
+    let (text, svg) = render_both(&m, &short);
+    assert_row_per_step(&m, &short, &text);
+    assert!(text.contains("minimized from seed"), "{text}");
+    assert!(
+        text.contains("STALE"),
+        "MP on weak fails by a stale read:\n{text}"
+    );
+    assert_picture(&m, &svg);
+    assert!(svg.contains("minimized from seed"));
+    if let Some(dir) = std::env::var_os("WMSIM_SVG_OUT") {
+        std::fs::write(std::path::Path::new(&dir).join("wmsim-short.svg"), &svg).unwrap();
+        std::fs::write(std::path::Path::new(&dir).join("wmsim-short.txt"), &text).unwrap();
+    }
+}
+
+#[test]
+fn a_trace_of_another_scenario_stops_with_a_warning() {
+    let (sb_source, sb) = load("SB");
+    let (_, mp) = load("MP");
+    let on_sb = machine(&sb, ModelName::Weak);
+    let on_mp = machine(&mp, ModelName::Weak);
+    let trace = (0..RUNS_MAX)
+        .map(|run| record_run(&on_sb, &sb_source, Timing::default(), SEED, run))
+        .find(|t| {
+            // SB's P1 starts with a store, MP's with a load: a step of P1
+            // before any of P0 has another effect.
+            let mut fired = t.transitions();
+            fired.any(|tr| tr == Transition::Step { core: 1 })
+        })
+        .expect("a run");
+    let text = timeline_text(&on_mp, &trace);
+    let svg = timeline_svg(&on_mp, &trace);
+    assert!(text.contains("warning: the timeline stops early"), "{text}");
+    assert_picture(&on_mp, &svg);
+}
