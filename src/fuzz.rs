@@ -5,15 +5,11 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use memory_model::Machine;
-use rayon::prelude::*;
 use serde_json::json;
-use sim_core::{fuzz_range_keeping, Decisions, FuzzSummary, Quiet, RunEnd, TimedRun, Timing};
+use sim_core::{Decisions, FuzzSummary, Quiet, RunEnd, TimedRun, Timing};
 
-use crate::{exit, load, render, Failure, FuzzArgs};
-
-/// Runs per unit of parallel work: fixed, so the split is the same whatever
-/// the thread count.
-const CHUNK: u64 = 1024;
+use crate::shard::Shard;
+use crate::{campaign, exit, load, render, Failure, FuzzArgs};
 
 /// The most runs one campaign may ask for.
 pub const RUNS_MAX: u64 = 1 << 40;
@@ -34,31 +30,45 @@ pub fn run(args: &FuzzArgs) -> Result<u8, Failure> {
     let config = args.model.config(load::default_depth(&scenario))?;
     let timing = args.timing.timing()?;
     let machine = Machine::new(&scenario, config);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads.unwrap_or(0))
-        .build()
-        .map_err(|e| Failure {
-            message: format!("cannot start threads: {e}"),
-            status: exit::IO,
-        })?;
+    let shard = args.shard.shard()?;
+    let pool = crate::thread_pool(args.threads)?;
     let started = Instant::now();
-    let summary = pool.install(|| campaign(&machine, timing, args.seed, args.runs, args.save));
+    let job = campaign::Job {
+        machine: &machine,
+        timing,
+        seed: args.seed,
+        runs: args.runs,
+    };
+    let results = pool.install(|| campaign::run(&[job], args.save, shard, "fuzz"));
+    let summary = results.summaries.into_iter().next().expect("one job");
     let seconds = started.elapsed().as_secs_f64();
     let per_second = summary.runs as f64 / seconds.max(1e-9);
+    let identity = Identity {
+        campaign: campaign_id(&machine, &source, timing, args),
+        shard,
+    };
     let traces = save_traces(&machine, &source, timing, args, &summary)?;
     let deadlock = summary
         .first_deadlock
         .map(|run| blocked_cores(&machine, timing, args.seed, run));
-    if args.json {
-        print_json(
+    let json_out = || {
+        fuzz_json(
             &machine,
             args,
+            &identity,
             &summary,
             per_second,
             seconds,
             deadlock.as_deref(),
             &traces,
-        );
+        )
+    };
+    if let Some(out) = &args.out {
+        let text = format!("{}\n", json_out());
+        crate::traces::write_atomically(out, text.as_bytes())?;
+    }
+    if args.json {
+        println!("{}", json_out());
     } else {
         print_text(
             &machine,
@@ -76,8 +86,7 @@ pub fn run(args: &FuzzArgs) -> Result<u8, Failure> {
     })
 }
 
-/// Runs `0..runs` of `seed` on the current thread pool.
-/// The first `keep` failing runs are kept by number, for their traces.
+/// Runs `0..runs` of `seed` on the current thread pool (the demo's cells).
 pub fn campaign(
     machine: &Machine,
     timing: Timing,
@@ -85,23 +94,49 @@ pub fn campaign(
     runs: u64,
     keep: usize,
 ) -> FuzzSummary {
-    let chunks = runs.div_ceil(CHUNK);
-    (0..chunks)
-        .into_par_iter()
-        .map(|i| {
-            let start = i * CHUNK;
-            fuzz_range_keeping(
-                machine,
-                timing,
-                seed,
-                start..(start + CHUNK).min(runs),
-                keep,
-            )
-        })
-        .reduce(FuzzSummary::default, |mut a, b| {
-            a.merge(b);
-            a
-        })
+    let job = campaign::Job {
+        machine,
+        timing,
+        seed,
+        runs,
+    };
+    let results = campaign::run(&[job], keep, Shard::WHOLE, "fuzz");
+    results.summaries.into_iter().next().expect("one job")
+}
+
+/// What makes a shard's output mergeable with its siblings'.
+pub struct Identity {
+    /// The same for every shard of one campaign, and only for them.
+    pub campaign: String,
+    pub shard: Shard,
+}
+
+impl Identity {
+    pub fn json(&self) -> (serde_json::Value, serde_json::Value) {
+        let shard = if self.shard.is_whole() {
+            serde_json::Value::Null
+        } else {
+            json!({"index": self.shard.index, "count": self.shard.count})
+        };
+        (json!(self.campaign), shard)
+    }
+}
+
+/// Names a campaign by everything that decides its counts.
+fn campaign_id(machine: &Machine, source: &str, timing: Timing, args: &FuzzArgs) -> String {
+    let description = format!(
+        "fuzz|{}|{}|{}|{}|{}|{:?}|{}|{}|{}",
+        replay::trace::source_hash(source),
+        machine.scenario.name,
+        machine.config.model,
+        machine.config.sb_depth,
+        machine.config.iq_depth,
+        timing,
+        args.seed,
+        args.runs,
+        args.save
+    );
+    replay::trace::source_hash(&description)[..16].to_string()
 }
 
 /// A core that a deadlocked run left blocked, and at what.
@@ -136,28 +171,35 @@ pub fn blocked_cores(machine: &Machine, timing: Timing, seed: u64, run: u64) -> 
         .collect()
 }
 
-fn print_json(
+#[allow(clippy::too_many_arguments)]
+fn fuzz_json(
     machine: &Machine,
     args: &FuzzArgs,
+    identity: &Identity,
     s: &FuzzSummary,
     per_second: f64,
     secs: f64,
     deadlock: Option<&[Blocked]>,
     traces: &[PathBuf],
-) {
+) -> serde_json::Value {
     let scenario = machine.scenario;
+    let (campaign, shard) = identity.json();
     let outcomes: Vec<_> = s
         .outcomes
         .iter()
         .map(|(values, count)| {
             json!({
                 "state": render::state_json(scenario, values),
+                "values": values,
                 "count": count,
                 "matches": matches(machine, values),
             })
         })
         .collect();
-    let out = json!({
+    json!({
+        "kind": "fuzz",
+        "campaign": campaign,
+        "shard": shard,
         "scenario": scenario.name,
         "model": machine.config.model.as_str(),
         "sb_depth": machine.config.sb_depth,
@@ -177,11 +219,12 @@ fn print_json(
             .map(|b| json!({"core": b.core, "instruction": b.instruction, "reason": b.reason}))
             .collect::<Vec<_>>()),
         "outcomes": outcomes,
+        "save": args.save,
+        "failing_runs": s.failing,
         "traces": traces.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
         "runs_per_second": per_second.round(),
         "elapsed_seconds": secs,
-    });
-    println!("{out}");
+    })
 }
 
 fn matches(machine: &Machine, values: &[i32]) -> bool {

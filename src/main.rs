@@ -2,13 +2,18 @@
 //! across threads, prints, and maps results to exit statuses. The semantics
 //! live in `memory-model`, the drivers in `sim-core`.
 
+mod campaign;
 mod check;
 mod demo;
 mod fuzz;
 mod herd;
 mod load;
+mod merge;
+mod plot;
 mod render;
+mod shard;
 mod suite;
+mod sweep;
 mod traces;
 
 use std::process::ExitCode;
@@ -71,6 +76,11 @@ enum Command {
     Replay(ReplayArgs),
     /// Shrink a failing trace to the shortest run that fails the same way.
     Minimize(MinimizeArgs),
+    /// Fuzz every combination of buffer depths and timing settings.
+    #[command(after_help = MODEL_NOTE)]
+    Sweep(SweepArgs),
+    /// Combine the JSON results of the shards of one campaign.
+    Merge(MergeArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -111,7 +121,47 @@ struct FuzzArgs {
     #[arg(long, default_value = "traces", value_name = "DIR")]
     traces: std::path::PathBuf,
     #[command(flatten)]
+    shard: ShardArgs,
+    /// Also write the JSON result to FILE (atomically).
+    #[arg(long, value_name = "FILE")]
+    out: Option<std::path::PathBuf>,
+    #[command(flatten)]
     timing: TimingArgs,
+}
+
+#[derive(Args, Debug)]
+struct ShardArgs {
+    /// Run only slice I of N (1-based) of the work, for an array job; `auto`
+    /// reads Slurm's or Kubernetes' array index. `wmsim merge` combines them.
+    #[arg(long, value_name = "I/N|auto")]
+    shard: Option<String>,
+    /// The number of shards, for `--shard auto` under a scheduler that does
+    /// not say it (Kubernetes Indexed Jobs; or set WMSIM_SHARD_COUNT).
+    #[arg(long, value_name = "N")]
+    shard_count: Option<u64>,
+}
+
+impl ShardArgs {
+    fn shard(&self) -> Result<shard::Shard, Failure> {
+        match &self.shard {
+            None => Ok(shard::Shard::WHOLE),
+            Some(text) => shard::Shard::parse(text, self.shard_count),
+        }
+    }
+}
+
+/// A pool of `threads` workers (all cores when not given).
+pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Failure> {
+    if threads == Some(0) {
+        return Err(Failure::bad_input("--threads must be at least 1"));
+    }
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.unwrap_or(0))
+        .build()
+        .map_err(|e| Failure {
+            message: format!("cannot start threads: {e}"),
+            status: exit::IO,
+        })
 }
 
 #[derive(Args, Debug)]
@@ -180,6 +230,118 @@ impl BoundArgs {
 }
 
 #[derive(Args, Debug)]
+struct SweepArgs {
+    /// A built-in scenario or a litmus file.
+    scenario: String,
+    /// sc, tso or weak.
+    #[command(flatten)]
+    model: ModelArgsNoDepth,
+    /// Store-buffer depths: A..B (inclusive), a,b,c, or one value.
+    #[arg(long, value_name = "A..B")]
+    sb_depth: Option<String>,
+    /// Invalidation-queue depths (weak only): A..B, a,b,c, or one value.
+    #[arg(long, value_name = "A..B")]
+    iq_depth: Option<String>,
+    /// Cache-miss latency bounds, MIN..MAX[,MIN..MAX...].
+    #[arg(long, value_name = "RANGES")]
+    miss_latency: Option<String>,
+    /// Interrupts per million instructions: A..B or a,b,c.
+    #[arg(long, value_name = "RATES")]
+    interrupt_rate: Option<String>,
+    /// Interrupt durations, MIN..MAX[,MIN..MAX...].
+    #[arg(long, value_name = "RANGES")]
+    interrupt_duration: Option<String>,
+    /// Cycles between evictions at one core, MIN..MAX[,MIN..MAX...].
+    #[arg(long, value_name = "RANGES")]
+    eviction_interval: Option<String>,
+    /// Runs per combination.
+    #[arg(long, default_value_t = 10_000)]
+    runs: u64,
+    /// The base seed; each combination's seed is derived from it and the
+    /// combination's values.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    #[arg(long)]
+    threads: Option<usize>,
+    /// One row per combination: parameters, runs, violating runs, rate,
+    /// 95% Wilson interval, runs per second per core (the last column is
+    /// the only one that depends on the machine).
+    #[arg(long, value_name = "FILE")]
+    csv: Option<std::path::PathBuf>,
+    /// The violation rate plotted: lines for one parameter, a heat map for two.
+    #[arg(long, value_name = "FILE")]
+    svg: Option<std::path::PathBuf>,
+    /// Print one JSON object.
+    #[arg(long)]
+    json: bool,
+    /// Also write the JSON result to FILE (atomically).
+    #[arg(long, value_name = "FILE")]
+    out: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    shard: ShardArgs,
+    #[command(flatten)]
+    timing: SweepTimingArgs,
+}
+
+#[derive(Args, Debug, Clone)]
+struct ModelArgsNoDepth {
+    /// sc, tso or weak.
+    #[arg(long = "model", default_value = "weak")]
+    name: String,
+}
+
+#[derive(Args, Debug)]
+struct SweepTimingArgs {
+    /// Initial caches: warm, cold or drawn.
+    #[arg(long, default_value = "warm")]
+    cache: String,
+    /// Transitions after which a run ends as bound exceeded.
+    #[arg(long, default_value_t = Timing::default().steps_max)]
+    steps_max: u32,
+}
+
+impl SweepTimingArgs {
+    fn timing(&self) -> Result<Timing, Failure> {
+        TimingArgs {
+            cache: self.cache.clone(),
+            steps_max: self.steps_max,
+            interrupt_rate: Timing::default().interrupt_per_million,
+            miss_latency: None,
+            eviction_interval: None,
+        }
+        .timing()
+    }
+}
+
+impl ModelArgsNoDepth {
+    /// The model with its default depths; a sweep sets the depths itself.
+    fn config(&self, default_depth: usize) -> Result<Config, Failure> {
+        ModelArgs {
+            model: self.name.clone(),
+            sb_depth: None,
+            iq_depth: None,
+        }
+        .config(default_depth)
+    }
+}
+
+#[derive(Args, Debug)]
+struct MergeArgs {
+    /// The shards' JSON results (`--out` of fuzz or sweep).
+    #[arg(required = true)]
+    files: Vec<std::path::PathBuf>,
+    /// For sweeps: write the merged CSV.
+    #[arg(long, value_name = "FILE")]
+    csv: Option<std::path::PathBuf>,
+    /// For sweeps: draw the merged plot.
+    #[arg(long, value_name = "FILE")]
+    svg: Option<std::path::PathBuf>,
+    /// Also write the merged JSON to FILE.
+    #[arg(long, value_name = "FILE")]
+    out: Option<std::path::PathBuf>,
+}
+
+#[derive(Args, Debug)]
 struct ReplayArgs {
     /// A trace saved by `wmsim fuzz` or `wmsim minimize`.
     trace: std::path::PathBuf,
@@ -227,7 +389,7 @@ struct SuiteArgs {
     bounds: BoundArgs,
 }
 
-fn parse_cycles(s: &str) -> Result<Cycles, String> {
+pub(crate) fn parse_cycles(s: &str) -> Result<Cycles, String> {
     let (lo, hi) = s
         .split_once("..")
         .ok_or_else(|| format!("expected MIN..MAX, got {s:?}"))?;
@@ -312,6 +474,8 @@ fn main() -> ExitCode {
         Some(Command::Suite(args)) => suite::run(&args),
         Some(Command::Replay(args)) => traces::run_replay(&args),
         Some(Command::Minimize(args)) => traces::run_minimize(&args),
+        Some(Command::Sweep(args)) => sweep::run(&args),
+        Some(Command::Merge(args)) => merge::run(&args),
     };
     match result {
         Ok(status) => ExitCode::from(status),
