@@ -515,20 +515,16 @@ impl SweepResult {
             AXES.join(",")
         );
         for (values, c) in &self.rows {
-            let (low, high) = wilson(c.violating(), c.runs);
+            let (rate, low, high, speed) = figures(c);
             let _ = writeln!(
                 out,
-                "{},{},{},{},{},{},{:.6},{:.6},{:.6},{:.0}",
+                "{},{},{},{},{},{},{rate:.6},{low:.6},{high:.6},{speed:.0}",
                 values.join(","),
                 c.runs,
                 c.violations,
                 c.deadlock_runs,
                 c.bound_exceeded_runs,
                 c.violating(),
-                rate(c),
-                low,
-                high,
-                per_second(c)
             );
         }
         out
@@ -573,16 +569,12 @@ impl SweepResult {
             for &a in &varying {
                 let _ = write!(out, "{:>14} ", values[a]);
             }
-            let (low, high) = wilson(c.violating(), c.runs);
+            let (rate, low, high, speed) = figures(c);
             let _ = writeln!(
                 out,
-                "{:>9} {:>10} {:>9.5} {:>9.5}..{:<9.5} {:>11.0}",
+                "{:>9} {:>10} {rate:>9.5} {low:>9.5}..{high:<9.5} {speed:>11.0}",
                 c.runs,
                 c.violating(),
-                rate(c),
-                low,
-                high,
-                per_second(c)
             );
         }
         out
@@ -621,6 +613,12 @@ impl SweepResult {
     pub fn make_whole(&mut self) {
         self.shard = Shard::WHOLE;
     }
+}
+
+/// The rate, its 95% interval and runs per second per core of a row.
+fn figures(c: &Counts) -> (f64, f64, f64, f64) {
+    let (low, high) = wilson(c.violating(), c.runs);
+    (rate(c), low, high, per_second(c))
 }
 
 fn rate(c: &Counts) -> f64 {

@@ -175,46 +175,35 @@ fn suite_dir(name: &str, verdict: &str) -> std::path::PathBuf {
     dir
 }
 
+/// `wmsim suite DIR --expected DIR/verdicts.tsv --json` with `models`
+/// (`--model M` or `--all-models`): the JSON and the exit status.
+fn suite(dir: &std::path::Path, models: &[&str]) -> (Value, Option<i32>) {
+    let tsv = dir.join("verdicts.tsv");
+    let args = [
+        &["suite", dir.to_str().unwrap()][..],
+        models,
+        &["--expected", tsv.to_str().unwrap(), "--json"],
+    ]
+    .concat();
+    let out = wmsim(&args);
+    (
+        serde_json::from_slice(&out.stdout).unwrap(),
+        out.status.code(),
+    )
+}
+
 #[test]
 fn suite_agrees_where_herd_agrees_and_fails_on_unsound() {
     let dir = suite_dir("agree", "Sometimes");
-    let tsv = dir.join("verdicts.tsv");
-    let out = wmsim(&[
-        "suite",
-        dir.to_str().unwrap(),
-        "--model",
-        "tso",
-        "--expected",
-        tsv.to_str().unwrap(),
-        "--json",
-    ]);
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (v, status) = suite(&dir, &["--model", "tso"]);
     assert_eq!(v["files"][0]["class"], "agree");
-    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(status, Some(0));
     // sc cannot show SB: allowed, not exhibited.
-    let out = wmsim(&[
-        "suite",
-        dir.to_str().unwrap(),
-        "--model",
-        "sc",
-        "--expected",
-        tsv.to_str().unwrap(),
-        "--json",
-    ]);
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (v, _) = suite(&dir, &["--model", "sc"]);
     assert_eq!(v["files"][0]["class"], "allowed-not-exhibited");
 
     let dir = suite_dir("unsound", "Never");
-    let tsv = dir.join("verdicts.tsv");
-    let out = wmsim(&[
-        "suite",
-        dir.to_str().unwrap(),
-        "--all-models",
-        "--expected",
-        tsv.to_str().unwrap(),
-        "--json",
-    ]);
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (v, status) = suite(&dir, &["--all-models"]);
     let classes: Vec<_> = v["files"]
         .as_array()
         .unwrap()
@@ -223,11 +212,7 @@ fn suite_agrees_where_herd_agrees_and_fails_on_unsound() {
         .collect();
     assert_eq!(classes, ["agree", "unsound", "unsound"]);
     assert_eq!(v["totals"]["weak"]["unsound"], 1);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "an unsound file fails the suite"
-    );
+    assert_eq!(status, Some(1), "an unsound file fails the suite");
 }
 
 #[test]
