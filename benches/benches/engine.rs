@@ -1,4 +1,5 @@
-//! Engine throughput: timed runs per second (SB, MP, IRIW on each model),
+//! Engine throughput: timed runs per second (SB, MP, IRIW on each model, the
+//! full Xen scenario on tso and weak),
 //! exhaustive states per second, and one transition alone.
 //!
 //! Fixed seeds and depths; single-threaded, so a figure is per core. Quote
@@ -6,7 +7,8 @@
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use memory_model::{Config, Machine, ModelName, Transition};
-use scenarios::builtin::builtin;
+use scenarios::builtin::{builtin, builtin_source};
+use scenarios::litmus::parse_litmus;
 use sim_core::{fuzz_range, Exploration, ExploreOptions, Timing};
 
 const SEED: u64 = 42;
@@ -30,6 +32,21 @@ fn timed_runs(c: &mut Criterion) {
                 b.iter(|| fuzz_range(&machine, Timing::default(), SEED, 0..RUNS_PER_ITERATION))
             });
         }
+    }
+    group.finish();
+}
+
+fn timed_runs_xen(c: &mut Criterion) {
+    let mut group = c.benchmark_group("timed_runs");
+    group.throughput(Throughput::Elements(RUNS_PER_ITERATION));
+    let name = "xen-shutdown-full:vcpu=mb,shutdown=mb";
+    let text = builtin_source(name).expect("valid").expect("built-in");
+    let scenario = parse_litmus(&text, name).expect("parses");
+    for model in [ModelName::Tso, ModelName::Weak] {
+        let machine = Machine::new(&scenario, config(model));
+        group.bench_function(format!("xen-shutdown-full/{model}"), |b| {
+            b.iter(|| fuzz_range(&machine, Timing::default(), SEED, 0..RUNS_PER_ITERATION))
+        });
     }
     group.finish();
 }
@@ -62,5 +79,11 @@ fn one_transition(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, timed_runs, exhaustive_states, one_transition);
+criterion_group!(
+    benches,
+    timed_runs,
+    timed_runs_xen,
+    exhaustive_states,
+    one_transition
+);
 criterion_main!(benches);
