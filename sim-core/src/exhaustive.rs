@@ -50,7 +50,7 @@ pub struct ExploreOptions {
 impl Default for ExploreOptions {
     fn default() -> ExploreOptions {
         ExploreOptions {
-            states_max: 5_000_000,
+            states_max: 10_000_000,
             reductions: true,
             eager_dead_moves: true,
             deadline: None,
