@@ -51,11 +51,20 @@ pub fn encode(machine: &Machine, state: &State, out: &mut Vec<u8>) {
 }
 
 pub fn decode(machine: &Machine, bytes: &[u8]) -> State {
-    let mut r = Reader { bytes, at: 0 };
     let mut state = State::default();
+    decode_into(machine, bytes, &mut state);
+    state
+}
+
+/// Decodes into `state`, rewriting only the cores and locations the
+/// scenario uses (the rest is never read): the exhaustive driver's inner
+/// loop reuses one state instead of building a fresh one per visit.
+pub fn decode_into(machine: &Machine, bytes: &[u8], state: &mut State) {
+    let mut r = Reader { bytes, at: 0 };
     let stale = machine.config.has_stale_copies();
     for (c, thread) in machine.scenario.threads.iter().enumerate() {
         let core = &mut state.cores[c];
+        *core = Default::default();
         core.pc = u16::from_le_bytes([r.u8(), r.u8()]);
         core.status = match r.u8() {
             0 => CoreStatus::Running,
@@ -103,7 +112,6 @@ pub fn decode(machine: &Machine, bytes: &[u8]) -> State {
         }
     }
     debug_assert_eq!(r.at, bytes.len());
-    state
 }
 
 struct Reader<'a> {

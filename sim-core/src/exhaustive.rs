@@ -30,7 +30,7 @@ use memory_model::ir::{Loc, Observable, Quantifier, Value};
 use memory_model::{BlockReason, Machine, State, Transition};
 use rustc_hash::FxBuildHasher;
 
-use crate::encoding::{decode, encode};
+use crate::encoding::{decode_into, encode};
 
 #[derive(Clone, Copy, Debug)]
 pub struct ExploreOptions {
@@ -135,6 +135,9 @@ impl<'m, 's> Exploration<'m, 's> {
         self.states.insert(buf.clone().into_boxed_slice());
         self.parents.push((u32::MAX, Transition::Step { core: 0 }));
         let mut successors: Vec<Transition> = Vec::new();
+        let cores = m.cores();
+        let mut state = State::default();
+        let mut s = State::default();
         let mut next = 0;
         while next < self.states.len() {
             let index = next;
@@ -144,7 +147,7 @@ impl<'m, 's> Exploration<'m, 's> {
                 self.explored_states = self.states.len();
                 return;
             }
-            let state = decode(m, &self.states[index]);
+            decode_into(m, &self.states[index], &mut state);
             if self.options.reductions && m.is_complete(&state) {
                 self.record_final(&state, index);
                 continue;
@@ -181,7 +184,10 @@ impl<'m, 's> Exploration<'m, 's> {
                 continue;
             }
             for &t in &successors {
-                let mut s = state;
+                // Copy only what the scenario uses: a whole State is
+                // several kilobytes, most of it idle cores.
+                s.cores[..cores].copy_from_slice(&state.cores[..cores]);
+                s.mem = state.mem;
                 m.apply(&mut s, t);
                 self.canonicalize(&mut s, &mut |_| {});
                 encode(m, &s, &mut buf);
