@@ -125,7 +125,8 @@ impl Identity {
 /// Names a campaign by everything that decides its counts.
 fn campaign_id(machine: &Machine, source: &str, timing: Timing, args: &FuzzArgs) -> String {
     let description = format!(
-        "fuzz|{}|{}|{}|{}|{}|{:?}|{}|{}|{}",
+        "fuzz|{}|{}|{}|{}|{}|{}|{:?}|{}|{}|{}",
+        env!("CARGO_PKG_VERSION"),
         replay::trace::source_hash(source),
         machine.scenario.name,
         machine.config.model,

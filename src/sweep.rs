@@ -339,7 +339,8 @@ fn campaign_id(
     sweep: &Sweep,
 ) -> String {
     let description = format!(
-        "sweep|{}|{name}|{}|{timing:?}|{}|{}|{:?}",
+        "sweep|{}|{}|{name}|{}|{timing:?}|{}|{}|{:?}",
+        env!("CARGO_PKG_VERSION"),
         replay::trace::source_hash(source),
         config.model,
         args.seed,
