@@ -3,12 +3,14 @@
 //! with the same cores blocked), with no interrupts and every delay at its
 //! minimum.
 //!
-//! The search is the exhaustive driver's breadth-first search, without its
-//! eager moves, so the result is at most as long as the driver's shortest
-//! witness and as the run it came from (both are candidates too).
+//! Candidates are the run itself, the exhaustive driver's shortest witness
+//! (a breadth-first search, with its eager moves), and the same search
+//! without eager moves where it stays small; each is then shrunk by dropping
+//! every transition the failure does not need, and the shortest wins. So the
+//! result is never longer than the driver's witness nor than the run.
 
 use memory_model::ir::Quantifier;
-use memory_model::{Effect, Machine, ReadSource, Transition};
+use memory_model::{Effect, Machine, ReadSource, State, Transition};
 use sim_core::{Exploration, ExploreOptions, RunEnd, Timing};
 
 use crate::trace::{ending, Event, Origin, Trace};
@@ -22,15 +24,20 @@ pub fn minimize(
     if !trace.ending.violation {
         return Err("the run does not fail: nothing to minimize".into());
     }
-    // Candidates, each a path of the LTS that fails the same way: the
-    // shortest found without the driver's eager moves, the driver's own
-    // shortest witness (eager moves and all), and the run itself.
     let mut candidates = vec![trace.transitions().collect::<Vec<_>>()];
-    for eager_dead_moves in [false, true] {
+    for eager_dead_moves in [true, false] {
+        // Without eager moves the state space can be orders of magnitude
+        // larger; it is only worth a bounded try.
+        let states_max = if eager_dead_moves {
+            options.states_max
+        } else {
+            options.states_max.min(PLAIN_SEARCH_STATES_MAX)
+        };
         let x = Exploration::run(
             machine,
             ExploreOptions {
                 eager_dead_moves,
+                states_max,
                 ..options
             },
         );
@@ -41,8 +48,10 @@ pub fn minimize(
             candidates.push(x.path_to(target));
         }
     }
+    let fails = |state: &State| fails_like(machine, state, trace);
     let path = candidates
         .into_iter()
+        .map(|p| shrink(machine, p, &fails))
         .min_by_key(Vec::len)
         .expect("the run itself is a candidate");
     let (origin_seed, origin_run) = match trace.origin {
@@ -101,6 +110,84 @@ fn failing_state(x: &Exploration, trace: &Trace) -> Option<usize> {
             .filter(|f| f.satisfies == want)
             .map(|f| f.state)
             .min()
+    }
+}
+
+/// States the search without eager moves may visit before it is abandoned.
+const PLAIN_SEARCH_STATES_MAX: usize = 1_000_000;
+
+/// Whether `state` fails the way `trace` did: its condition (a complete
+/// state), or a deadlock with the same cores blocked. A deadlock here is a
+/// state where nothing can move but evictions of copies equal to memory,
+/// which change no value a load can read.
+fn fails_like(machine: &Machine, state: &State, trace: &Trace) -> bool {
+    if trace.ending.end == RunEnd::Deadlock {
+        if machine.is_complete(state) {
+            return false;
+        }
+        let mut stuck = true;
+        machine.for_each_enabled(state, |t| {
+            let harmless = match t {
+                Transition::Evict { core, loc } => {
+                    state.cores[core as usize].cache.get(loc) == Some(state.mem[loc.0 as usize])
+                }
+                Transition::Step { .. }
+                | Transition::Drain { .. }
+                | Transition::Invalidate { .. } => false,
+            };
+            stuck &= harmless;
+        });
+        let blocked: Vec<u8> = (0..machine.cores())
+            .filter(|&c| machine.next_instr(state, c).is_some())
+            .map(|c| c as u8)
+            .collect();
+        let want: Vec<u8> = trace.ending.blocked.iter().map(|b| b.core).collect();
+        stuck && blocked == want
+    } else {
+        let scenario = machine.scenario;
+        let wanted = scenario.condition.quantifier != Quantifier::Forall;
+        machine.is_complete(state)
+            && scenario
+                .filter
+                .as_ref()
+                .is_none_or(|f| machine.holds(state, f))
+            && machine.holds(state, &scenario.condition.prop) == wanted
+    }
+}
+
+/// Drops, one at a time from the end, every transition without which the
+/// path still runs (each transition enabled in turn) and still fails.
+fn shrink(
+    machine: &Machine,
+    mut path: Vec<Transition>,
+    fails: &dyn Fn(&State) -> bool,
+) -> Vec<Transition> {
+    let runs_and_fails = |p: &[Transition]| {
+        let mut state = machine.initial_state();
+        for &t in p {
+            if !machine.enabled(&state, t) {
+                return false;
+            }
+            machine.apply(&mut state, t);
+        }
+        fails(&state)
+    };
+    if !runs_and_fails(&path) {
+        return path;
+    }
+    loop {
+        let before = path.len();
+        let mut i = path.len();
+        while i > 0 {
+            i -= 1;
+            let removed = path.remove(i);
+            if !runs_and_fails(&path) {
+                path.insert(i, removed);
+            }
+        }
+        if path.len() == before {
+            return path;
+        }
     }
 }
 
