@@ -3,8 +3,9 @@
 
 use memory_model::ir::{Fence, Instr};
 use memory_model::transition::{Effect, ReadSource};
-use memory_model::{Machine, Transition};
+use memory_model::Machine;
 use serde_json::json;
+use sim_core::exhaustive::PathStep;
 use sim_core::Exploration;
 
 use crate::{exit, load, render, CheckArgs, Failure};
@@ -35,7 +36,7 @@ pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
     let seconds = started.elapsed().as_secs_f64();
     let witness = x
         .witness()
-        .map(|w| describe_path(&machine, &x.path_to(w.state)));
+        .map(|w| describe_path(&machine, &x.steps_to(w.state)));
     match format {
         Format::Json => print_json(&machine, &x, witness.as_deref()),
         Format::Text => print_text(&machine, &x, witness.as_deref()),
@@ -49,71 +50,81 @@ pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
 }
 
 /// Each transition of a path in words, from its effect when re-applied.
-pub fn describe_path(machine: &Machine, path: &[Transition]) -> Vec<String> {
+/// Moves the search made eagerly (dropping a copy, or an invalidation, of a
+/// location the core never reads again) say so.
+pub fn describe_path(machine: &Machine, path: &[PathStep]) -> Vec<String> {
     let scenario = machine.scenario;
     let mut state = machine.initial_state();
     let loc = |l: memory_model::ir::Loc| scenario.location_name(l).to_string();
     let value = |v| scenario.format_value(v);
     path.iter()
-        .map(|&t| {
-            assert!(machine.enabled(&state, t), "witness step {t:?} not enabled");
-            let effect = machine.apply(&mut state, t);
-            let core = t.core();
-            match effect {
-                Effect::Step {
-                    pc,
-                    read,
-                    buffered,
-                    published,
-                    ..
-                } => {
-                    let thread = &scenario.threads[core];
-                    let source = &thread.source[pc as usize];
-                    let mut notes = Vec::new();
-                    if let Some(r) = read {
-                        let whence = match r.source {
-                            ReadSource::StoreBuffer => "own store buffer",
-                            ReadSource::Cache => "cache",
-                            ReadSource::StaleCache => "STALE cache",
-                            ReadSource::Memory => "memory",
+        .map(
+            |&PathStep {
+                 transition: t,
+                 eager,
+             }| {
+                assert!(machine.enabled(&state, t), "witness step {t:?} not enabled");
+                let unread = if eager { "  [never read again]" } else { "" };
+                let effect = machine.apply(&mut state, t);
+                let core = t.core();
+                match effect {
+                    Effect::Step {
+                        pc,
+                        read,
+                        buffered,
+                        published,
+                        ..
+                    } => {
+                        let thread = &scenario.threads[core];
+                        let source = &thread.source[pc as usize];
+                        let mut notes = Vec::new();
+                        if let Some(r) = read {
+                            let whence = match r.source {
+                                ReadSource::StoreBuffer => "own store buffer",
+                                ReadSource::Cache => "cache",
+                                ReadSource::StaleCache => "STALE cache",
+                                ReadSource::Memory => "memory",
+                            };
+                            notes.push(format!(
+                                "read {}={} from {whence}",
+                                loc(r.loc),
+                                value(r.value)
+                            ));
+                        }
+                        if let Some((l, v)) = buffered {
+                            notes.push(format!("{}={} into the store buffer", loc(l), value(v)));
+                        }
+                        if let Some((l, v)) = published {
+                            notes.push(format!("{}={} to memory", loc(l), value(v)));
+                        }
+                        match thread.instrs[pc as usize] {
+                            Instr::Fence(Fence::Mb) => notes.push("full fence passes".into()),
+                            Instr::Fence(Fence::Rmb) => notes.push("read fence passes".into()),
+                            Instr::Fence(Fence::Wmb) => notes.push("write fence".into()),
+                            Instr::Branch { .. } | Instr::Jump { .. } => {
+                                notes.push("branch".into())
+                            }
+                            _ => {}
+                        }
+                        let notes = if notes.is_empty() {
+                            String::new()
+                        } else {
+                            format!("  [{}]", notes.join("; "))
                         };
-                        notes.push(format!(
-                            "read {}={} from {whence}",
-                            loc(r.loc),
-                            value(r.value)
-                        ));
+                        format!("P{core}: {source}{notes}")
                     }
-                    if let Some((l, v)) = buffered {
-                        notes.push(format!("{}={} into the store buffer", loc(l), value(v)));
+                    Effect::Drain {
+                        loc: l, value: v, ..
+                    } => {
+                        format!("P{core}: drain {}={} to memory", loc(l), value(v))
                     }
-                    if let Some((l, v)) = published {
-                        notes.push(format!("{}={} to memory", loc(l), value(v)));
+                    Effect::Invalidate { loc: l } => {
+                        format!("P{core}: apply invalidation of {}{unread}", loc(l))
                     }
-                    match thread.instrs[pc as usize] {
-                        Instr::Fence(Fence::Mb) => notes.push("full fence passes".into()),
-                        Instr::Fence(Fence::Rmb) => notes.push("read fence passes".into()),
-                        Instr::Fence(Fence::Wmb) => notes.push("write fence".into()),
-                        Instr::Branch { .. } | Instr::Jump { .. } => notes.push("branch".into()),
-                        _ => {}
-                    }
-                    let notes = if notes.is_empty() {
-                        String::new()
-                    } else {
-                        format!("  [{}]", notes.join("; "))
-                    };
-                    format!("P{core}: {source}{notes}")
+                    Effect::Evict { loc: l } => format!("P{core}: evict {}{unread}", loc(l)),
                 }
-                Effect::Drain {
-                    loc: l, value: v, ..
-                } => {
-                    format!("P{core}: drain {}={} to memory", loc(l), value(v))
-                }
-                Effect::Invalidate { loc: l } => {
-                    format!("P{core}: apply invalidation of {}", loc(l))
-                }
-                Effect::Evict { loc: l } => format!("P{core}: evict {}", loc(l)),
-            }
-        })
+            },
+        )
         .collect()
 }
 

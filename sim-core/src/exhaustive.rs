@@ -74,7 +74,8 @@ pub struct BlockedCore {
     pub reason: Option<BlockReason>,
 }
 
-/// A reachable deadlocked state.
+/// A reachable deadlock: observed values and where each core is stuck
+/// (states differing only in caches or queues count once).
 #[derive(Clone, Debug)]
 pub struct Deadlock {
     /// Observed values, as for final states.
@@ -293,9 +294,19 @@ impl<'m, 's> Exploration<'m, 's> {
                     reason: m.step_blocked(state, c),
                 })
             })
-            .collect();
+            .collect::<Vec<_>>();
+        let values = self.observed_values(state);
+        // Deadlocked states that differ only in caches or queues are one
+        // deadlock to a reader: the first found (shortest path) stands.
+        if self
+            .deadlocks
+            .iter()
+            .any(|d| d.values == values && d.blocked == blocked)
+        {
+            return;
+        }
         self.deadlocks.push(Deadlock {
-            values: self.observed_values(state),
+            values,
             blocked,
             state: index,
         });
@@ -343,6 +354,15 @@ impl<'m, 's> Exploration<'m, 's> {
     /// The transitions from the initial state to state `index`, eager moves
     /// included: a path of the LTS.
     pub fn path_to(&self, index: usize) -> Vec<Transition> {
+        self.steps_to(index)
+            .into_iter()
+            .map(|s| s.transition)
+            .collect()
+    }
+
+    /// `path_to`, each transition marked with whether the driver made it
+    /// eagerly (a reduction's move, not a choice of the search).
+    pub fn steps_to(&self, index: usize) -> Vec<PathStep> {
         let mut edges = Vec::new();
         let mut at = index;
         while at != 0 {
@@ -354,12 +374,26 @@ impl<'m, 's> Exploration<'m, 's> {
         let m = self.machine;
         let mut path = Vec::new();
         let mut state = m.initial_state();
-        self.canonicalize(&mut state, &mut |t| path.push(t));
+        let eager = |t| PathStep {
+            transition: t,
+            eager: true,
+        };
+        self.canonicalize(&mut state, &mut |t| path.push(eager(t)));
         for t in edges {
             m.apply(&mut state, t);
-            path.push(t);
-            self.canonicalize(&mut state, &mut |t| path.push(t));
+            path.push(PathStep {
+                transition: t,
+                eager: false,
+            });
+            self.canonicalize(&mut state, &mut |t| path.push(eager(t)));
         }
         path
     }
+}
+
+/// One transition of a path, and whether a reduction made it eagerly.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PathStep {
+    pub transition: Transition,
+    pub eager: bool,
 }
