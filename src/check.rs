@@ -228,7 +228,7 @@ fn print_text(machine: &Machine, x: &Exploration, witness: Option<&[String]>) {
     }
     println!("Explored {} states", x.explored_states);
     println!(
-        "Note: verdicts are this model's. Loads execute in order, so load buffering, \
-         which LKMM allows, is never exhibited."
+        "Note: a verdict is this model's, not LKMM's: loads execute in order (so load \
+         buffering is never exhibited) and a store reaches other cores only through memory."
     );
 }

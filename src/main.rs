@@ -46,8 +46,9 @@ store buffers, invalidation queues, seeded timing.";
 const MODEL_NOTE: &str = "Models: sc (sequential consistency), tso (x86-TSO: FIFO store \
 buffers, no invalidation queue), weak (per-location store-buffer drain with smp_wmb \
 markers, invalidation queues, evictions). Every model executes loads in order, so load \
-buffering (LB), which LKMM allows, is never exhibited: a Never verdict is a statement \
-about the model, not a proof under LKMM.";
+buffering (LB), which LKMM allows, is never exhibited, and a store reaches other cores \
+only through memory (no POWER-style forwarding between threads): a Never verdict is a \
+statement about the model, not a proof under LKMM.";
 
 #[derive(Parser, Debug)]
 #[command(name = "wmsim", version, about = ABOUT, after_help = MODEL_NOTE)]
