@@ -1116,3 +1116,214 @@ mod tests {
         assert_eq!(fmt_rate(0.0), "0");
     }
 }
+
+#[cfg(test)]
+mod golden_tmp {
+    use crate::plot::{sweep_svg, Axis, SweepPoint};
+
+    fn axis(name: &str, values: &[&str]) -> Axis {
+        Axis {
+            name: name.into(),
+            values: values.iter().map(|v| v.to_string()).collect(),
+        }
+    }
+
+    fn owned_axis(name: &str, values: Vec<String>) -> Axis {
+        Axis {
+            name: name.into(),
+            values,
+        }
+    }
+
+    fn points(axes: &[Axis], f: impl Fn(&[usize]) -> f64) -> Vec<SweepPoint> {
+        let total: usize = axes.iter().map(|a| a.values.len()).product();
+        (0..total)
+            .map(|mut flat| {
+                let mut is = vec![0; axes.len()];
+                for (k, a) in axes.iter().enumerate().rev() {
+                    is[k] = flat % a.values.len();
+                    flat /= a.values.len();
+                }
+                let rate: f64 = f(&is);
+                let n = 200.0;
+                let z = 1.96f64;
+                let d = 1.0 + z * z / n;
+                let c = (rate + z * z / (2.0 * n)) / d;
+                let m = z * ((rate * (1.0 - rate) + z * z / (4.0 * n)) / n).sqrt() / d;
+                SweepPoint {
+                    values: axes
+                        .iter()
+                        .zip(&is)
+                        .map(|(a, &i)| a.values[i].clone())
+                        .collect(),
+                    rate,
+                    ci_low: (c - m).max(0.0),
+                    ci_high: (c + m).min(1.0),
+                }
+            })
+            .collect()
+    }
+
+    fn seq(n: usize, f: impl Fn(usize) -> String) -> Vec<String> {
+        (0..n).map(f).collect()
+    }
+
+    #[test]
+    fn plot_golden_outputs() {
+        let Some(dir) = std::env::var_os("PLOT_GOLDEN_DIR") else {
+            return;
+        };
+        let dir = std::path::PathBuf::from(dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut n = 0;
+        let mut out = |name: &str, title: &str, axes: &[Axis], pts: &[SweepPoint]| {
+            n += 1;
+            let (file, body) = match sweep_svg(title, axes, pts) {
+                Ok(svg) => (format!("{n:02}-{name}.svg"), svg),
+                Err(e) => (format!("{n:02}-{name}.err.txt"), e),
+            };
+            std::fs::write(dir.join(file), body).unwrap();
+        };
+        let ramp = |is: &[usize]| {
+            let s: usize = is.iter().enumerate().map(|(k, &i)| (k + 1) * i).sum();
+            if is.first() == Some(&0) {
+                0.0
+            } else {
+                (0.013 * s as f64).min(1.0)
+            }
+        };
+
+        // 0 varying axes.
+        let one = [SweepPoint {
+            values: vec![],
+            rate: 0.0,
+            ci_low: 0.0,
+            ci_high: 0.02,
+        }];
+        out("no-axes", "SB on SC", &[], &one);
+        let axes = vec![axis("sb_depth", &["2"]), axis("iq_depth", &["1"])];
+        out("all-fixed", "SB on TSO", &axes, &points(&axes, |_| 0.25));
+        out("all-fixed-one", "SB on TSO", &axes, &points(&axes, |_| 1.0));
+        out("all-fixed-tiny", "SB on TSO", &axes, &points(&axes, |_| 0.0002));
+
+        // 1 varying axis.
+        let axes = vec![
+            axis("sb_depth", &["0", "1", "2", "3", "4", "5", "6", "7", "8"]),
+            axis("iq_depth", &["2"]),
+            axis("miss_latency", &["20..120"]),
+        ];
+        out("one-axis", "SB (store buffering) on TSO", &axes, &points(&axes, ramp));
+        out("one-axis-zeros", "zeros", &axes, &points(&axes, |_| 0.0));
+        let axes = vec![axis("sb_depth", &["0", "1", "2"])];
+        out("one-axis-ones", "ones", &axes, &points(&axes, |_| 1.0));
+        let lat = seq(30, |i| format!("{}..{}", 10 * (i + 1), 60 * (i + 1)));
+        let axes = vec![owned_axis("miss_latency", lat.clone())];
+        out("one-axis-30", "many values", &axes, &points(&axes, |is| 0.004 * is[0] as f64));
+        let axes = vec![owned_axis("n", seq(200, |i| i.to_string()))];
+        out("one-axis-200", "very many", &axes, &points(&axes, |is| (is[0] % 7) as f64 * 0.01));
+        let long = "a_rather_long_parameter_name_that_goes_on_and_on";
+        let axes = vec![
+            owned_axis(long, seq(5, |i| format!("value-number-{i}-with-a-long-label"))),
+            axis("another_fixed_parameter_with_a_long_name", &["some-long-fixed-value"]),
+        ];
+        out(
+            "one-axis-long",
+            "A very long title: SB (store buffering) with extra words on a weakly ordered model",
+            &axes,
+            &points(&axes, ramp),
+        );
+
+        // 2 varying axes.
+        let axes = vec![
+            axis("sb_depth", &["0", "1", "2", "3", "4"]),
+            axis("iq_depth", &["0", "1", "2", "3", "4"]),
+            axis("miss_latency", &["20..120"]),
+        ];
+        out("heat-5x5", "MP (message passing) on ARM", &axes, &points(&axes, ramp));
+        out("heat-5x5-zero", "all zero", &axes, &points(&axes, |_| 0.0));
+        let axes = vec![
+            owned_axis("miss_latency", lat.clone()),
+            axis("iq_depth", &["1", "2", "4"]),
+        ];
+        out("heat-30x3", "wide grid", &axes, &points(&axes, |is| 0.0001 * (is[0] * is[1]) as f64));
+        let axes = vec![
+            owned_axis("x", seq(51, |i| i.to_string())),
+            owned_axis("y", seq(51, |i| i.to_string())),
+        ];
+        out("heat-51x51", "huge grid", &axes, &points(&axes, ramp));
+        let axes = vec![
+            owned_axis("y_first", seq(2, |i| format!("{i}"))),
+            owned_axis("q", seq(60, |i| format!("q{i}"))),
+        ];
+        out("heat-2x60", "tall grid", &axes, &points(&axes, ramp));
+        let axes = vec![
+            owned_axis(long, seq(4, |i| format!("value-number-{i}-with-a-long-label"))),
+            owned_axis("second_long_parameter_name", seq(3, |i| format!("long-y-value-{i}"))),
+            axis("fixed_one", &["x"]),
+        ];
+        out("heat-long", "A very long title for a heat map that is wider than the map", &axes, &points(&axes, ramp));
+        let axes = vec![
+            axis("sb_depth", &["0", "1"]),
+            axis("iq<&>", &["a&b", "<c>"]),
+        ];
+        out("heat-escape", "\"odd\" <title> & 'quotes'", &axes, &points(&axes, |_| 1.0));
+
+        // 3+ varying axes.
+        let axes = vec![
+            axis("sb_depth", &["0", "1", "2", "3", "4"]),
+            axis("iq_depth", &["1", "2", "4"]),
+            axis("miss_latency", &["20", "20..120"]),
+            axis("interrupt_rate", &["0"]),
+        ];
+        out("lines-6", "LB (load buffering) on POWER", &axes, &points(&axes, ramp));
+        let axes = vec![
+            axis("sb_depth", &["0", "1", "2"]),
+            axis("iq_depth", &["0", "1", "2", "3"]),
+            axis("miss_latency", &["10", "20", "40"]),
+        ];
+        out("lines-12", "twelve", &axes, &points(&axes, |is| 0.01 * (is[1] * 3 + is[2]) as f64));
+        let axes = vec![
+            axis("sb_depth", &["0", "1", "2"]),
+            axis("iq_depth", &["0", "1", "2", "3"]),
+            axis("miss_latency", &["10", "20", "40", "80"]),
+        ];
+        out("lines-16-err", "t", &axes, &points(&axes, |_| 0.1));
+        let axes = vec![
+            owned_axis("x", seq(40, |i| format!("x{i}"))),
+            axis("p", &["a", "b"]),
+            axis("q", &["c", "d"]),
+            axis("r", &["e", "f"]),
+        ];
+        out("lines-8x40", "eight lines, many x", &axes, &points(&axes, ramp));
+        let axes = vec![
+            axis("x", &["0", "1", "2"]),
+            owned_axis(long, seq(2, |i| format!("value-number-{i}-with-a-long-label"))),
+            axis("second_long_parameter_name", &["alpha-long-value", "beta-long-value"]),
+        ];
+        out("lines-long", "long legend", &axes, &points(&axes, ramp));
+
+        // Error cases.
+        let axes = vec![
+            axis("sb_depth", &["0", "1", "2", "3", "4"]),
+            axis("iq_depth", &["0", "1", "2", "3", "4"]),
+        ];
+        let pts = points(&axes, ramp);
+        out("err-missing", "t", &axes, &pts[1..]);
+        let mut p = pts.clone();
+        p[1] = p[0].clone();
+        out("err-duplicate", "t", &axes, &p);
+        let mut p = pts.clone();
+        p[3].values[1] = "9".into();
+        out("err-unknown", "t", &axes, &p);
+        let mut p = pts.clone();
+        p[3].rate = f64::NAN;
+        out("err-nan", "t", &axes, &p);
+        let mut p = pts.clone();
+        p[3].ci_high = 1.5;
+        out("err-range", "t", &axes, &p);
+        let mut p = pts.clone();
+        p[3].values.push("x".into());
+        out("err-arity", "t", &axes, &p);
+        out("err-no-values", "t", &[axis("x", &[])], &[]);
+    }
+}

@@ -243,25 +243,22 @@ fn a_malformed_litmus_file_points_at_line_and_column() {
     let dir = std::env::temp_dir().join(format!("wmsim-bad-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("bad.litmus");
-    std::fs::write(
-        &file,
-        SB_LITMUS.replace("r0 = READ_ONCE(*y);", "r0 = READ_ONCE(*y)"),
-    )
-    .unwrap();
-    let out = wmsim(&["check", file.to_str().unwrap()]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    // `check` on SB with one edit: the exit status and what it printed.
+    let check_edited = |from: &str, to: &str| {
+        std::fs::write(&file, SB_LITMUS.replace(from, to)).unwrap();
+        let out = wmsim(&["check", file.to_str().unwrap()]);
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (status, stderr) = check_edited("r0 = READ_ONCE(*y);", "r0 = READ_ONCE(*y)");
+    assert_eq!(status, Some(2), "{stderr}");
     assert!(stderr.contains("bad.litmus:11:"), "{stderr}");
     assert!(stderr.contains('^'), "{stderr}");
 
-    std::fs::write(
-        &file,
-        SB_LITMUS.replace("WRITE_ONCE(*x, 1);", "rcu_read_lock();"),
-    )
-    .unwrap();
-    let out = wmsim(&["check", file.to_str().unwrap()]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(5), "{stderr}");
+    let (status, stderr) = check_edited("WRITE_ONCE(*x, 1);", "rcu_read_lock();");
+    assert_eq!(status, Some(5), "{stderr}");
     assert!(stderr.contains("unsupported: rcu_read_lock"), "{stderr}");
 }
 
