@@ -7,10 +7,12 @@
 //! the one serialized type.
 
 pub mod minimize;
+mod story;
 pub mod svg;
 pub mod timeline;
 pub mod trace;
 pub mod verify;
+mod wording;
 
 pub use trace::{record_run, Event, Origin, Trace, FORMAT_VERSION};
 pub use verify::{load, replay, ReplayError};

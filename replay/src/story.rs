@@ -1,0 +1,329 @@
+//! A trace re-simulated on its machine: who wrote what each load read.
+//!
+//! Both renderers (the text [`crate::timeline`] and the [`crate::svg`]
+//! picture) re-simulate the trace on the machine, transition by transition,
+//! so that at every event they know each core's store buffer, invalidation
+//! queue and cache. [`Story`] is what that re-simulation finds: which store
+//! each load read, how long each store sat in its buffer, how long each
+//! invalidation waited in its queue, and which loads read a value older than
+//! the newest store to their location. A trace that stops matching the
+//! machine ends the story there, with the reason.
+//!
+//! Nothing here draws a random number or iterates a hash map: the same trace
+//! always gives the same story.
+
+use std::collections::VecDeque;
+
+use memory_model::ir::{Instr, Loc, Value};
+use memory_model::{Effect, Machine, ReadSource, State, Transition};
+
+use crate::trace::{Event, Trace};
+
+/// Index of a store in [`Story::stores`].
+pub(crate) type StoreId = usize;
+/// Index of a queued invalidation in [`Story::invalidations`].
+pub(crate) type InvalidationId = usize;
+
+/// One store: a `WRITE_ONCE`, or the write of an RMW or lock.
+pub(crate) struct StoreRecord {
+    pub core: usize,
+    pub loc: Loc,
+    pub value: Value,
+    /// The event (index in [`Story::fired`]) that executed it.
+    pub entered: usize,
+    /// The event at which it reached memory: its drain, or the step itself
+    /// for a write-through store or an RMW. `None`: it never left the buffer.
+    pub visible: Option<usize>,
+}
+
+impl StoreRecord {
+    /// Written straight to memory by its step: never in a store buffer.
+    pub fn through(&self) -> bool {
+        self.visible == Some(self.entered)
+    }
+}
+
+/// One invalidation sent to a core with a queue.
+pub(crate) struct InvalidationRecord {
+    /// The receiving core.
+    pub core: usize,
+    pub loc: Loc,
+    /// The event (a drain or an RMW of another core) that sent it.
+    pub arrived: usize,
+    /// The `Invalidate` event that applied it; `None`: still queued at the end.
+    pub applied: Option<usize>,
+}
+
+/// A value read by a step, attributed.
+pub(crate) struct ReadRecord {
+    pub loc: Loc,
+    pub value: Value,
+    pub source: ReadSource,
+    /// The store whose value was read; `None` for the initial value.
+    pub from: Option<StoreId>,
+    /// The value is older than the newest store to `loc` anywhere: read from
+    /// a stale copy, or while another core holds a store to `loc` with a
+    /// different value in its store buffer. These are the reads that let a
+    /// weak outcome happen.
+    pub old: bool,
+    /// For an old read, the newer store it did not see: the one in memory
+    /// (a stale copy), or the newest one waiting in another core's buffer.
+    pub missed: Option<StoreId>,
+}
+
+/// One fired transition with what re-simulating it showed.
+pub(crate) struct Fired {
+    pub time: u64,
+    pub effect: Effect,
+    pub core: usize,
+    /// For a step: the instruction and its source text.
+    pub instr: Option<Instr>,
+    pub source: String,
+    pub read: Option<ReadRecord>,
+    /// The store this step executed (buffered, written through, or an RMW's
+    /// write).
+    pub store: Option<StoreId>,
+    /// For a drain: the store that left the buffer.
+    pub drained: Option<StoreId>,
+    /// Invalidations this event queued at other cores.
+    pub sent: Vec<InvalidationId>,
+    /// For an `Invalidate`: the invalidation applied.
+    pub applied: Option<InvalidationId>,
+}
+
+/// A trace re-simulated on its machine.
+pub(crate) struct Story {
+    pub fired: Vec<Fired>,
+    pub stores: Vec<StoreRecord>,
+    pub invalidations: Vec<InvalidationRecord>,
+    /// `(core, from, to)`, in trace order.
+    pub interrupts: Vec<(usize, u64, u64)>,
+    /// Set when the trace stopped matching the machine; the story ends there.
+    pub divergence: Option<String>,
+}
+
+/// What re-simulation keeps beside the machine state: who wrote what.
+struct Provenance {
+    /// For each core, the stores in its buffer, oldest first (markers left out).
+    buffered: Vec<Vec<StoreId>>,
+    /// For each core, its queued invalidations, oldest first.
+    queued: Vec<VecDeque<InvalidationId>>,
+    /// For each core and location, the store its cached copy came from
+    /// (`None`: the initial value).
+    cached_from: Vec<Vec<Option<StoreId>>>,
+    /// For each location, the store memory holds (`None`: the initial value).
+    in_memory: Vec<Option<StoreId>>,
+}
+
+impl Story {
+    pub fn build(machine: &Machine, trace: &Trace) -> Story {
+        let cores = machine.cores();
+        let mut story = Story {
+            fired: Vec::with_capacity(trace.events.len()),
+            stores: Vec::new(),
+            invalidations: Vec::new(),
+            interrupts: Vec::new(),
+            divergence: None,
+        };
+        let mut p = Provenance {
+            buffered: vec![Vec::new(); cores],
+            queued: vec![VecDeque::new(); cores],
+            cached_from: vec![vec![None; machine.locations()]; cores],
+            in_memory: vec![None; machine.locations()],
+        };
+        let mut state = machine.initial_state();
+        for (n, event) in trace.events.iter().enumerate() {
+            match *event {
+                Event::Interrupt { core, from, to } => {
+                    if (core as usize) < cores {
+                        story.interrupts.push((core as usize, from, to));
+                    }
+                }
+                Event::Fire {
+                    time,
+                    transition,
+                    effect,
+                } => {
+                    if !machine.enabled(&state, transition) {
+                        story.divergence = Some(format!(
+                            "event {n}: {transition:?} is not enabled here: \
+                             the trace does not belong to this scenario and configuration"
+                        ));
+                        break;
+                    }
+                    let before = state;
+                    let got = machine.apply(&mut state, transition);
+                    if got != effect {
+                        story.divergence = Some(format!(
+                            "event {n}: {transition:?} did {got:?}, the trace says {effect:?}"
+                        ));
+                        break;
+                    }
+                    story.record(machine, &mut p, &before, &state, time, transition, got);
+                }
+            }
+        }
+        story
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn record(
+        &mut self,
+        machine: &Machine,
+        p: &mut Provenance,
+        before: &State,
+        after: &State,
+        time: u64,
+        transition: Transition,
+        effect: Effect,
+    ) {
+        let index = self.fired.len();
+        let core = transition.core();
+        let mut fired = Fired {
+            time,
+            effect,
+            core,
+            instr: None,
+            source: String::new(),
+            read: None,
+            store: None,
+            drained: None,
+            sent: Vec::new(),
+            applied: None,
+        };
+        let mut published = None;
+        match effect {
+            Effect::Step {
+                pc,
+                read,
+                buffered,
+                published: wrote,
+                ..
+            } => {
+                let thread = &machine.scenario.threads[core];
+                fired.instr = thread.instrs.get(pc as usize).copied();
+                fired.source = thread.source.get(pc as usize).cloned().unwrap_or_default();
+                if let Some(r) = read {
+                    let from = match r.source {
+                        ReadSource::StoreBuffer => p.buffered[core]
+                            .iter()
+                            .rev()
+                            .copied()
+                            .find(|&s| self.stores[s].loc == r.loc),
+                        ReadSource::Cache | ReadSource::StaleCache => {
+                            p.cached_from[core][r.loc.0 as usize]
+                        }
+                        ReadSource::Memory => p.in_memory[r.loc.0 as usize],
+                    };
+                    if r.source == ReadSource::Memory {
+                        p.cached_from[core][r.loc.0 as usize] = from;
+                    }
+                    let missed = self.missed_by(p, core, r.loc, r.value, r.source);
+                    fired.read = Some(ReadRecord {
+                        loc: r.loc,
+                        value: r.value,
+                        source: r.source,
+                        from,
+                        old: r.source == ReadSource::StaleCache || missed.is_some(),
+                        missed,
+                    });
+                }
+                if let Some((loc, value)) = buffered {
+                    let id = self.new_store(core, loc, value, index, None);
+                    p.buffered[core].push(id);
+                    fired.store = Some(id);
+                }
+                if let Some((loc, value)) = wrote {
+                    let id = self.new_store(core, loc, value, index, Some(index));
+                    fired.store = Some(id);
+                    published = Some(id);
+                }
+            }
+            Effect::Drain { loc, .. } => {
+                let Transition::Drain { slot, .. } = transition else {
+                    unreachable!("a drain's effect comes from a drain");
+                };
+                let entries = before.cores[core].sb.entries();
+                let k = entries[..slot as usize]
+                    .iter()
+                    .filter(|e| !e.is_marker())
+                    .count();
+                let id = p.buffered[core].remove(k);
+                debug_assert_eq!(self.stores[id].loc, loc);
+                self.stores[id].visible = Some(index);
+                fired.drained = Some(id);
+                published = Some(id);
+            }
+            Effect::Invalidate { .. } => {
+                if let Some(id) = p.queued[core].pop_front() {
+                    self.invalidations[id].applied = Some(index);
+                    fired.applied = Some(id);
+                }
+            }
+            Effect::Evict { .. } => {}
+        }
+        if let Some(id) = published {
+            let loc = self.stores[id].loc;
+            p.in_memory[loc.0 as usize] = Some(id);
+            p.cached_from[core][loc.0 as usize] = Some(id);
+            for d in (0..machine.cores()).filter(|&d| d != core) {
+                if after.cores[d].iq.len() > before.cores[d].iq.len() {
+                    let inv = self.invalidations.len();
+                    self.invalidations.push(InvalidationRecord {
+                        core: d,
+                        loc,
+                        arrived: index,
+                        applied: None,
+                    });
+                    p.queued[d].push_back(inv);
+                    fired.sent.push(inv);
+                }
+            }
+        }
+        self.fired.push(fired);
+    }
+
+    /// The newer store a read of `value` did not see: the one in memory for
+    /// a stale copy; for a read from cache or memory, the newest store of
+    /// another value to `loc` waiting in another core's buffer. Forwarding
+    /// from the own buffer is the newest the core can see: it misses nothing.
+    fn missed_by(
+        &self,
+        p: &Provenance,
+        core: usize,
+        loc: Loc,
+        value: Value,
+        source: ReadSource,
+    ) -> Option<StoreId> {
+        match source {
+            ReadSource::StaleCache => p.in_memory[loc.0 as usize],
+            ReadSource::StoreBuffer => None,
+            ReadSource::Cache | ReadSource::Memory => p
+                .buffered
+                .iter()
+                .enumerate()
+                .filter(|&(d, _)| d != core)
+                .flat_map(|(_, ids)| ids.iter().copied())
+                .filter(|&id| self.stores[id].loc == loc && self.stores[id].value != value)
+                .max(),
+        }
+    }
+
+    fn new_store(
+        &mut self,
+        core: usize,
+        loc: Loc,
+        value: Value,
+        entered: usize,
+        visible: Option<usize>,
+    ) -> StoreId {
+        self.stores.push(StoreRecord {
+            core,
+            loc,
+            value,
+            entered,
+            visible,
+        });
+        self.stores.len() - 1
+    }
+}

@@ -1,0 +1,134 @@
+//! The words on and over the markers: each step's short slanted label and
+//! each event's hover text (time, core, full source, what it read and from
+//! which store).
+
+use memory_model::ir::{Fence, Instr};
+use memory_model::{Effect, Machine, ReadSource};
+
+use crate::story::{Fired, Story};
+use crate::wording::{fence_word, source_words, step_outcome};
+
+/// Marker labels are cut to this many characters (hover for the rest).
+const LABEL_CHARS_MAX: usize = 20;
+/// Roughly the width of one character of a 9 px label.
+pub(super) const LABEL_CHAR_PX: f64 = 5.2;
+/// Labels are slanted this many degrees up from the axis.
+pub(super) const LABEL_SLANT_DEGREES: f64 = 60.0;
+
+/// The hover text of an event's marker: time, core, full source, outcome.
+pub(super) fn hover(machine: &Machine, story: &Story, i: usize) -> String {
+    let f = &story.fired[i];
+    let s = machine.scenario;
+    let mut out = format!("t={} P{}: ", f.time, f.core);
+    match f.effect {
+        Effect::Step { .. } => {
+            out.push_str(&f.source);
+            let outcome = step_outcome(machine, f, true);
+            if !outcome.is_empty() {
+                out.push_str(&format!(" -> {outcome}"));
+            }
+            if let Some(r) = &f.read {
+                out.push_str(&format!(
+                    "; read {}={} from {}",
+                    s.location_name(r.loc),
+                    s.format_value(r.value),
+                    source_words(r.source)
+                ));
+                match r.from {
+                    Some(id) => {
+                        let st = &story.stores[id];
+                        out.push_str(&format!(
+                            ", written by P{} at t={}",
+                            st.core, story.fired[st.entered].time
+                        ));
+                    }
+                    None => out.push_str(", the initial value"),
+                }
+                if let Some(id) = r.missed {
+                    let st = &story.stores[id];
+                    let at = match st.visible {
+                        Some(v) if v <= i => format!("in memory since t={}", story.fired[v].time),
+                        _ => "still in its store buffer".to_string(),
+                    };
+                    out.push_str(&format!(
+                        "; OLD: missed {}={} of P{} ({at})",
+                        s.location_name(st.loc),
+                        s.format_value(st.value),
+                        st.core
+                    ));
+                } else if r.old {
+                    out.push_str("; OLD: a stale copy");
+                }
+            }
+        }
+        Effect::Drain { loc, value, .. } => out.push_str(&format!(
+            "{}={} leaves the store buffer for memory",
+            s.location_name(loc),
+            s.format_value(value)
+        )),
+        Effect::Invalidate { loc } => {
+            out.push_str(&format!("invalidation of {} applied", s.location_name(loc)))
+        }
+        Effect::Evict { loc } => out.push_str(&format!(
+            "evicts {}: its next load misses",
+            s.location_name(loc)
+        )),
+    }
+    out
+}
+
+/// The short label of a step's marker: `y=0`, `x:=1`, `l 0->1`, `mb`,
+/// or the text of a local instruction; cut to `LABEL_CHARS_MAX`.
+pub(super) fn step_label(machine: &Machine, f: &Fired) -> String {
+    let s = machine.scenario;
+    let label = match (f.instr, f.effect) {
+        (Some(Instr::Load { .. } | Instr::CondLoad { .. }), _) => match &f.read {
+            Some(r) => {
+                let stale = match (r.source, r.from) {
+                    (ReadSource::StaleCache, _) => " STALE",
+                    (_, None) => " init",
+                    (_, Some(_)) => "",
+                };
+                format!(
+                    "{}={}{stale}",
+                    s.location_name(r.loc),
+                    s.format_value(r.value)
+                )
+            }
+            None => String::new(),
+        },
+        (
+            Some(Instr::Store { .. }),
+            Effect::Step {
+                buffered: Some((l, v)),
+                ..
+            }
+            | Effect::Step {
+                published: Some((l, v)),
+                ..
+            },
+        ) => format!("{}:={}", s.location_name(l), s.format_value(v)),
+        (Some(Instr::Rmw { .. } | Instr::Lock { .. } | Instr::TryLock { .. }), _) => {
+            step_outcome(machine, f, true)
+        }
+        (Some(Instr::Fence(fence)), _) => {
+            let word = match fence {
+                Fence::Mb => "mb",
+                Fence::Rmb => "rmb",
+                Fence::Wmb => "wmb",
+            };
+            if fence_word(machine, fence) == "no-op" {
+                format!("{word} (no-op)")
+            } else {
+                word.to_string()
+            }
+        }
+        _ => f.source.trim_end_matches(';').to_string(),
+    };
+    if label.chars().count() <= LABEL_CHARS_MAX {
+        return label;
+    }
+    let mut cut: String = label.chars().take(LABEL_CHARS_MAX - 1).collect();
+    cut.push('…');
+    cut
+}
