@@ -521,6 +521,19 @@ fn load_acquire_is_load_then_rmb() {
 }
 
 #[test]
+fn store_mb_is_store_then_mb() {
+    let s = ok(&with_p0(
+        "\tsmp_store_mb(*y, 2);\n\tsmp_mb__after_unlock_lock();",
+    ));
+    let is = instrs(&s, 0);
+    assert!(matches!(is[0], Instr::Store { addr: Address::Direct(l), .. } if l == loc(&s, "y")));
+    assert_eq!(
+        &is[1..],
+        &[Instr::Fence(Fence::Mb), Instr::Fence(Fence::Mb)]
+    );
+}
+
+#[test]
 fn store_release_is_wmb_then_store() {
     let s = ok(&with_p0("\tsmp_store_release(y, 2);"));
     let is = instrs(&s, 0);

@@ -46,13 +46,15 @@ impl ThreadCx<'_, '_> {
                 self.tb.read_once(d, addr, text);
                 Ok(Some(d))
             }
-            Primitive::WriteOnce | Primitive::RcuAssignPointer => {
+            Primitive::WriteOnce | Primitive::StoreMb | Primitive::RcuAssignPointer => {
                 let addr = self.lvalue(self.arg(call, 0, pos)?, call)?;
                 let v = self.value(self.arg(call, 1, pos)?)?;
-                if call.prim == Primitive::WriteOnce {
-                    self.tb.write_once(addr, v, text);
-                } else {
-                    self.tb.store_release(addr, v, text);
+                match call.prim {
+                    Primitive::RcuAssignPointer => self.tb.store_release(addr, v, text),
+                    _ => self.tb.write_once(addr, v, text),
+                }
+                if call.prim == Primitive::StoreMb {
+                    self.tb.smp_mb(text);
                 }
                 Ok(None)
             }

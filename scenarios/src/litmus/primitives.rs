@@ -16,8 +16,11 @@ pub(crate) enum Primitive {
     ReadOnce,
     /// `WRITE_ONCE(*p, v)`.
     WriteOnce,
+    /// `smp_store_mb(*p, v)`: `WRITE_ONCE` then `smp_mb()`.
+    StoreMb,
     /// `smp_mb()`, `smp_mb__before_atomic()`, `smp_mb__after_atomic()`,
-    /// `smp_mb__after_spinlock()`.
+    /// `smp_mb__after_spinlock()`, `smp_mb__after_unlock_lock()` (a full
+    /// fence where LKMM orders less: sound).
     Mb,
     Rmb,
     Wmb,
@@ -108,6 +111,7 @@ impl Primitive {
             | Primitive::SpinTrylock
             | Primitive::SpinIsLocked => 1,
             Primitive::WriteOnce
+            | Primitive::StoreMb
             | Primitive::StoreRelease
             | Primitive::RcuAssignPointer
             | Primitive::AtomicSet
@@ -128,6 +132,7 @@ impl Primitive {
             | Primitive::CondLoad { .. } => true,
             Primitive::Rmw(spec) => spec.returns,
             Primitive::WriteOnce
+            | Primitive::StoreMb
             | Primitive::Mb
             | Primitive::Rmb
             | Primitive::Wmb
@@ -175,9 +180,12 @@ fn fixed(name: &str) -> Option<Primitive> {
     Some(match name {
         "READ_ONCE" => Primitive::ReadOnce,
         "WRITE_ONCE" => Primitive::WriteOnce,
-        "smp_mb" | "smp_mb__before_atomic" | "smp_mb__after_atomic" | "smp_mb__after_spinlock" => {
-            Primitive::Mb
-        }
+        "smp_mb"
+        | "smp_mb__before_atomic"
+        | "smp_mb__after_atomic"
+        | "smp_mb__after_spinlock"
+        | "smp_mb__after_unlock_lock" => Primitive::Mb,
+        "smp_store_mb" => Primitive::StoreMb,
         "smp_rmb" => Primitive::Rmb,
         "smp_wmb" => Primitive::Wmb,
         "barrier" => Primitive::Barrier,
