@@ -36,6 +36,8 @@ const DEMO_TRACES: &str = "traces/demo";
 
 struct Cell {
     summary: FuzzSummary,
+    /// Why the first failing run's trace could not be saved, if it could not.
+    unsaved: Option<String>,
 }
 
 impl Cell {
@@ -79,10 +81,16 @@ pub fn run() -> Result<u8, Failure> {
                     })?;
                 let machine = Machine::new(&scenario, config);
                 let summary = fuzz::campaign(&machine, Timing::default(), DEMO_SEED, DEMO_RUNS, 1);
-                if let Some(&run) = summary.failing.first() {
-                    save_trace(&machine, &source, run)?;
-                }
-                Ok(Cell { summary })
+                // A folder we cannot write to costs the traces, not the table.
+                let unsaved = match summary.failing.first() {
+                    Some(&run) => match save_trace(&machine, &source, run) {
+                        Ok(()) => None,
+                        Err(f) if f.status == exit::IO => Some(f.message),
+                        Err(f) => return Err(f),
+                    },
+                    None => None,
+                };
+                Ok(Cell { summary, unsaved })
             })
             .collect();
     let cells: Vec<Cell> = cells.into_iter().collect::<Result<_, _>>()?;
@@ -142,6 +150,9 @@ pub fn run() -> Result<u8, Failure> {
             ""
         }
     );
+    if let Some(why) = cells.iter().find_map(|c| c.unsaved.as_deref()) {
+        println!("Traces were not saved: {why}");
+    }
     let example = format!(
         "{DEMO_TRACES}/{}/weak/seed{DEMO_SEED}-run{}.ron",
         fuzz::file_part("xen-shutdown-sb:vcpu=mb,shutdown=wmb"),
