@@ -15,6 +15,12 @@ fn wmsim(args: &[&str]) -> Output {
         .expect("wmsim runs")
 }
 
+/// Exit status 0, or the test fails showing what wmsim printed on stderr.
+fn assert_success(out: &Output) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+}
+
 fn json(args: &[&str]) -> Value {
     let out = wmsim(args);
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
@@ -282,12 +288,7 @@ fn fuzz_saves_traces_that_replay_minimize_and_draw() {
     let svg = dir.join("run.svg");
     let out = wmsim(&["replay", &traces[0], "--svg", svg.to_str().unwrap()]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     assert!(
         text.contains("the same transitions and final state"),
         "{text}"
@@ -298,12 +299,7 @@ fn fuzz_saves_traces_that_replay_minimize_and_draw() {
     let small = dir.join("small.ron");
     let out = wmsim(&["minimize", &traces[0], "-o", small.to_str().unwrap()]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     assert!(text.contains("transitions ("), "{text}");
     let out = wmsim(&["replay", small.to_str().unwrap(), "--quiet"]);
     assert_eq!(out.status.code(), Some(0));
