@@ -100,7 +100,7 @@ struct ModelArgs {
 
 #[derive(Args, Debug)]
 struct FuzzArgs {
-    /// A built-in scenario (see `wmsim list`).
+    /// A built-in scenario (see `wmsim list`) or a litmus file.
     scenario: String,
     #[command(flatten)]
     model: ModelArgs,
