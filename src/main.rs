@@ -89,8 +89,8 @@ struct ModelArgs {
     /// sc, tso or weak.
     #[arg(long, default_value = "weak")]
     model: String,
-    /// Store-buffer capacity in stores (0: write through). Default: 4 for
-    /// fuzz; for check, enough that no buffer fills in the scenario.
+    /// Store-buffer capacity in stores (0: write through; at most 16).
+    /// Default: enough that no buffer fills in the scenario.
     #[arg(long)]
     sb_depth: Option<usize>,
     /// Invalidation-queue capacity (weak only; 0: invalidate at once).
