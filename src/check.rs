@@ -40,7 +40,7 @@ pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
     match format {
         Format::Json => print_json(&machine, &x, witness.as_deref()),
         Format::Text => print_text(&machine, &x, witness.as_deref()),
-        Format::Herd => print!("{}", crate::herd::result_block(&scenario, &x, seconds)),
+        Format::Herd => out!("{}", crate::herd::result_block(&scenario, &x, seconds)),
     }
     Ok(if x.bound_exceeded {
         exit::BOUND_EXCEEDED
@@ -173,33 +173,36 @@ fn print_json(machine: &Machine, x: &Exploration, witness: Option<&[String]>) {
         "transitions": witness,
         "explored_states": x.explored_states,
     });
-    println!("{out}");
+    outln!("{out}");
 }
 
 fn print_text(machine: &Machine, x: &Exploration, witness: Option<&[String]>) {
     let scenario = machine.scenario;
     let c = machine.config;
-    println!(
+    outln!(
         "Test {} on {} (sb_depth {}, iq_depth {})",
-        scenario.name, c.model, c.sb_depth, c.iq_depth
+        scenario.name,
+        c.model,
+        c.sb_depth,
+        c.iq_depth
     );
     let finals: Vec<_> = x.counted_finals().collect();
-    println!("States {}", finals.len());
+    outln!("States {}", finals.len());
     for f in &finals {
         let mark = if f.satisfies { "*" } else { " " };
-        println!("{mark} {}", render::state_text(scenario, &f.values));
+        outln!("{mark} {}", render::state_text(scenario, &f.values));
     }
-    println!("Condition {}", scenario.format_condition());
+    outln!("Condition {}", scenario.format_condition());
     if x.bound_exceeded {
-        println!(
+        outln!(
             "Verdict: bound exceeded after {} states (raise --states-max)",
             x.explored_states
         );
     } else {
-        println!("Verdict: {:?}", x.verdict());
+        outln!("Verdict: {:?}", x.verdict());
     }
     if !x.deadlocks.is_empty() {
-        println!("Deadlocks {}", x.deadlocks.len());
+        outln!("Deadlocks {}", x.deadlocks.len());
         for d in x.deadlocks.iter().take(10) {
             let who: Vec<_> = d
                 .blocked
@@ -213,7 +216,7 @@ fn print_text(machine: &Machine, x: &Exploration, witness: Option<&[String]>) {
                     )
                 })
                 .collect();
-            println!(
+            outln!(
                 "  {} blocked: {}",
                 render::state_text(scenario, &d.values),
                 who.join(", ")
@@ -221,13 +224,13 @@ fn print_text(machine: &Machine, x: &Exploration, witness: Option<&[String]>) {
         }
     }
     if let Some(w) = witness {
-        println!("Witness ({} transitions):", w.len());
+        outln!("Witness ({} transitions):", w.len());
         for (i, line) in w.iter().enumerate() {
-            println!("  {:>3}  {line}", i + 1);
+            outln!("  {:>3}  {line}", i + 1);
         }
     }
-    println!("Explored {} states", x.explored_states);
-    println!(
+    outln!("Explored {} states", x.explored_states);
+    outln!(
         "Note: a verdict is this model's, not LKMM's: loads execute in order (so load \
          buffering is never exhibited) and a store reaches other cores only through memory."
     );

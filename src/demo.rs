@@ -95,21 +95,22 @@ pub fn run() -> Result<u8, Failure> {
             .collect();
     let cells: Vec<Cell> = cells.into_iter().collect::<Result<_, _>>()?;
 
-    println!("wmsim: Xen's shutdown deferral (xen/common/domain.c), every barrier variant,");
-    println!(
+    outln!("wmsim: Xen's shutdown deferral (xen/common/domain.c), every barrier variant,");
+    outln!(
         "{DEMO_RUNS} seeded timed runs per cell (seed {DEMO_SEED}): violating runs out of {DEMO_RUNS}."
     );
-    println!("N: runs that reached the bad state; Nd: runs that deadlocked (the vCPU paused");
-    println!(
-        "with its I/O request in flight, waiting forever). Variant: vCPU side / shutdown side."
-    );
+    outln!("N: runs that reached the bad state; Nd: runs that deadlocked (the vCPU paused");
+    outln!("with its I/O request in flight, waiting forever). Variant: vCPU side / shutdown side.");
     let mut any_mb_mb_failure = false;
     for (t, template) in XEN.iter().enumerate() {
-        println!();
-        println!("{}: {}", template.name, template.about);
-        println!(
+        outln!();
+        outln!("{}: {}", template.name, template.about);
+        outln!(
             "  {:<18} {:>12} {:>12} {:>12}   first failing run N (model: N)",
-            "vcpu / shutdown", "sc", "tso", "weak"
+            "vcpu / shutdown",
+            "sc",
+            "tso",
+            "weak"
         );
         let per_template = variants.len() / XEN.len();
         for i in 0..per_template {
@@ -123,7 +124,7 @@ pub fn run() -> Result<u8, Failure> {
             if v.vcpu == "mb" && v.shutdown == "mb" && row.iter().any(|c| c.violating() > 0) {
                 any_mb_mb_failure = true;
             }
-            println!(
+            outln!(
                 "  {:<18} {:>12} {:>12} {:>12}   {}",
                 format!("{} / {}", v.vcpu, v.shutdown),
                 row[0].text(),
@@ -137,8 +138,8 @@ pub fn run() -> Result<u8, Failure> {
             );
         }
     }
-    println!();
-    println!(
+    outln!();
+    outln!(
         "What it means: with smp_mb() on both sides (the real code) no run on any model \
          fails{}; weaken either barrier to smp_wmb(), smp_rmb(), barrier() or nothing and \
          the store buffers of tso (x86) and weak (Arm-like) let both sides miss the other's \
@@ -151,14 +152,14 @@ pub fn run() -> Result<u8, Failure> {
         }
     );
     if let Some(why) = cells.iter().find_map(|c| c.unsaved.as_deref()) {
-        println!("Traces were not saved: {why}");
+        outln!("Traces were not saved: {why}");
     }
     let example = format!(
         "{DEMO_TRACES}/{}/weak/seed{DEMO_SEED}-run{}.ron",
         fuzz::file_part("xen-shutdown-sb:vcpu=mb,shutdown=wmb"),
         cells[3 + 2].first().unwrap_or(0)
     );
-    println!(
+    outln!(
         "Next: wmsim replay {example} --svg run.svg   (the run, step by step, and drawn); \
          wmsim minimize {example} -o short.ron; \
          wmsim check xen-shutdown-full --model weak   (the real code, proven for the model). \

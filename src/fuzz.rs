@@ -68,7 +68,7 @@ pub fn run(args: &FuzzArgs) -> Result<u8, Failure> {
         crate::traces::write_atomically(out, text.as_bytes())?;
     }
     if args.json {
-        println!("{}", json_out());
+        outln!("{}", json_out());
     } else {
         print_text(
             &machine,
@@ -251,33 +251,43 @@ fn print_text(
 ) {
     let scenario = machine.scenario;
     let c = machine.config;
-    println!(
+    outln!(
         "{} on {} (sb_depth {}, iq_depth {}), seed {}: {} runs, {:.0} runs/s",
-        scenario.name, c.model, c.sb_depth, c.iq_depth, args.seed, s.runs, per_second
+        scenario.name,
+        c.model,
+        c.sb_depth,
+        c.iq_depth,
+        args.seed,
+        s.runs,
+        per_second
     );
-    println!("Condition: {}", scenario.format_condition());
+    outln!("Condition: {}", scenario.format_condition());
     for (values, count) in &s.outcomes {
         let mark = if matches(machine, values) { "*" } else { " " };
-        println!(
+        outln!(
             "{mark} {count:>10}  {}",
             render::state_text(scenario, values)
         );
     }
-    println!(
+    outln!(
         "Matches: {}  Violations: {}  Deadlocks: {}  Bound exceeded: {}  Filtered: {}",
-        s.matches, s.violations, s.deadlock_runs, s.bound_exceeded_runs, s.filtered_runs
+        s.matches,
+        s.violations,
+        s.deadlock_runs,
+        s.bound_exceeded_runs,
+        s.filtered_runs
     );
     if let Some(run) = s.first_violation {
-        println!("First violating run: {run} (seed {})", args.seed);
+        outln!("First violating run: {run} (seed {})", args.seed);
     }
     if let Some(run) = s.first_deadlock {
-        println!("First deadlocked run: {run} (seed {})", args.seed);
+        outln!("First deadlocked run: {run} (seed {})", args.seed);
         for b in deadlock.unwrap_or_default() {
-            println!("  P{} blocked at `{}`: {}", b.core, b.instruction, b.reason);
+            outln!("  P{} blocked at `{}`: {}", b.core, b.instruction, b.reason);
         }
     }
     for path in traces {
-        println!(
+        outln!(
             "Trace: {}   (wmsim replay {})",
             path.display(),
             path.display()

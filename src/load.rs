@@ -87,12 +87,12 @@ pub fn list() {
     let width = BUILTINS.iter().map(|b| b.name.len()).max().unwrap_or(0);
     for b in BUILTINS {
         let s = b.scenario();
-        println!("{:width$}  {}", b.name, s.format_condition());
-        println!("{:width$}  {}", "", b.about);
+        outln!("{:width$}  {}", b.name, s.format_condition());
+        outln!("{:width$}  {}", "", b.about);
     }
     let fences: Vec<&str> = FENCES.iter().map(|(n, _)| *n).collect();
-    println!();
-    println!(
+    outln!();
+    outln!(
         "Xen shutdown deferral: NAME:vcpu=F,shutdown=F with F one of {} (default mb, the real code)",
         fences.join(", ")
     );
@@ -101,11 +101,11 @@ pub fn list() {
             .ok()
             .flatten()
             .expect("a template");
-        println!("{}  {}", t.name, v.scenario().format_condition());
-        println!("  {}", t.about);
+        outln!("{}  {}", t.name, v.scenario().format_condition());
+        outln!("  {}", t.about);
     }
-    println!();
+    outln!();
     for v in XenVariant::all() {
-        println!("{}", v.name());
+        outln!("{}", v.name());
     }
 }

@@ -2,6 +2,9 @@
 //! across threads, prints, and maps results to exit statuses. The semantics
 //! live in `memory-model`, the drivers in `sim-core`.
 
+// First, so that every module after it can use `out!` and `outln!`.
+#[macro_use]
+mod output;
 mod campaign;
 mod check;
 mod demo;

@@ -81,7 +81,7 @@ pub fn run(args: &MergeArgs) -> Result<u8, Failure> {
     if let Some(out) = &args.out {
         crate::traces::write_atomically(out, format!("{merged}\n").as_bytes())?;
     }
-    println!("{merged}");
+    outln!("{merged}");
     Ok(exit::OK)
 }
 

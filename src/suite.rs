@@ -436,12 +436,19 @@ fn why_not_exhibited(scenario: &memory_model::ir::Scenario) -> String {
 
 fn print_table(rows: &[Row], models: &[ModelName], seconds: &BTreeMap<ModelName, f64>) {
     let width = rows.iter().map(|r| r.file.len()).max().unwrap_or(4).min(70);
-    println!(
+    outln!(
         "{:width$}  {:5}  {:22} {:9} {:9} {:>6} {:>9} {:>8}  note",
-        "file", "model", "class", "verdict", "expected", "states", "deadlocks", "seconds"
+        "file",
+        "model",
+        "class",
+        "verdict",
+        "expected",
+        "states",
+        "deadlocks",
+        "seconds"
     );
     for r in rows {
-        println!(
+        outln!(
             "{:width$}  {:5}  {:22} {:9} {:9} {:>6} {:>9} {:>8.3}  {}",
             r.file,
             r.model.as_str(),
@@ -454,7 +461,7 @@ fn print_table(rows: &[Row], models: &[ModelName], seconds: &BTreeMap<ModelName,
             r.note
         );
     }
-    println!();
+    outln!();
     for &m in models {
         let counts: Vec<String> = Class::ALL
             .iter()
@@ -463,7 +470,7 @@ fn print_table(rows: &[Row], models: &[ModelName], seconds: &BTreeMap<ModelName,
                 format!("{} {n}", c.name())
             })
             .collect();
-        println!(
+        outln!(
             "{:5} {} files: {}; {:.2} s",
             m.as_str(),
             rows.iter().filter(|r| r.model == m).count(),
@@ -503,5 +510,5 @@ fn print_json(rows: &[Row], models: &[ModelName], seconds: &BTreeMap<ModelName, 
             (m.as_str().to_string(), serde_json::Value::Object(t))
         })
         .collect();
-    println!("{}", json!({ "files": files, "totals": totals }));
+    outln!("{}", json!({ "files": files, "totals": totals }));
 }

@@ -380,9 +380,9 @@ impl SweepResult {
             crate::traces::write_atomically(path, svg.as_bytes())?;
         }
         if json {
-            println!("{}", self.to_json());
+            outln!("{}", self.to_json());
         } else {
-            print!("{}", self.table());
+            out!("{}", self.table());
         }
         Ok(())
     }

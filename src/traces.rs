@@ -35,13 +35,13 @@ pub fn run_replay(args: &ReplayArgs) -> Result<u8, Failure> {
     let scenario = verify::scenario_of(&trace).map_err(Failure::bad_input)?;
     let machine = Machine::new(&scenario, trace.config());
     if !args.quiet {
-        print!("{}", replay::timeline::timeline_text(&machine, &trace));
+        out!("{}", replay::timeline::timeline_text(&machine, &trace));
     }
     if let Some(svg) = &args.svg {
         write_atomically(svg, replay::svg::timeline_svg(&machine, &trace).as_bytes())?;
-        println!("Timeline drawn to {}", svg.display());
+        outln!("Timeline drawn to {}", svg.display());
     }
-    println!(
+    outln!(
         "Replayed {} ({} on {}, {}): {} transitions, the same transitions and final state{}.",
         args.trace.display(),
         trace.scenario.name,
@@ -78,7 +78,7 @@ pub fn run_minimize(args: &MinimizeArgs) -> Result<u8, Failure> {
         .iter()
         .filter(|e| matches!(e, replay::Event::Interrupt { .. }))
         .count();
-    println!(
+    outln!(
         "Minimized {} to {}: {before} -> {after} transitions ({:.0}% shorter), {interrupts} -> 0 interrupts, every delay at its minimum; {}.",
         args.trace.display(),
         args.output.display(),
@@ -89,7 +89,7 @@ pub fn run_minimize(args: &MinimizeArgs) -> Result<u8, Failure> {
             "it meets the same condition"
         }
     );
-    println!("wmsim replay {}", args.output.display());
+    outln!("wmsim replay {}", args.output.display());
     Ok(exit::OK)
 }
 

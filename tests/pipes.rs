@@ -1,0 +1,40 @@
+//! A reader that goes away (`wmsim list | head -1`) ends wmsim quietly.
+
+mod common;
+
+use std::process::Stdio;
+
+/// Runs wmsim with its standard output a pipe whose reader closed before
+/// wmsim wrote anything, so its first write fails with EPIPE.
+fn with_closed_stdout(args: &[&str]) -> std::process::Output {
+    let dir = common::scratch(&format!("pipes-{}", args[0]));
+    let mut child = common::command(&dir)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("wmsim starts");
+    drop(child.stdout.take());
+    child.wait_with_output().expect("wmsim ends")
+}
+
+#[test]
+fn a_closed_pipe_stops_every_command_quietly() {
+    for args in [
+        &["list"][..],
+        &["check", "SB", "--model", "weak"],
+        &["check", "SB", "--format", "herd"],
+        &["fuzz", "SB", "--runs", "1000", "--save", "0"],
+    ] {
+        let out = with_closed_stdout(args);
+        let (_, stderr) = common::text(&out);
+        assert!(stderr.is_empty(), "{args:?} printed on stderr: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        // fuzz exits 1 for what it found before printing; never 101.
+        assert!(
+            matches!(out.status.code(), Some(0)),
+            "{args:?}: status {:?}",
+            out.status.code()
+        );
+    }
+}
