@@ -251,17 +251,6 @@ fn parse_herd_state(s: &str) -> Vec<(String, String)> {
     pairs
 }
 
-/// The verdict a file's own `Result:` comment gives, if any.
-fn header_result(text: &str) -> Option<String> {
-    let after = text.split("Result:").nth(1)?;
-    let word: String = after
-        .trim_start()
-        .chars()
-        .take_while(|c| c.is_ascii_alphabetic())
-        .collect();
-    (!word.is_empty()).then_some(word)
-}
-
 fn check_file(
     file: &Path,
     dir: &Path,
@@ -296,7 +285,7 @@ fn check_file(
     let expected = match expected {
         Some(e) => e.clone(),
         None => Expected {
-            verdict: header_result(&text),
+            verdict: scenarios::litmus::result_comment(&text),
             states: None,
         },
     };

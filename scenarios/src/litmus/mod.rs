@@ -20,10 +20,12 @@ mod parse_code;
 mod parse_cond;
 mod parser;
 mod primitives;
+mod result_comment;
 
 use memory_model::ir::Scenario;
 
 pub use error::{LitmusError, Pos};
+pub use result_comment::result_comment;
 
 /// Parses a litmus test and lowers it to the IR. `file_name` is only used
 /// in error messages. Never panics, whatever the input.
