@@ -8,11 +8,6 @@ use scenarios::litmus::{parse_litmus, LitmusError};
 
 use crate::{exit, Failure};
 
-/// The scenario `name`: a built-in, or a litmus file.
-pub fn scenario(name: &str) -> Result<Scenario, Failure> {
-    scenario_and_source(name).map(|(s, _)| s)
-}
-
 /// The scenario `name` and its litmus text (what a trace records).
 pub fn scenario_and_source(name: &str) -> Result<(Scenario, String), Failure> {
     if let Some(text) = builtin_source(name).map_err(Failure::bad_input)? {

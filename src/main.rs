@@ -29,7 +29,9 @@ use sim_core::{CacheStart, Cycles, Timing};
 pub mod exit {
     /// Ran; nothing bad found.
     pub const OK: u8 = 0;
-    /// A fuzz campaign found runs that violate the condition or deadlock.
+    /// A fuzz campaign found runs that violate the condition or deadlock;
+    /// `check` found a verdict other than the one expected; `suite` found
+    /// an unsound file.
     pub const VIOLATION: u8 = 1;
     /// Bad input: flags, scenario name, model, depth, run count.
     pub const BAD_INPUT: u8 = 2;
@@ -69,6 +71,17 @@ enum Command {
     Fuzz(FuzzArgs),
     /// Explore every reachable state of a scenario on a model: the final
     /// states, the verdict, the shortest witness.
+    ///
+    /// Several scenarios and models give one section each (`--json`: an
+    /// object with a `sections` list). The verdict is compared with
+    /// `--expect`, or else with the file's `Result:` comment (herd7's LKMM
+    /// verdict) when it has one.
+    ///
+    /// Exit status, the worst over the sections in this order: 2 bad input,
+    /// 3 a file could not be read, 5 a construct the machine does not model,
+    /// 4 the state or time bound stopped the exploration (no verdict), 1 the
+    /// verdict is not the one expected (or Never was expected and a run can
+    /// deadlock), 0 ran.
     #[command(after_help = MODEL_NOTE)]
     Check(CheckArgs),
     /// Check every litmus file under a folder and compare with herd7's
@@ -189,19 +202,66 @@ struct TimingArgs {
 
 #[derive(Args, Debug)]
 struct CheckArgs {
-    /// A built-in scenario (see `wmsim list`) or a litmus file.
-    scenario: String,
-    #[command(flatten)]
-    model: ModelArgs,
-    /// Print one JSON object (the same as `--format json`).
+    /// Built-in scenarios (see `wmsim list`) or litmus files, one section
+    /// of output each.
+    #[arg(required = true, value_name = "SCENARIO")]
+    scenarios: Vec<String>,
+    /// sc, tso or weak; repeat it for one section per model.
+    #[arg(long, default_value = "weak", conflicts_with = "all_models")]
+    model: Vec<String>,
+    /// Every model in turn (sc, tso, weak), one section each.
+    #[arg(long)]
+    all_models: bool,
+    /// Store-buffer capacity in stores (0: write through; at most 16).
+    /// Default: enough that no buffer fills in the scenario.
+    #[arg(long, value_parser = parse_sb_depth)]
+    sb_depth: Option<usize>,
+    /// Invalidation-queue capacity (weak only; 0: invalidate at once).
+    #[arg(long, value_parser = parse_iq_depth)]
+    iq_depth: Option<usize>,
+    /// The verdict expected: Never, Sometimes or Always. Exit 1 when the
+    /// verdict differs, or when Never is expected and a run can deadlock.
+    /// Default: the file's `Result:` comment, when it has one.
+    #[arg(long, value_name = "VERDICT", value_parser = parse_verdict)]
+    expect: Option<sim_core::Verdict>,
+    /// Show every transition of a witness, including the evictions and
+    /// invalidations the search made eagerly (folded away by default).
+    #[arg(long)]
+    verbose: bool,
+    /// Print JSON (the same as `--format json`).
     #[arg(long)]
     json: bool,
     /// text, json, or herd (herd7's result block, for scripts written
-    /// around herd7).
-    #[arg(long, default_value = "text")]
-    format: String,
+    /// around herd7) [default: text].
+    #[arg(long)]
+    format: Option<String>,
     #[command(flatten)]
     bounds: BoundArgs,
+}
+
+/// A depth for `check`, which takes one: a range gets a pointer to `sweep`.
+fn parse_depth(s: &str, flag: &str) -> Result<usize, String> {
+    if s.contains("..") || s.contains(',') {
+        return Err(format!(
+            "check takes one depth; to try several, use `wmsim sweep SCENARIO --{flag} {s}`"
+        ));
+    }
+    s.trim()
+        .parse()
+        .map_err(|_| format!("expected a number of entries, got {s:?}"))
+}
+
+fn parse_sb_depth(s: &str) -> Result<usize, String> {
+    parse_depth(s, "sb-depth")
+}
+
+fn parse_iq_depth(s: &str) -> Result<usize, String> {
+    parse_depth(s, "iq-depth")
+}
+
+fn parse_verdict(s: &str) -> Result<sim_core::Verdict, String> {
+    sim_core::Verdict::parse(s)
+        .ok_or_else(|| format!("expected Never, Sometimes or Always, got {s:?}"))
 }
 
 #[derive(Args, Debug, Clone, Copy)]

@@ -1,7 +1,10 @@
 //! How states, outcomes and transitions are printed, as text and as JSON.
 
-use memory_model::ir::{Scenario, Value};
-use serde_json::{Map, Value as Json};
+use memory_model::ir::{Condition, Fence, Instr, Quantifier, Scenario, Value};
+use memory_model::transition::{Effect, ReadSource};
+use memory_model::Transition;
+use serde_json::{json, Map, Value as Json};
+use sim_core::witness::{Missed, WitnessStep};
 
 /// Observed values as herd prints a state: `0:r0=0; 1:r0=1; x=1;`.
 pub fn state_text(scenario: &Scenario, values: &[Value]) -> String {
@@ -25,11 +28,238 @@ pub fn state_text(scenario: &Scenario, values: &[Value]) -> String {
 pub fn state_json(scenario: &Scenario, values: &[Value]) -> Json {
     let mut m = Map::new();
     for (&o, &v) in scenario.observed.iter().zip(values) {
-        let value = match memory_model::ir::location_at(v, scenario.locations.len()) {
-            Some(_) => Json::from(scenario.format_value(v)),
-            None => Json::from(v),
-        };
-        m.insert(scenario.observable_name(o), value);
+        m.insert(scenario.observable_name(o), value_json(scenario, v));
     }
+    Json::Object(m)
+}
+
+/// A value as JSON: an integer, or the name of the location an address
+/// points at.
+fn value_json(scenario: &Scenario, v: Value) -> Json {
+    match memory_model::ir::location_at(v, scenario.locations.len()) {
+        Some(_) => Json::from(scenario.format_value(v)),
+        None => Json::from(v),
+    }
+}
+
+/// The mark of a final state in an outcome table: `*` where the state makes
+/// the test fail ([`Condition::fails_when`]), the same in every command.
+pub fn fail_mark(condition: &Condition, holds: bool) -> &'static str {
+    if condition.fails_when(holds) {
+        "*"
+    } else {
+        " "
+    }
+}
+
+/// What the `*` of [`fail_mark`] means for this condition, in words.
+pub fn fail_mark_legend(condition: &Condition) -> &'static str {
+    match condition.quantifier {
+        Quantifier::Exists | Quantifier::NotExists => {
+            "(* marks the states that make the test fail: the proposition holds)"
+        }
+        Quantifier::Forall => {
+            "(* marks the states that make the test fail: the proposition does not hold)"
+        }
+    }
+}
+
+fn read_source_text(source: ReadSource) -> &'static str {
+    match source {
+        ReadSource::StoreBuffer => "own store buffer",
+        ReadSource::Cache => "cache",
+        ReadSource::StaleCache => "STALE cache",
+        ReadSource::Memory => "memory",
+    }
+}
+
+fn read_source_json(source: ReadSource) -> &'static str {
+    match source {
+        ReadSource::StoreBuffer => "own_store_buffer",
+        ReadSource::Cache => "cache",
+        ReadSource::StaleCache => "stale_cache",
+        ReadSource::Memory => "memory",
+    }
+}
+
+fn fence_of(scenario: &Scenario, core: usize, pc: u16) -> Option<Fence> {
+    match scenario.threads[core].instrs[pc as usize] {
+        Instr::Fence(f) => Some(f),
+        _ => None,
+    }
+}
+
+fn source_line(scenario: &Scenario, core: usize, pc: usize) -> &str {
+    scenario.threads[core].source.get(pc).map_or("?", |s| s)
+}
+
+/// One step of a witness in words: `P1: r0 = READ_ONCE(*x)  [read x=0
+/// from STALE cache, missing x=1 in memory]`.
+pub fn step_text(scenario: &Scenario, s: &WitnessStep) -> String {
+    let loc = |l: memory_model::ir::Loc| scenario.location_name(l).to_string();
+    let value = |v| scenario.format_value(v);
+    let core = s.step.transition.core();
+    let mut notes = Vec::new();
+    let head = match s.effect {
+        Effect::Step {
+            pc,
+            read,
+            buffered,
+            published,
+            ..
+        } => {
+            if let Some(r) = read {
+                let mut note = format!(
+                    "read {}={} from {}",
+                    loc(r.loc),
+                    value(r.value),
+                    read_source_text(r.source)
+                );
+                for m in &s.missed {
+                    note += &match *m {
+                        Missed::Memory(v) => {
+                            format!(", missing {}={} in memory", loc(r.loc), value(v))
+                        }
+                        Missed::StoreBuffer { core, value: v } => format!(
+                            ", missing {}={} in P{core}'s store buffer",
+                            loc(r.loc),
+                            value(v)
+                        ),
+                    };
+                }
+                notes.push(note);
+            }
+            if let Some((l, v)) = buffered {
+                notes.push(format!("{}={} into the store buffer", loc(l), value(v)));
+            }
+            if let Some((l, v)) = published {
+                notes.push(format!("{}={} to memory", loc(l), value(v)));
+            }
+            match scenario.threads[core].instrs[pc as usize] {
+                Instr::Fence(Fence::Mb) => notes.push("full fence passes".into()),
+                Instr::Fence(Fence::Rmb) => notes.push("read fence passes".into()),
+                Instr::Fence(Fence::Wmb) => notes.push("write fence".into()),
+                Instr::Branch { .. } | Instr::Jump { .. } => notes.push("branch".into()),
+                _ => {}
+            }
+            format!("P{core}: {}", source_line(scenario, core, pc as usize))
+        }
+        Effect::Drain {
+            loc: l, value: v, ..
+        } => {
+            format!("P{core}: drain {}={} to memory", loc(l), value(v))
+        }
+        Effect::Invalidate { loc: l } => format!("P{core}: apply invalidation of {}", loc(l)),
+        Effect::Evict { loc: l } => format!("P{core}: evict {}", loc(l)),
+    };
+    if let Some(w) = s.waiter {
+        notes.push(format!(
+            "P{core} waits at `{}`: {}",
+            source_line(scenario, core, w.pc),
+            w.reason.describe()
+        ));
+    }
+    if s.is_reduction_move() {
+        notes.push("eager: never read again".into());
+    }
+    if notes.is_empty() {
+        head
+    } else {
+        format!("{head}  [{}]", notes.join("; "))
+    }
+}
+
+/// One step of a witness as a JSON object: `core`, `kind` (`instruction`,
+/// `drain`, `invalidate`, `evict`), `instruction` (its source text), `read`
+/// (`location`, `value`, `from`, `missed`), `write` (`location`, `value`,
+/// `to`), `fence`, `location` and `value` (drain, invalidate, evict),
+/// `waiting` (the core's held-back instruction a drain or invalidation
+/// serves), and `eager` (a move of the search's reductions).
+pub fn step_json(scenario: &Scenario, s: &WitnessStep) -> Json {
+    let loc = |l: memory_model::ir::Loc| Json::from(scenario.location_name(l));
+    let value = |v| value_json(scenario, v);
+    let core = s.step.transition.core();
+    let mut m = Map::new();
+    m.insert("core".into(), Json::from(core));
+    let kind = match s.step.transition {
+        Transition::Step { .. } => "instruction",
+        Transition::Drain { .. } => "drain",
+        Transition::Invalidate { .. } => "invalidate",
+        Transition::Evict { .. } => "evict",
+    };
+    m.insert("kind".into(), Json::from(kind));
+    match s.effect {
+        Effect::Step {
+            pc,
+            read,
+            buffered,
+            published,
+            ..
+        } => {
+            m.insert(
+                "instruction".into(),
+                Json::from(source_line(scenario, core, pc as usize)),
+            );
+            if let Some(r) = read {
+                let missed: Vec<Json> = s
+                    .missed
+                    .iter()
+                    .map(|m| match *m {
+                        Missed::Memory(v) => json!({ "value": value(v), "in": "memory" }),
+                        Missed::StoreBuffer { core, value: v } => {
+                            json!({ "value": value(v), "in": "store_buffer", "core": core })
+                        }
+                    })
+                    .collect();
+                m.insert(
+                    "read".into(),
+                    json!({
+                        "location": loc(r.loc),
+                        "value": value(r.value),
+                        "from": read_source_json(r.source),
+                        "missed": missed,
+                    }),
+                );
+            }
+            let write = match (buffered, published) {
+                (Some((l, v)), _) => Some((l, v, "store_buffer")),
+                (None, Some((l, v))) => Some((l, v, "memory")),
+                (None, None) => None,
+            };
+            if let Some((l, v, to)) = write {
+                m.insert(
+                    "write".into(),
+                    json!({ "location": loc(l), "value": value(v), "to": to }),
+                );
+            }
+            if let Some(f) = fence_of(scenario, core, pc) {
+                let name = match f {
+                    Fence::Mb => "mb",
+                    Fence::Rmb => "rmb",
+                    Fence::Wmb => "wmb",
+                };
+                m.insert("fence".into(), Json::from(name));
+            }
+        }
+        Effect::Drain {
+            loc: l, value: v, ..
+        } => {
+            m.insert("location".into(), loc(l));
+            m.insert("value".into(), value(v));
+        }
+        Effect::Invalidate { loc: l } | Effect::Evict { loc: l } => {
+            m.insert("location".into(), loc(l));
+        }
+    }
+    if let Some(w) = s.waiter {
+        m.insert(
+            "waiting".into(),
+            json!({
+                "instruction": source_line(scenario, core, w.pc),
+                "reason": w.reason.describe(),
+            }),
+        );
+    }
+    m.insert("eager".into(), Json::from(s.step.eager));
     Json::Object(m)
 }

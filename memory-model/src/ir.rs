@@ -332,6 +332,20 @@ pub struct Condition {
     pub prop: Prop,
 }
 
+impl Condition {
+    /// Whether a final state where the proposition is `holds` makes the
+    /// test fail, the one rule for every `*` mark and witness: under
+    /// `exists` and `~exists`, a state where the proposition holds (the
+    /// outcome the test is written about); under `forall`, one where it
+    /// does not.
+    pub fn fails_when(&self, holds: bool) -> bool {
+        match self.quantifier {
+            Quantifier::Exists | Quantifier::NotExists => holds,
+            Quantifier::Forall => !holds,
+        }
+    }
+}
+
 /// A whole scenario: locations, threads, the final condition.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Scenario {

@@ -26,7 +26,7 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use indexmap::IndexSet;
-use memory_model::ir::{Loc, Observable, Quantifier, Value};
+use memory_model::ir::{Loc, Observable, Value};
 use memory_model::{BlockReason, Machine, State, Transition};
 use rustc_hash::FxBuildHasher;
 
@@ -64,6 +64,26 @@ pub enum Verdict {
     Never,
     Sometimes,
     Always,
+}
+
+impl Verdict {
+    pub const ALL: [Verdict; 3] = [Verdict::Never, Verdict::Sometimes, Verdict::Always];
+
+    /// herd's word for it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Never => "Never",
+            Verdict::Sometimes => "Sometimes",
+            Verdict::Always => "Always",
+        }
+    }
+
+    /// `Never`, `Sometimes` or `Always`, in any case.
+    pub fn parse(word: &str) -> Option<Verdict> {
+        Verdict::ALL
+            .into_iter()
+            .find(|v| v.as_str().eq_ignore_ascii_case(word))
+    }
 }
 
 /// A core that cannot move in a deadlocked state, and where it is stuck.
@@ -345,10 +365,23 @@ impl<'m, 's> Exploration<'m, 's> {
     /// holds (`exists`, `~exists`) or fails (`forall`), first found, so on a
     /// shortest path.
     pub fn witness(&self) -> Option<&FinalState> {
-        let want = self.machine.scenario.condition.quantifier != Quantifier::Forall;
+        let condition = &self.machine.scenario.condition;
         self.counted_finals()
-            .filter(|f| f.satisfies == want)
+            .filter(|f| condition.fails_when(f.satisfies))
             .min_by_key(|f| f.state)
+    }
+
+    /// Whether a finished exploration meets an expected verdict: the same
+    /// verdict and, when `Never` is expected, no deadlock either (a run that
+    /// hangs is as much a failure as the outcome itself).
+    pub fn meets(&self, expected: Verdict) -> bool {
+        let hangs = !self.deadlocks.is_empty();
+        self.verdict() == expected && (expected != Verdict::Never || !hangs)
+    }
+
+    /// Final states the filter removed (they do not count toward the verdict).
+    pub fn filtered_out(&self) -> usize {
+        self.finals.values().filter(|f| f.filtered_out).count()
     }
 
     /// The transitions from the initial state to state `index`, eager moves

@@ -6,7 +6,8 @@
 //! (`event_queue`), latencies and interrupts from the timing model (`timing`),
 //! every random draw from one seeded, recordable source (`decision`). The
 //! exhaustive driver (`exhaustive`) visits every reachable state. `fuzz`
-//! runs many timed runs and counts outcomes. Nothing here reads the clock,
+//! runs many timed runs and counts outcomes; `witness` tells a path step
+//! by step. Nothing here reads the clock,
 //! touches files or iterates a hash map into a result.
 
 pub mod decision;
@@ -16,6 +17,7 @@ pub mod exhaustive;
 pub mod fuzz;
 pub mod timed;
 pub mod timing;
+pub mod witness;
 
 pub use decision::Decisions;
 pub use exhaustive::{Exploration, ExploreOptions, Verdict};

@@ -1,0 +1,141 @@
+//! A path of the LTS told for a person: what each transition did, which
+//! newer stores a load missed, and which drains and invalidations a held
+//! back core (a fence, an RMW) was waiting for.
+//!
+//! The path itself stays whole (it is what replays); [`WitnessStep::is_reduction_move`]
+//! says which steps are the exhaustive driver's bookkeeping, so a printer
+//! can fold them away.
+
+use memory_model::ir::Value;
+use memory_model::transition::Effect;
+use memory_model::{BlockReason, Machine, Transition};
+
+use crate::exhaustive::PathStep;
+
+/// A newer value of the location a load read that the load did not see.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Missed {
+    /// Memory already held it (the load read a stale copy).
+    Memory(Value),
+    /// Another core's store buffer held it, not yet drained.
+    StoreBuffer { core: usize, value: Value },
+}
+
+/// A core whose next instruction could not run when a drain or an
+/// invalidation of its own happened: what it was waiting for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Waiter {
+    /// The blocked instruction (its index in the thread).
+    pub pc: usize,
+    pub reason: BlockReason,
+}
+
+/// One transition of a path and what it did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WitnessStep {
+    pub step: PathStep,
+    pub effect: Effect,
+    /// For a load from a copy or memory: the newer stores it did not see.
+    pub missed: Vec<Missed>,
+    /// For a drain or an invalidation: the core's own next instruction was
+    /// held back until its buffers moved (a fence, an RMW, a full buffer).
+    pub waiter: Option<Waiter>,
+}
+
+impl WitnessStep {
+    /// An eviction or an invalidation the driver made eagerly for a location
+    /// its core never reads again: needed to replay, not to understand.
+    pub fn is_reduction_move(&self) -> bool {
+        self.step.eager
+            && matches!(
+                self.step.transition,
+                Transition::Evict { .. } | Transition::Invalidate { .. }
+            )
+    }
+}
+
+/// Each step of `path` (from the initial state) with its effect, as
+/// re-applied on `machine`.
+pub fn explain(machine: &Machine, path: &[PathStep]) -> Vec<WitnessStep> {
+    let mut state = machine.initial_state();
+    path.iter()
+        .map(|&step| {
+            let t = step.transition;
+            assert!(machine.enabled(&state, t), "witness step {t:?} not enabled");
+            let core = t.core();
+            let waiter = match t {
+                Transition::Drain { .. } | Transition::Invalidate { .. } => {
+                    waiting_for_buffers(machine, &state, core)
+                }
+                Transition::Step { .. } | Transition::Evict { .. } => None,
+            };
+            let before = state;
+            let effect = machine.apply(&mut state, t);
+            let missed = match effect {
+                Effect::Step {
+                    read: Some(r),
+                    published: None,
+                    ..
+                } if r.source != memory_model::transition::ReadSource::StoreBuffer => {
+                    missed_stores(&before, core, r.loc, r.value)
+                }
+                _ => Vec::new(),
+            };
+            WitnessStep {
+                step,
+                effect,
+                missed,
+                waiter,
+            }
+        })
+        .collect()
+}
+
+/// Whether `core`'s next instruction waits for its own buffers to move.
+fn waiting_for_buffers(
+    machine: &Machine,
+    state: &memory_model::State,
+    core: usize,
+) -> Option<Waiter> {
+    machine.next_instr(state, core)?;
+    let reason = machine.step_blocked(state, core)?;
+    match reason {
+        BlockReason::FenceWaits
+        | BlockReason::StoreBufferFull
+        | BlockReason::RmwWaitsForStoreBuffer
+        | BlockReason::AddressDependency => Some(Waiter {
+            pc: state.cores[core].pc as usize,
+            reason,
+        }),
+        BlockReason::InvalidationQueueFull
+        | BlockReason::BadAddress
+        | BlockReason::LockHeld
+        | BlockReason::ConditionNotMet => None,
+    }
+}
+
+/// The values of `loc` newer than `read` that `core` could not see: in
+/// memory, or in another core's store buffer.
+fn missed_stores(
+    state: &memory_model::State,
+    core: usize,
+    loc: memory_model::ir::Loc,
+    read: Value,
+) -> Vec<Missed> {
+    let mut missed = Vec::new();
+    let mem = state.mem[loc.0 as usize];
+    if mem != read {
+        missed.push(Missed::Memory(mem));
+    }
+    for (other, c) in state.cores.iter().enumerate() {
+        if other == core {
+            continue;
+        }
+        if let Some(value) = c.sb.youngest(loc) {
+            if value != read {
+                missed.push(Missed::StoreBuffer { core: other, value });
+            }
+        }
+    }
+    missed
+}
