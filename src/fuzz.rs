@@ -263,7 +263,7 @@ fn print_text(
     );
     outln!("Condition: {}", scenario.format_condition());
     for (values, count) in &s.outcomes {
-        let mark = if matches(machine, values) { "*" } else { " " };
+        let mark = render::fail_mark(&scenario.condition, matches(machine, values));
         outln!(
             "{mark} {count:>10}  {}",
             render::state_text(scenario, values)
