@@ -75,7 +75,7 @@ enum Command {
     /// Several scenarios and models give one section each (`--json`: an
     /// object with a `sections` list). The verdict is compared with
     /// `--expect`, or else with the file's `Result:` comment (herd7's LKMM
-    /// verdict) when it has one.
+    /// verdict) when it has one, except in herd's format.
     ///
     /// Exit status, the worst over the sections in this order: 2 bad input,
     /// 3 a file could not be read, 5 a construct the machine does not model,
@@ -221,7 +221,8 @@ struct CheckArgs {
     iq_depth: Option<usize>,
     /// The verdict expected: Never, Sometimes or Always. Exit 1 when the
     /// verdict differs, or when Never is expected and a run can deadlock.
-    /// Default: the file's `Result:` comment, when it has one.
+    /// Default: the file's `Result:` comment, when it has one (not with
+    /// `--format herd`, whose status stays herd7's: 0 when it ran).
     #[arg(long, value_name = "VERDICT", value_parser = parse_verdict)]
     expect: Option<sim_core::Verdict>,
     /// Show every transition of a witness, including the evictions and
