@@ -80,7 +80,7 @@ enum Command {
     /// Exit status, the worst over the sections in this order: 2 bad input,
     /// 3 a file could not be read, 5 a construct the machine does not model,
     /// 4 the state or time bound stopped the exploration (no verdict), 1 the
-    /// verdict is not the one expected (or Never was expected and a run can
+    /// verdict is not the one expected (or `--expect Never` and a run can
     /// deadlock), 0 ran.
     #[command(after_help = MODEL_NOTE)]
     Check(CheckArgs),
@@ -221,8 +221,9 @@ struct CheckArgs {
     iq_depth: Option<usize>,
     /// The verdict expected: Never, Sometimes or Always. Exit 1 when the
     /// verdict differs, or when Never is expected and a run can deadlock.
-    /// Default: the file's `Result:` comment, when it has one (not with
-    /// `--format herd`, whose status stays herd7's: 0 when it ran).
+    /// Default: the file's `Result:` comment, when it has one, compared on
+    /// the verdict alone as herd7 would (not with `--format herd`, whose
+    /// status stays herd7's: 0 when it ran).
     #[arg(long, value_name = "VERDICT", value_parser = parse_verdict)]
     expect: Option<sim_core::Verdict>,
     /// Show every transition of a witness, including the evictions and
