@@ -139,3 +139,45 @@ fn missed_stores(
     }
     missed
 }
+
+#[cfg(test)]
+mod tests {
+    use memory_model::{Config, Machine, ModelName, Transition};
+    use scenarios::builtin::builtin;
+
+    use super::{explain, Missed};
+    use crate::{Exploration, ExploreOptions};
+
+    fn sb_witness(model: ModelName) -> Vec<super::WitnessStep> {
+        let scenario = builtin("SB").expect("built-in").scenario();
+        let machine = Machine::new(&scenario, Config::new(model, None, None, 2).unwrap());
+        let x = Exploration::run(&machine, ExploreOptions::default());
+        let w = x.witness().expect("SB is Sometimes");
+        explain(&machine, &x.steps_to(w.state))
+    }
+
+    #[test]
+    fn a_load_on_tso_misses_the_other_cores_buffered_store() {
+        let steps = sb_witness(ModelName::Tso);
+        let missed: Vec<_> = steps.iter().flat_map(|s| s.missed.clone()).collect();
+        // P0 reads y before P1 stores; P1 then misses P0's buffered x=1.
+        assert_eq!(missed, [Missed::StoreBuffer { core: 0, value: 1 }]);
+        assert!(steps.iter().all(|s| !s.is_reduction_move()));
+    }
+
+    #[test]
+    fn the_weak_witness_marks_only_eager_evictions_and_invalidations() {
+        let steps = sb_witness(ModelName::Weak);
+        let folded: Vec<_> = steps
+            .iter()
+            .filter(|s| s.is_reduction_move())
+            .map(|s| s.step.transition)
+            .collect();
+        assert_eq!(folded.len(), 7);
+        assert!(folded
+            .iter()
+            .all(|t| matches!(t, Transition::Evict { .. } | Transition::Invalidate { .. })));
+        let missed: Vec<_> = steps.iter().flat_map(|s| s.missed.clone()).collect();
+        assert_eq!(missed, [Missed::Memory(1)]);
+    }
+}
