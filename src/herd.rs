@@ -2,11 +2,16 @@
 //! `tools/memory-model/scripts/`) can run wmsim in its place.
 //!
 //! The differences: `Positive`/`Negative` count distinct final states, not
-//! candidate executions, and `Time` is wmsim's.
+//! candidate executions, and `Time` is wmsim's. There is no `Hash=` line:
+//! herd's is a digest of its own printing of the test, which wmsim cannot
+//! reproduce, and none of the kernel's scripts reads it. An exploration
+//! stopped early prints one line, `Bound exceeded ...`, in place of the
+//! whole block: herd7 prints nothing when it times out, and a script that
+//! greps `^Observation` must not read a verdict there.
 
 use std::fmt::Write;
 
-use memory_model::ir::{Observable, Quantifier, Scenario, Value};
+use memory_model::ir::{Comparison, Observable, Prop, Quantifier, Scenario, Term, Value};
 use sim_core::{Exploration, Verdict};
 
 /// An observable as herd names it in a state: `0:r0`, `[x]`.
@@ -42,14 +47,86 @@ fn herd_order(name: &str) -> (u8, usize, String) {
     }
 }
 
+/// The final condition as herd7 prints it on its `Condition` line:
+/// locations in brackets (`[x]=1`), `x!=1` as `not ([x]=1)`, and
+/// parentheses only where `\/` is inside `/\` (herd's `ConstrGen.pp_prop`).
+pub fn herd_condition(scenario: &Scenario) -> String {
+    let quantifier = match scenario.condition.quantifier {
+        Quantifier::Exists => "exists",
+        Quantifier::NotExists => "~exists",
+        Quantifier::Forall => "forall",
+    };
+    let prop = herd_prop(scenario, &scenario.condition.prop, Context::Top);
+    format!("{quantifier} ({prop})")
+}
+
+/// Where a proposition is printed: it needs parentheses only as a
+/// disjunction inside a conjunction.
+#[derive(Clone, Copy, PartialEq)]
+enum Context {
+    Top,
+    And,
+    Or,
+}
+
+fn herd_prop(scenario: &Scenario, p: &Prop, context: Context) -> String {
+    let term = |t: &Term| match t {
+        Term::Observable(o) => herd_name(scenario, *o),
+        Term::Const(v) => scenario.format_value(*v),
+    };
+    match p {
+        Prop::True => "true".into(),
+        Prop::False => "false".into(),
+        Prop::Compare(Comparison::Ne, a, b) => format!("not ({}={})", term(a), term(b)),
+        Prop::Compare(c, a, b) => {
+            // herd has only `=` and `!=`; wmsim's other comparisons as written.
+            let op = match c {
+                Comparison::Eq => "=",
+                Comparison::Ne => "!=",
+                Comparison::Lt => "<",
+                Comparison::Le => "<=",
+                Comparison::Gt => ">",
+                Comparison::Ge => ">=",
+            };
+            format!("{}{op}{}", term(a), term(b))
+        }
+        Prop::Not(a) => format!("not ({})", herd_prop(scenario, a, Context::Top)),
+        Prop::And(a, b) => format!(
+            "{} /\\ {}",
+            herd_prop(scenario, a, Context::And),
+            herd_prop(scenario, b, Context::And)
+        ),
+        Prop::Or(a, b) => {
+            let or = format!(
+                "{} \\/ {}",
+                herd_prop(scenario, a, Context::Or),
+                herd_prop(scenario, b, Context::Or)
+            );
+            if context == Context::And {
+                format!("({or})")
+            } else {
+                or
+            }
+        }
+    }
+}
+
 pub fn result_block(scenario: &Scenario, x: &Exploration, seconds: f64) -> String {
     let mut out = String::new();
+    let name = &scenario.name;
+    if x.bound_exceeded {
+        let _ = writeln!(
+            out,
+            "Bound exceeded {name} after {} states: no result (raise --states-max or --time-limit)",
+            x.explored_states
+        );
+        return out;
+    }
     let kind = match scenario.condition.quantifier {
         Quantifier::Exists => "Allowed",
         Quantifier::NotExists => "Forbidden",
         Quantifier::Forall => "Required",
     };
-    let name = &scenario.name;
     let finals: Vec<_> = x.counted_finals().collect();
     let positive = finals.iter().filter(|f| f.satisfies).count();
     let negative = finals.len() - positive;
@@ -71,7 +148,7 @@ pub fn result_block(scenario: &Scenario, x: &Exploration, seconds: f64) -> Strin
     let _ = writeln!(out, "{}", if ok { "Ok" } else { "No" });
     let _ = writeln!(out, "Witnesses");
     let _ = writeln!(out, "Positive: {positive} Negative: {negative}");
-    let _ = writeln!(out, "Condition {}", scenario.format_condition());
+    let _ = writeln!(out, "Condition {}", herd_condition(scenario));
     let verdict = match x.verdict() {
         Verdict::Never => "Never",
         Verdict::Sometimes => "Sometimes",
@@ -79,5 +156,7 @@ pub fn result_block(scenario: &Scenario, x: &Exploration, seconds: f64) -> Strin
     };
     let _ = writeln!(out, "Observation {name} {verdict} {positive} {negative}");
     let _ = writeln!(out, "Time {name} {seconds:.2}");
+    // herd7 ends each test's block with an empty line.
+    let _ = writeln!(out);
     out
 }
