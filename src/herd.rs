@@ -4,10 +4,12 @@
 //! The differences: `Positive`/`Negative` count distinct final states, not
 //! candidate executions, and `Time` is wmsim's. There is no `Hash=` line:
 //! herd's is a digest of its own printing of the test, which wmsim cannot
-//! reproduce, and none of the kernel's scripts reads it. An exploration
-//! stopped early prints one line, `Bound exceeded ...`, in place of the
-//! whole block: herd7 prints nothing when it times out, and a script that
-//! greps `^Observation` must not read a verdict there.
+//! reproduce, and none of the kernel's scripts reads it. Two lines herd7
+//! never prints come after `Time`, where herd7's parsers (the kernel's
+//! scripts, `mcompare7`) skip what they do not know: `Deadlocks N (...)`
+//! when some reachable states deadlock, and, in place of the whole block,
+//! `Bound exceeded ...` when the exploration stopped early (herd7 prints
+//! nothing when it times out).
 
 use std::fmt::Write;
 
@@ -156,6 +158,14 @@ pub fn result_block(scenario: &Scenario, x: &Exploration, seconds: f64) -> Strin
     };
     let _ = writeln!(out, "Observation {name} {verdict} {positive} {negative}");
     let _ = writeln!(out, "Time {name} {seconds:.2}");
+    if !x.deadlocks.is_empty() {
+        let _ = writeln!(
+            out,
+            "Deadlocks {} (wmsim: reachable states where no core can move and not all have \
+             finished; herd7 shows none, and they are not among the States above)",
+            x.deadlocks.len()
+        );
+    }
     // herd7 ends each test's block with an empty line.
     let _ = writeln!(out);
     out

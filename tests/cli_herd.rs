@@ -91,6 +91,31 @@ fn check_format_herd_prints_the_condition_as_herd7_does() {
 }
 
 #[test]
+fn check_format_herd_counts_deadlocks_on_a_line_herd7_scripts_skip() {
+    let dir = common::scratch("herd-deadlocks");
+    let name = "xen-shutdown-full:vcpu=wmb,shutdown=mb";
+    let out = common::wmsim_in(&dir, &["check", name, "--format", "herd"]);
+    common::assert_status(&out, 0);
+    let (stdout, _) = common::text(&out);
+    let lines: Vec<&str> = stdout.lines().collect();
+    // herd7's block, then the count, then herd7's closing empty line.
+    let n = lines.len();
+    assert!(
+        lines[n - 3].starts_with(&format!("Time {name} ")),
+        "{stdout}"
+    );
+    assert_eq!(
+        lines[n - 2],
+        "Deadlocks 1 (wmsim: reachable states where no core can move and not all have \
+         finished; herd7 shows none, and they are not among the States above)"
+    );
+    assert_eq!(lines[n - 1], "");
+    // Without deadlocks, no such line.
+    let out = common::wmsim_in(&dir, &["check", "SB", "--format", "herd"]);
+    assert!(!common::text(&out).0.contains("Deadlocks"));
+}
+
+#[test]
 fn check_format_herd_gives_no_observation_at_a_bound() {
     let dir = common::scratch("herd-bound");
     let out = common::wmsim_in(
