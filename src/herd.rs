@@ -13,7 +13,9 @@
 
 use std::fmt::Write;
 
-use memory_model::ir::{Comparison, Observable, Prop, Quantifier, Scenario, Term, Value};
+use memory_model::ir::{
+    format_prop_styled, Comparison, Observable, Quantifier, Scenario, Term, Value,
+};
 use sim_core::{Exploration, Verdict};
 
 /// An observable as herd names it in a state: `0:r0`, `[x]`.
@@ -53,64 +55,18 @@ fn herd_order(name: &str) -> (u8, usize, String) {
 /// locations in brackets (`[x]=1`), `x!=1` as `not ([x]=1)`, and
 /// parentheses only where `\/` is inside `/\` (herd's `ConstrGen.pp_prop`).
 pub fn herd_condition(scenario: &Scenario) -> String {
-    let quantifier = match scenario.condition.quantifier {
-        Quantifier::Exists => "exists",
-        Quantifier::NotExists => "~exists",
-        Quantifier::Forall => "forall",
-    };
-    let prop = herd_prop(scenario, &scenario.condition.prop, Context::Top);
-    format!("{quantifier} ({prop})")
-}
-
-/// Where a proposition is printed: it needs parentheses only as a
-/// disjunction inside a conjunction.
-#[derive(Clone, Copy, PartialEq)]
-enum Context {
-    Top,
-    And,
-    Or,
-}
-
-fn herd_prop(scenario: &Scenario, p: &Prop, context: Context) -> String {
+    let quantifier = scenario.condition.quantifier.keyword();
     let term = |t: &Term| match t {
         Term::Observable(o) => herd_name(scenario, *o),
         Term::Const(v) => scenario.format_value(*v),
     };
-    match p {
-        Prop::True => "true".into(),
-        Prop::False => "false".into(),
-        Prop::Compare(Comparison::Ne, a, b) => format!("not ({}={})", term(a), term(b)),
-        Prop::Compare(c, a, b) => {
-            // herd has only `=` and `!=`; wmsim's other comparisons as written.
-            let op = match c {
-                Comparison::Eq => "=",
-                Comparison::Ne => "!=",
-                Comparison::Lt => "<",
-                Comparison::Le => "<=",
-                Comparison::Gt => ">",
-                Comparison::Ge => ">=",
-            };
-            format!("{}{op}{}", term(a), term(b))
-        }
-        Prop::Not(a) => format!("not ({})", herd_prop(scenario, a, Context::Top)),
-        Prop::And(a, b) => format!(
-            "{} /\\ {}",
-            herd_prop(scenario, a, Context::And),
-            herd_prop(scenario, b, Context::And)
-        ),
-        Prop::Or(a, b) => {
-            let or = format!(
-                "{} \\/ {}",
-                herd_prop(scenario, a, Context::Or),
-                herd_prop(scenario, b, Context::Or)
-            );
-            if context == Context::And {
-                format!("({or})")
-            } else {
-                or
-            }
-        }
-    }
+    let atom = |c: Comparison, a: &Term, b: &Term| match c {
+        Comparison::Ne => format!("not ({}={})", term(a), term(b)),
+        // herd has only `=` and `!=`; wmsim's others as written.
+        _ => format!("{}{}{}", term(a), c.symbol(), term(b)),
+    };
+    let prop = format_prop_styled(&scenario.condition.prop, "not ", &atom);
+    format!("{quantifier} ({prop})")
 }
 
 pub fn result_block(scenario: &Scenario, x: &Exploration, seconds: f64) -> String {

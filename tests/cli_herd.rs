@@ -88,6 +88,20 @@ fn check_format_herd_prints_the_condition_as_herd7_does() {
                 /\\ (0:r0=1 \\/ not ([x]=2)))"),
         "{stdout}"
     );
+    // A disjunction at the top needs no parentheses, in text as in herd.
+    let litmus = SB_LITMUS.replace(
+        "exists (0:r0=0 /\\ 1:r0=0)",
+        "exists (0:r0=0 \\/ 1:r0=0 \\/ x=2)",
+    );
+    std::fs::write(dir.join("or.litmus"), litmus).unwrap();
+    for (format, condition) in [
+        ("herd", "Condition exists (0:r0=0 \\/ 1:r0=0 \\/ [x]=2)"),
+        ("text", "Condition exists (0:r0=0 \\/ 1:r0=0 \\/ x=2)"),
+    ] {
+        let out = common::wmsim_in(&dir, &["check", "or.litmus", "--format", format]);
+        let (stdout, _) = common::text(&out);
+        assert!(stdout.lines().any(|l| l == condition), "{stdout}");
+    }
 }
 
 #[test]
