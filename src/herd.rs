@@ -2,11 +2,20 @@
 //! `tools/memory-model/scripts/`) can run wmsim in its place.
 //!
 //! The differences: `Positive`/`Negative` count distinct final states, not
-//! candidate executions, and `Time` is wmsim's.
+//! candidate executions, and `Time` is wmsim's. There is no `Hash=` line:
+//! herd's is a digest of its own printing of the test, which wmsim cannot
+//! reproduce, and none of the kernel's scripts reads it. Two lines herd7
+//! never prints come after `Time`, where herd7's parsers (the kernel's
+//! scripts, `mcompare7`) skip what they do not know: `Deadlocks N (...)`
+//! when some reachable states deadlock, and, in place of the whole block,
+//! `Bound exceeded ...` when the exploration stopped early (herd7 prints
+//! nothing when it times out).
 
 use std::fmt::Write;
 
-use memory_model::ir::{Observable, Quantifier, Scenario, Value};
+use memory_model::ir::{
+    format_prop_styled, Comparison, Observable, Quantifier, Scenario, Term, Value,
+};
 use sim_core::{Exploration, Verdict};
 
 /// An observable as herd names it in a state: `0:r0`, `[x]`.
@@ -42,14 +51,40 @@ fn herd_order(name: &str) -> (u8, usize, String) {
     }
 }
 
+/// The final condition as herd7 prints it on its `Condition` line:
+/// locations in brackets (`[x]=1`), `x!=1` as `not ([x]=1)`, and
+/// parentheses only where `\/` is inside `/\` (herd's `ConstrGen.pp_prop`).
+pub fn herd_condition(scenario: &Scenario) -> String {
+    let quantifier = scenario.condition.quantifier.keyword();
+    let term = |t: &Term| match t {
+        Term::Observable(o) => herd_name(scenario, *o),
+        Term::Const(v) => scenario.format_value(*v),
+    };
+    let atom = |c: Comparison, a: &Term, b: &Term| match c {
+        Comparison::Ne => format!("not ({}={})", term(a), term(b)),
+        // herd has only `=` and `!=`; wmsim's others as written.
+        _ => format!("{}{}{}", term(a), c.symbol(), term(b)),
+    };
+    let prop = format_prop_styled(&scenario.condition.prop, "not ", &atom);
+    format!("{quantifier} ({prop})")
+}
+
 pub fn result_block(scenario: &Scenario, x: &Exploration, seconds: f64) -> String {
     let mut out = String::new();
+    let name = &scenario.name;
+    if x.bound_exceeded {
+        let _ = writeln!(
+            out,
+            "Bound exceeded {name} after {} states: no result (raise --states-max or --time-limit)",
+            x.explored_states
+        );
+        return out;
+    }
     let kind = match scenario.condition.quantifier {
         Quantifier::Exists => "Allowed",
         Quantifier::NotExists => "Forbidden",
         Quantifier::Forall => "Required",
     };
-    let name = &scenario.name;
     let finals: Vec<_> = x.counted_finals().collect();
     let positive = finals.iter().filter(|f| f.satisfies).count();
     let negative = finals.len() - positive;
@@ -71,7 +106,7 @@ pub fn result_block(scenario: &Scenario, x: &Exploration, seconds: f64) -> Strin
     let _ = writeln!(out, "{}", if ok { "Ok" } else { "No" });
     let _ = writeln!(out, "Witnesses");
     let _ = writeln!(out, "Positive: {positive} Negative: {negative}");
-    let _ = writeln!(out, "Condition {}", scenario.format_condition());
+    let _ = writeln!(out, "Condition {}", herd_condition(scenario));
     let verdict = match x.verdict() {
         Verdict::Never => "Never",
         Verdict::Sometimes => "Sometimes",
@@ -79,5 +114,15 @@ pub fn result_block(scenario: &Scenario, x: &Exploration, seconds: f64) -> Strin
     };
     let _ = writeln!(out, "Observation {name} {verdict} {positive} {negative}");
     let _ = writeln!(out, "Time {name} {seconds:.2}");
+    if !x.deadlocks.is_empty() {
+        let _ = writeln!(
+            out,
+            "Deadlocks {} (wmsim: reachable states where no core can move and not all have \
+             finished; herd7 shows none, and they are not among the States above)",
+            x.deadlocks.len()
+        );
+    }
+    // herd7 ends each test's block with an empty line.
+    let _ = writeln!(out);
     out
 }

@@ -6,7 +6,8 @@
 //! the proposition fails where herd7 says `Always`, or, where the expected
 //! TSV lists herd7's allowed states, any state outside that list. A model that
 //! cannot reach an outcome LKMM allows is **allowed-not-exhibited**: weaker
-//! in coverage, not wrong.
+//! in coverage, not wrong; its note lists what the model lacks, from the
+//! model's parameters (`ModelName::lacks_note`), not a guess from the test.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -330,12 +331,13 @@ fn check_file(
     }
     let verdict = x.verdict();
     row.verdict = Some(verdict);
-    (row.class, row.note) = classify(&scenario, &x, verdict, &expected);
+    (row.class, row.note) = classify(&scenario, model, &x, verdict, &expected);
     row
 }
 
 fn classify(
     scenario: &memory_model::ir::Scenario,
+    model: ModelName,
     x: &Exploration,
     verdict: Verdict,
     expected: &Expected,
@@ -387,7 +389,7 @@ fn classify(
             Class::Unsound,
             "a final state fails a condition LKMM says always holds".into(),
         ),
-        ("Sometimes", Verdict::Never) => (Class::AllowedNotExhibited, why_not_exhibited(scenario)),
+        ("Sometimes", Verdict::Never) => (Class::AllowedNotExhibited, model.lacks_note()),
         ("Sometimes", Verdict::Always) => (
             Class::AllowedNotExhibited,
             "only states that meet the condition; LKMM allows others".into(),
@@ -409,18 +411,6 @@ fn agrees_on_common(herd: &[(String, String)], ours: &[(String, String)]) -> boo
             .find(|(n, _)| n == name)
             .is_none_or(|(_, v)| v == value)
     })
-}
-
-/// What the models cannot do that an LKMM-allowed outcome may need.
-fn why_not_exhibited(scenario: &memory_model::ir::Scenario) -> String {
-    let name = &scenario.name;
-    if name.starts_with("LB") || name.contains("LB+") || name.contains(".lb") {
-        "needs loads to complete out of order (load buffering)".into()
-    } else if name.contains("IRIW") || name.contains("WRC") || name.contains("ISA2") {
-        "may need non-multicopy-atomic propagation or out-of-order loads".into()
-    } else {
-        "needs a reordering the model does not make (out-of-order loads or non-multicopy-atomic stores)".into()
-    }
 }
 
 fn print_table(rows: &[Row], models: &[ModelName], seconds: &BTreeMap<ModelName, f64>) {

@@ -307,6 +307,59 @@ pub enum Comparison {
     Ge,
 }
 
+impl Comparison {
+    /// As written in a condition: `=`, `!=`, `<`...
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Comparison::Eq => "=",
+            Comparison::Ne => "!=",
+            Comparison::Lt => "<",
+            Comparison::Le => "<=",
+            Comparison::Gt => ">",
+            Comparison::Ge => ">=",
+        }
+    }
+}
+
+/// A proposition with `not` for negation (then the negated proposition in
+/// parentheses) and `atom` for each comparison. The connectives are herd's
+/// (`/\` binds tighter than `\/`), and, as herd prints them
+/// (`ConstrGen.pp_prop`), parentheses appear only around a `\/` inside a
+/// `/\`: `(a \/ b) /\ c`, `a /\ b \/ c`.
+pub fn format_prop_styled(
+    p: &Prop,
+    not: &str,
+    atom: &dyn Fn(Comparison, &Term, &Term) -> String,
+) -> String {
+    fn go(
+        p: &Prop,
+        inside_and: bool,
+        not: &str,
+        atom: &dyn Fn(Comparison, &Term, &Term) -> String,
+    ) -> String {
+        match p {
+            Prop::True => "true".into(),
+            Prop::False => "false".into(),
+            Prop::Compare(c, a, b) => atom(*c, a, b),
+            Prop::Not(a) => format!("{not}({})", go(a, false, not, atom)),
+            Prop::And(a, b) => format!("{} /\\ {}", go(a, true, not, atom), go(b, true, not, atom)),
+            Prop::Or(a, b) => {
+                let or = format!(
+                    "{} \\/ {}",
+                    go(a, false, not, atom),
+                    go(b, false, not, atom)
+                );
+                if inside_and {
+                    format!("({or})")
+                } else {
+                    or
+                }
+            }
+        }
+    }
+    go(p, false, not, atom)
+}
+
 /// A proposition over a final state (herd's `exists` body).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Prop {
@@ -324,6 +377,17 @@ pub enum Quantifier {
     Exists,
     NotExists,
     Forall,
+}
+
+impl Quantifier {
+    /// As herd writes it: `exists`, `~exists`, `forall`.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Quantifier::Exists => "exists",
+            Quantifier::NotExists => "~exists",
+            Quantifier::Forall => "forall",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -396,35 +460,23 @@ impl Scenario {
         }
     }
 
-    /// A proposition as herd writes it: `0:r0=0 /\ 1:r0=0`.
+    /// A proposition as written in a litmus file: `0:r0=0 /\ 1:r0=0`,
+    /// `~(x=1)`.
     pub fn format_prop(&self, p: &Prop) -> String {
-        match p {
-            Prop::True => "true".into(),
-            Prop::False => "false".into(),
-            Prop::Compare(c, a, b) => {
-                let op = match c {
-                    Comparison::Eq => "=",
-                    Comparison::Ne => "!=",
-                    Comparison::Lt => "<",
-                    Comparison::Le => "<=",
-                    Comparison::Gt => ">",
-                    Comparison::Ge => ">=",
-                };
-                format!("{}{op}{}", self.format_term(a), self.format_term(b))
-            }
-            Prop::Not(a) => format!("~({})", self.format_prop(a)),
-            Prop::And(a, b) => format!("{} /\\ {}", self.format_prop(a), self.format_prop(b)),
-            Prop::Or(a, b) => format!("({} \\/ {})", self.format_prop(a), self.format_prop(b)),
-        }
+        let atom = |c: Comparison, a: &Term, b: &Term| {
+            format!(
+                "{}{}{}",
+                self.format_term(a),
+                c.symbol(),
+                self.format_term(b)
+            )
+        };
+        format_prop_styled(p, "~", &atom)
     }
 
     /// The final condition as herd writes it: `exists (...)`.
     pub fn format_condition(&self) -> String {
-        let q = match self.condition.quantifier {
-            Quantifier::Exists => "exists",
-            Quantifier::NotExists => "~exists",
-            Quantifier::Forall => "forall",
-        };
+        let q = self.condition.quantifier.keyword();
         format!("{q} ({})", self.format_prop(&self.condition.prop))
     }
 
@@ -540,5 +592,44 @@ impl Scenario {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `r<n>=<v>`, for propositions without a scenario.
+    fn atom(c: Comparison, a: &Term, b: &Term) -> String {
+        let term = |t: &Term| match t {
+            Term::Observable(Observable::Register(core, reg)) => format!("{core}:r{}", reg.0),
+            Term::Observable(Observable::Location(loc)) => format!("[l{}]", loc.0),
+            Term::Const(v) => v.to_string(),
+        };
+        format!("{}{}{}", term(a), c.symbol(), term(b))
+    }
+
+    fn reg(core: u8, v: Value) -> Prop {
+        Prop::Compare(
+            Comparison::Eq,
+            Term::Observable(Observable::Register(core, Reg(0))),
+            Term::Const(v),
+        )
+    }
+
+    #[test]
+    fn propositions_have_parentheses_only_around_an_or_inside_an_and() {
+        let or = Prop::Or(Box::new(reg(0, 0)), Box::new(reg(1, 0)));
+        assert_eq!(format_prop_styled(&or, "~", &atom), "0:r0=0 \\/ 1:r0=0");
+        let and = Prop::And(Box::new(or.clone()), Box::new(reg(2, 1)));
+        assert_eq!(
+            format_prop_styled(&and, "~", &atom),
+            "(0:r0=0 \\/ 1:r0=0) /\\ 2:r0=1"
+        );
+        let or_of_and = Prop::Or(Box::new(and), Box::new(Prop::Not(Box::new(or))));
+        assert_eq!(
+            format_prop_styled(&or_of_and, "not ", &atom),
+            "(0:r0=0 \\/ 1:r0=0) /\\ 2:r0=1 \\/ not (0:r0=0 \\/ 1:r0=0)"
+        );
     }
 }

@@ -45,6 +45,13 @@ impl ModelName {
         }
     }
 
+    /// What LKMM allows and this model never does, in one line:
+    /// `sc: no store buffer, so no store buffering; ...`. For notes in
+    /// `suite`, `check` and `--help`, so that all say it in the same words.
+    pub fn lacks_note(self) -> String {
+        format!("{self}: {}", self.parameters().lacks().join("; "))
+    }
+
     /// What the model has: a store buffer, an invalidation queue, and how
     /// the buffer drains.
     pub fn parameters(self) -> ModelParameters {
@@ -79,6 +86,36 @@ pub struct ModelParameters {
     pub store_buffer: bool,
     pub invalidation_queue: bool,
     pub drain: DrainOrder,
+}
+
+/// What no model here does, whatever its parameters: loads complete in
+/// program order, and a store reaches other cores only through memory, so
+/// all of them at once.
+pub const EVERY_MODEL_LACKS: [&str; 2] = [
+    "loads in program order, so no load buffering",
+    "multicopy-atomic stores",
+];
+
+impl ModelParameters {
+    /// What LKMM allows that these parameters rule out, one clause each:
+    /// the parts the machine lacks, then `EVERY_MODEL_LACKS`. Derived from
+    /// the parameters alone, never from a test, so that a note built on it
+    /// says what the model cannot do, not why a given test failed.
+    pub fn lacks(&self) -> Vec<&'static str> {
+        let mut lacks = Vec::new();
+        match (self.store_buffer, self.drain) {
+            (false, _) => lacks.push("no store buffer, so no store buffering"),
+            (true, DrainOrder::Fifo) => {
+                lacks.push("stores drain in program order, so never reordered")
+            }
+            (true, DrainOrder::PerLocation) => {}
+        }
+        if !self.invalidation_queue {
+            lacks.push("no invalidation queue, so no stale reads");
+        }
+        lacks.extend(EVERY_MODEL_LACKS);
+        lacks
+    }
 }
 
 /// A model with its buffer depths: everything the transitions depend on.
@@ -185,6 +222,25 @@ mod tests {
             Err(ConfigError::NoStoreBuffer(ModelName::Sc))
         );
         assert!(Config::new(ModelName::Tso, Some(0), Some(0), 4).is_ok());
+    }
+
+    #[test]
+    fn each_model_lacks_what_its_parameters_leave_out() {
+        assert_eq!(
+            ModelName::Sc.lacks_note(),
+            "sc: no store buffer, so no store buffering; no invalidation queue, so no \
+             stale reads; loads in program order, so no load buffering; multicopy-atomic stores"
+        );
+        assert_eq!(
+            ModelName::Tso.parameters().lacks(),
+            [
+                "stores drain in program order, so never reordered",
+                "no invalidation queue, so no stale reads",
+                EVERY_MODEL_LACKS[0],
+                EVERY_MODEL_LACKS[1],
+            ]
+        );
+        assert_eq!(ModelName::Weak.parameters().lacks(), EVERY_MODEL_LACKS);
     }
 
     #[test]
