@@ -36,7 +36,9 @@ pub mod exit {
     pub const BAD_INPUT: u8 = 2;
     /// Reading or writing a file failed.
     pub const IO: u8 = 3;
-    /// An exploration stopped at its state bound: no verdict.
+    /// An exploration stopped at its state bound: no verdict; or more than
+    /// `--bound-share-max` of a campaign's runs were cut at the step bound:
+    /// no rate.
     pub const BOUND_EXCEEDED: u8 = 4;
     /// The scenario uses a construct the machine does not model.
     pub const UNSUPPORTED: u8 = 5;
