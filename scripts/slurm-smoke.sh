@@ -277,10 +277,10 @@ done
 
 # ---------------------------------------------------------------- compare
 cd "$work"
-log "wmsim merge shards/shard-{1..$SHARDS}.json --csv merged.csv --out merged.json"
+log "wmsim merge shards/shard-{1..$SHARDS}.json --csv merged.csv --out merged.json --json"
 shard_files=()
 for ((t = 1; t <= SHARDS; t++)); do shard_files+=("shards/shard-$t.json"); done
-"$WMSIM" merge "${shard_files[@]}" --csv merged.csv --out merged.json >merged.stdout.json
+"$WMSIM" merge "${shard_files[@]}" --csv merged.csv --out merged.json --json >merged.stdout.json
 
 log "the same sweep in one process, unsharded"
 "$WMSIM" sweep "$SCENARIO" --model "$MODEL" --sb-depth "$SB_DEPTH" --iq-depth "$IQ_DEPTH" \

@@ -7,32 +7,15 @@ use std::time::Instant;
 use memory_model::{Config, Machine, ModelName};
 use rayon::prelude::*;
 use scenarios::builtin::{XenVariant, XEN};
-use sim_core::{FuzzSummary, Timing};
+use sim_core::{FuzzSummary, Rate, Timing};
 
-use crate::{exit, fuzz, load, Failure};
-
-/// Saves run `run` of the demo's seed as a trace, replayed once first.
-fn save_trace(machine: &Machine, source: &str, run: u64) -> Result<(), Failure> {
-    let dir = std::path::Path::new(DEMO_TRACES)
-        .join(fuzz::file_part(&machine.scenario.name))
-        .join(machine.config.model.as_str());
-    let io = |e: std::io::Error| Failure {
-        message: format!("cannot write traces under {}: {e}", dir.display()),
-        status: exit::IO,
-    };
-    std::fs::create_dir_all(&dir).map_err(io)?;
-    let trace = replay::record_run(machine, source, Timing::default(), DEMO_SEED, run);
-    let path = dir.join(format!("seed{DEMO_SEED}-run{run}.ron"));
-    replay::replay(&trace, &path.display().to_string()).map_err(|e| Failure {
-        message: format!("internal error: a fresh trace does not replay: {e}"),
-        status: exit::INTERNAL,
-    })?;
-    trace.write(&path).map_err(io)
-}
+use crate::{bound, exit, fuzz, load, DemoArgs, Failure};
 
 const DEMO_SEED: u64 = 1;
-const DEMO_RUNS: u64 = 10_000;
-const DEMO_TRACES: &str = "traces/demo";
+pub const RUNS_DEFAULT: u64 = 10_000;
+/// The first failing run of each cell is saved, unless `--save 0`.
+pub const SAVE_DEFAULT: usize = 1;
+pub const TRACES_DEFAULT: &str = "traces/demo";
 
 struct Cell {
     summary: FuzzSummary,
@@ -47,11 +30,15 @@ impl Cell {
 
     fn text(&self) -> String {
         let s = &self.summary;
-        match (s.violations, s.deadlock_runs) {
+        let failing = match (s.violations, s.deadlock_runs) {
             (0, 0) => "0".into(),
             (v, 0) => format!("{v}"),
             (0, d) => format!("{d}d"),
             (v, d) => format!("{v}+{d}d"),
+        };
+        match s.bound_exceeded_runs {
+            0 => failing,
+            b => format!("{failing} ({b}c)"),
         }
     }
 
@@ -63,50 +50,88 @@ impl Cell {
     }
 }
 
-pub fn run() -> Result<u8, Failure> {
+pub fn run(args: &DemoArgs) -> Result<u8, Failure> {
+    if args.runs == 0 || args.runs > fuzz::RUNS_MAX {
+        return Err(Failure::bad_input(format!(
+            "--runs must be from 1 to {}",
+            fuzz::RUNS_MAX
+        )));
+    }
     let started = Instant::now();
+    let traces = args.traces.as_path();
+    // Said before the work starts: the demo writes files where it is run.
+    outln!("wmsim: Xen's shutdown deferral (xen/common/domain.c), every barrier variant.");
+    if args.save == 0 {
+        outln!("Saves no traces (--save 0).");
+    } else {
+        outln!(
+            "Saves the first {} of each cell as a trace under {}/ \
+             (`wmsim demo --save 0`: none; `--traces DIR`: elsewhere).",
+            if args.save == 1 {
+                "failing run".to_string()
+            } else {
+                format!("{} failing runs", args.save)
+            },
+            traces.display()
+        );
+    }
     let variants = XenVariant::all();
     let jobs: Vec<(usize, ModelName)> = (0..variants.len())
         .flat_map(|v| ModelName::ALL.into_iter().map(move |m| (v, m)))
         .collect();
-    let cells: Vec<Result<Cell, Failure>> =
-        jobs.par_iter()
-            .map(|&(v, model)| {
-                let source = variants[v].source();
-                let scenario = variants[v].scenario();
-                let config = Config::new(model, None, None, load::default_depth(&scenario))
-                    .map_err(|e| Failure {
+    let cells: Vec<Result<Cell, Failure>> = jobs
+        .par_iter()
+        .map(|&(v, model)| {
+            let source = variants[v].source();
+            let scenario = variants[v].scenario();
+            let config =
+                Config::new(model, None, None, load::default_depth(&scenario)).map_err(|e| {
+                    Failure {
                         message: e.to_string(),
                         status: exit::BAD_INPUT,
-                    })?;
-                let machine = Machine::new(&scenario, config);
-                let summary = fuzz::campaign(&machine, Timing::default(), DEMO_SEED, DEMO_RUNS, 1);
-                // A folder we cannot write to costs the traces, not the table.
-                let unsaved = match summary.failing.first() {
-                    Some(&run) => match save_trace(&machine, &source, run) {
-                        Ok(()) => None,
-                        Err(f) if f.status == exit::IO => Some(f.message),
-                        Err(f) => return Err(f),
-                    },
-                    None => None,
-                };
-                Ok(Cell { summary, unsaved })
-            })
-            .collect();
+                    }
+                })?;
+            let machine = Machine::new(&scenario, config);
+            let summary =
+                fuzz::campaign(&machine, Timing::default(), DEMO_SEED, args.runs, args.save);
+            // A folder we cannot write to costs the traces, not the table.
+            let dir = fuzz::trace_dir(traces, &machine);
+            let mut unsaved = None;
+            for &run in &summary.failing {
+                match fuzz::save_trace(&machine, &source, Timing::default(), DEMO_SEED, run, &dir) {
+                    Ok(_) => {}
+                    Err(f) if f.status == exit::IO => {
+                        unsaved = Some(f.message);
+                        break;
+                    }
+                    Err(f) => return Err(f),
+                }
+            }
+            Ok(Cell { summary, unsaved })
+        })
+        .collect();
     let cells: Vec<Cell> = cells.into_iter().collect::<Result<_, _>>()?;
 
-    outln!("wmsim: Xen's shutdown deferral (xen/common/domain.c), every barrier variant,");
+    outln!();
     outln!(
-        "{DEMO_RUNS} seeded timed runs per cell (seed {DEMO_SEED}): violating runs out of {DEMO_RUNS}."
+        "{} seeded timed runs per cell (seed {DEMO_SEED}): how many of them failed.",
+        args.runs
     );
     outln!("N: runs that reached the bad state; Nd: runs that deadlocked (the vCPU paused");
-    outln!("with its I/O request in flight, waiting forever). Variant: vCPU side / shutdown side.");
+    outln!("with its I/O request in flight, waiting forever); (Nc): runs cut at the step bound,");
+    outln!("neither passes nor failures. Variant: vCPU side / shutdown side.");
+    outln!("First failing run: on each model where some run failed, the number of the first");
+    outln!(
+        "one (runs are numbered 0 to {}); `wmsim fuzz VARIANT --model MODEL --seed {DEMO_SEED}",
+        args.runs - 1
+    );
+    outln!("--run N` saves run N as a trace, to replay step by step.");
     let mut any_mb_mb_failure = false;
     for (t, template) in XEN.iter().enumerate() {
         outln!();
         outln!("{}: {}", template.name, template.about);
         outln!(
-            "  {:<18} {:>12} {:>12} {:>12}   first failing run N (model: N)",
+            "  {:<18} {:>12} {:>12} {:>12}   first failing run (model: run)",
             "vcpu / shutdown",
             "sc",
             "tso",
@@ -154,17 +179,50 @@ pub fn run() -> Result<u8, Failure> {
     if let Some(why) = cells.iter().find_map(|c| c.unsaved.as_deref()) {
         outln!("Traces were not saved: {why}");
     }
-    let example = format!(
-        "{DEMO_TRACES}/{}/weak/seed{DEMO_SEED}-run{}.ron",
-        fuzz::file_part("xen-shutdown-sb:vcpu=mb,shutdown=wmb"),
-        cells[3 + 2].first().unwrap_or(0)
+    let example_variant = "xen-shutdown-sb:vcpu=mb,shutdown=wmb";
+    let example_run = cells[3 + 2].first().unwrap_or(0);
+    let example = traces
+        .join(fuzz::file_part(example_variant))
+        .join("weak")
+        .join(format!("seed{DEMO_SEED}-run{example_run}.ron"));
+    let example = example.display();
+    if args.save == 0 {
+        outln!(
+            "Next: wmsim fuzz {example_variant} --model weak --seed {DEMO_SEED} --run {example_run} \
+             (saves that run as a trace, then wmsim replay it); \
+             wmsim check xen-shutdown-full --model weak   (the real code, proven for the model). \
+             ({:.1} s)",
+            started.elapsed().as_secs_f64()
+        );
+    } else {
+        outln!(
+            "Next: wmsim replay {example} --svg run.svg   (the run, step by step, and drawn); \
+             wmsim minimize {example} -o short.ron; \
+             wmsim check xen-shutdown-full --model weak   (the real code, proven for the model). \
+             ({:.1} s)",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(status(&cells))
+}
+
+/// 4 when some cell had more than the default share of its runs cut at the
+/// step bound (the demo's table then answers nothing there), else 0.
+fn status(cells: &[Cell]) -> u8 {
+    let rates: Vec<Rate> = cells.iter().map(|c| c.summary.rate()).collect();
+    let cut: u64 = rates.iter().map(|r| r.bound_exceeded).sum();
+    let with_cut = rates.iter().filter(|r| r.bound_exceeded > 0).count();
+    let where_ = format!(" (in {with_cut} of {} cells)", rates.len());
+    bound::warn(
+        cut,
+        rates.iter().map(Rate::runs).sum(),
+        &where_,
+        Timing::default().steps_max,
     );
-    outln!(
-        "Next: wmsim replay {example} --svg run.svg   (the run, step by step, and drawn); \
-         wmsim minimize {example} -o short.ron; \
-         wmsim check xen-shutdown-full --model weak   (the real code, proven for the model). \
-         ({:.1} s)",
-        started.elapsed().as_secs_f64()
-    );
-    Ok(exit::OK)
+    let share_max = sim_core::BOUND_SHARE_MAX_DEFAULT;
+    if rates.iter().any(|r| r.bound_share_exceeded(share_max)) {
+        bound::too_many(share_max, " of some cell's runs")
+    } else {
+        exit::OK
+    }
 }

@@ -5,6 +5,7 @@
 // First, so that every module after it can use `out!` and `outln!`.
 #[macro_use]
 mod output;
+mod bound;
 mod campaign;
 mod check;
 mod demo;
@@ -37,7 +38,9 @@ pub mod exit {
     pub const BAD_INPUT: u8 = 2;
     /// Reading or writing a file failed.
     pub const IO: u8 = 3;
-    /// An exploration stopped at its state bound: no verdict.
+    /// An exploration stopped at its state bound: no verdict; or more than
+    /// `--bound-share-max` of a campaign's runs were cut at the step bound:
+    /// no rate.
     pub const BOUND_EXCEEDED: u8 = 4;
     /// The scenario uses a construct the machine does not model.
     pub const UNSUPPORTED: u8 = 5;
@@ -46,7 +49,9 @@ pub mod exit {
 }
 
 const ABOUT: &str = "Deterministic simulator of a multicore weak-memory machine: \
-store buffers, invalidation queues, seeded timing.";
+store buffers, invalidation queues, seeded timing. With no subcommand, wmsim runs the demo \
+(`wmsim demo`: see `wmsim demo --help`), which saves traces under ./traces/demo unless given \
+`--save 0`.";
 
 const MODEL_NOTE: &str = "Models: sc (sequential consistency), tso (x86-TSO: FIFO store \
 buffers, no invalidation queue), weak (per-location store-buffer drain with smp_wmb \
@@ -98,6 +103,22 @@ enum Command {
     Sweep(SweepArgs),
     /// Combine the JSON results of the shards of one campaign.
     Merge(MergeArgs),
+    /// Xen's shutdown deferral in every barrier variant, fuzzed on every
+    /// model, as one table: what `wmsim` with no subcommand runs.
+    Demo(DemoArgs),
+}
+
+#[derive(Args, Debug)]
+struct DemoArgs {
+    /// Runs per cell (fewer for a quick look; the table's numbers change).
+    #[arg(long, default_value_t = demo::RUNS_DEFAULT)]
+    runs: u64,
+    /// Save the first K failing runs of each cell as traces (0: none).
+    #[arg(long, default_value_t = demo::SAVE_DEFAULT, value_name = "K")]
+    save: usize,
+    /// Where traces go: DIR/SCENARIO/MODEL/seedS-runR.ron.
+    #[arg(long, default_value = demo::TRACES_DEFAULT, value_name = "DIR")]
+    traces: std::path::PathBuf,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -110,6 +131,7 @@ struct ModelArgs {
     #[arg(long)]
     sb_depth: Option<usize>,
     /// Invalidation-queue capacity (weak only; 0: invalidate at once).
+    /// Default: enough that no queue fills in the scenario.
     #[arg(long)]
     iq_depth: Option<usize>,
 }
@@ -123,8 +145,16 @@ struct FuzzArgs {
     /// How many runs. Run i draws from stream i of the seed.
     #[arg(long, default_value_t = 100_000)]
     runs: u64,
+    /// The seed: with the settings and a run's number, it decides the run.
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// Run only run I of this seed and settings and save it as a trace,
+    /// whatever its ending (passing too: watch a fence wait with `wmsim
+    /// replay`); the exit status is the one a campaign of that run alone
+    /// gets. Append it to a campaign's command: --runs, --save, --json and
+    /// --out are then ignored.
+    #[arg(long, value_name = "I", conflicts_with = "shard")]
+    run: Option<u64>,
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long)]
     threads: Option<usize>,
@@ -138,6 +168,8 @@ struct FuzzArgs {
     #[arg(long, default_value = "traces", value_name = "DIR")]
     traces: std::path::PathBuf,
     #[command(flatten)]
+    bound_share: BoundShareArgs,
+    #[command(flatten)]
     shard: ShardArgs,
     /// Also write the JSON result to FILE (atomically).
     #[arg(long, value_name = "FILE")]
@@ -146,10 +178,33 @@ struct FuzzArgs {
     timing: TimingArgs,
 }
 
+#[derive(Args, Debug, Clone, Copy)]
+struct BoundShareArgs {
+    /// Runs cut at --steps-max are neither passes nor failures: they are left
+    /// out of the rate and counted beside it. Exit 4 when they are more than
+    /// this share of the runs (0..1; 0: any such run).
+    #[arg(long, value_name = "SHARE", default_value_t = sim_core::BOUND_SHARE_MAX_DEFAULT)]
+    bound_share_max: f64,
+}
+
+impl BoundShareArgs {
+    fn share_max(&self) -> Result<f64, Failure> {
+        if (0.0..=1.0).contains(&self.bound_share_max) {
+            Ok(self.bound_share_max)
+        } else {
+            Err(Failure::bad_input(format!(
+                "--bound-share-max {}: a share from 0 to 1",
+                self.bound_share_max
+            )))
+        }
+    }
+}
+
 #[derive(Args, Debug)]
 struct ShardArgs {
     /// Run only slice I of N (1-based) of the work, for an array job; `auto`
     /// reads Slurm's or Kubernetes' array index. `wmsim merge` combines them.
+    /// Default: the whole campaign.
     #[arg(long, value_name = "I/N|auto")]
     shard: Option<String>,
     /// The number of shards, for `--shard auto` under a scheduler that does
@@ -192,12 +247,18 @@ struct TimingArgs {
     /// Interrupts per million instructions.
     #[arg(long, default_value_t = Timing::default().interrupt_per_million)]
     interrupt_rate: u32,
+    /// Cycles an interrupt keeps a core from executing, MIN..MAX.
+    #[arg(long, value_name = "MIN..MAX", value_parser = parse_cycles,
+          default_value_t = Timing::default().interrupt_duration)]
+    interrupt_duration: Cycles,
     /// Cache-miss latency, MIN..MAX cycles.
-    #[arg(long, value_parser = parse_cycles)]
-    miss_latency: Option<Cycles>,
+    #[arg(long, value_name = "MIN..MAX", value_parser = parse_cycles,
+          default_value_t = Timing::default().miss)]
+    miss_latency: Cycles,
     /// Cycles between evictions at one core, MIN..MAX (weak only).
-    #[arg(long, value_parser = parse_cycles)]
-    eviction_interval: Option<Cycles>,
+    #[arg(long, value_name = "MIN..MAX", value_parser = parse_cycles,
+          default_value_t = Timing::default().eviction_interval)]
+    eviction_interval: Cycles,
 }
 
 #[derive(Args, Debug)]
@@ -302,24 +363,29 @@ struct SweepArgs {
     /// sc, tso or weak.
     #[command(flatten)]
     model: ModelArgsNoDepth,
-    /// Store-buffer depths: A..B (inclusive), a,b,c, or one value.
+    /// Store-buffer depths: A..B (inclusive), a,b,c, or one value. Default:
+    /// the scenario's, as for fuzz.
     #[arg(long, value_name = "A..B")]
     sb_depth: Option<String>,
     /// Invalidation-queue depths (weak only): A..B, a,b,c, or one value.
+    /// Default: the scenario's, as for fuzz.
     #[arg(long, value_name = "A..B")]
     iq_depth: Option<String>,
     /// Cache-miss latency bounds, MIN..MAX[,MIN..MAX...].
-    #[arg(long, value_name = "RANGES")]
-    miss_latency: Option<String>,
+    #[arg(long, value_name = "RANGES", default_value_t = Timing::default().miss.to_string())]
+    miss_latency: String,
     /// Interrupts per million instructions: A..B or a,b,c.
-    #[arg(long, value_name = "RATES")]
-    interrupt_rate: Option<String>,
+    #[arg(long, value_name = "RATES",
+          default_value_t = Timing::default().interrupt_per_million.to_string())]
+    interrupt_rate: String,
     /// Interrupt durations, MIN..MAX[,MIN..MAX...].
-    #[arg(long, value_name = "RANGES")]
-    interrupt_duration: Option<String>,
+    #[arg(long, value_name = "RANGES",
+          default_value_t = Timing::default().interrupt_duration.to_string())]
+    interrupt_duration: String,
     /// Cycles between evictions at one core, MIN..MAX[,MIN..MAX...].
-    #[arg(long, value_name = "RANGES")]
-    eviction_interval: Option<String>,
+    #[arg(long, value_name = "RANGES",
+          default_value_t = Timing::default().eviction_interval.to_string())]
+    eviction_interval: String,
     /// Runs per combination.
     #[arg(long, default_value_t = 10_000)]
     runs: u64,
@@ -327,11 +393,24 @@ struct SweepArgs {
     /// combination's values.
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long)]
     threads: Option<usize>,
-    /// One row per combination: parameters, runs, violating runs, rate,
-    /// 95% Wilson interval, runs per second per core (the last column is
-    /// the only one that depends on the machine).
+    /// Save the first K failing runs (violating or deadlocked) of each
+    /// combination as traces; none by default, as a sweep has many
+    /// combinations.
+    #[arg(long, default_value_t = 0, value_name = "K")]
+    save: usize,
+    /// Where traces go: DIR/SCENARIO/MODEL/COMBINATION/seedS-runR.ron, the
+    /// combination named by its values (sb2-iq16-miss20..120-...).
+    #[arg(long, default_value = "traces", value_name = "DIR")]
+    traces: std::path::PathBuf,
+    #[command(flatten)]
+    bound_share: BoundShareArgs,
+    /// One row per combination: parameters, runs, violating runs, runs cut
+    /// at the step bound, decided runs, rate (violating / decided), 95%
+    /// Wilson interval, runs per second per core (the last column is the
+    /// only one that depends on the machine).
     #[arg(long, value_name = "FILE")]
     csv: Option<std::path::PathBuf>,
     /// The violation rate plotted: lines for one parameter, a heat map for two.
@@ -372,8 +451,9 @@ impl SweepTimingArgs {
             cache: self.cache.clone(),
             steps_max: self.steps_max,
             interrupt_rate: Timing::default().interrupt_per_million,
-            miss_latency: None,
-            eviction_interval: None,
+            interrupt_duration: Timing::default().interrupt_duration,
+            miss_latency: Timing::default().miss,
+            eviction_interval: Timing::default().eviction_interval,
         }
         .timing()
     }
@@ -396,6 +476,9 @@ struct MergeArgs {
     /// The shards' JSON results (`--out` of fuzz or sweep).
     #[arg(required = true)]
     files: Vec<std::path::PathBuf>,
+    /// Print the merged JSON instead of what the unsharded command prints.
+    #[arg(long)]
+    json: bool,
     /// For sweeps: write the merged CSV.
     #[arg(long, value_name = "FILE")]
     csv: Option<std::path::PathBuf>,
@@ -505,7 +588,7 @@ impl ModelArgs {
 
 impl TimingArgs {
     fn timing(&self) -> Result<Timing, Failure> {
-        let mut t = Timing {
+        let t = Timing {
             cache_start: CacheStart::parse(&self.cache).ok_or_else(|| {
                 Failure::bad_input(format!(
                     "unknown cache start {:?}: expected warm, cold or drawn",
@@ -514,14 +597,11 @@ impl TimingArgs {
             })?,
             steps_max: self.steps_max,
             interrupt_per_million: self.interrupt_rate,
+            interrupt_duration: self.interrupt_duration,
+            miss: self.miss_latency,
+            eviction_interval: self.eviction_interval,
             ..Timing::default()
         };
-        if let Some(c) = self.miss_latency {
-            t.miss = c;
-        }
-        if let Some(c) = self.eviction_interval {
-            t.eviction_interval = c;
-        }
         t.validate().map_err(Failure::bad_input)?;
         Ok(t)
     }
@@ -530,7 +610,12 @@ impl TimingArgs {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        None => demo::run(),
+        None => demo::run(&DemoArgs {
+            runs: demo::RUNS_DEFAULT,
+            save: demo::SAVE_DEFAULT,
+            traces: demo::TRACES_DEFAULT.into(),
+        }),
+        Some(Command::Demo(args)) => demo::run(&args),
         Some(Command::List) => {
             load::list();
             Ok(exit::OK)

@@ -1,6 +1,7 @@
 //! `wmsim merge`: the shards of one campaign combined into what one run of
-//! the whole campaign prints. Refuses shards of different campaigns, and
-//! missing or duplicated shards, naming which.
+//! the whole campaign prints (its table or summary, its JSON with `--json`,
+//! its exit status). Refuses shards of different campaigns, naming the
+//! setting that differs, and missing or duplicated shards, naming which.
 
 use std::collections::BTreeMap;
 
@@ -45,11 +46,24 @@ pub fn run(args: &MergeArgs) -> Result<u8, Failure> {
     let campaign = first["campaign"].as_str().unwrap_or_default().to_string();
     let kind = first["kind"].as_str().unwrap_or_default().to_string();
     for (name, v) in &shards {
-        if v["kind"].as_str() != Some(kind.as_str()) || v["campaign"].as_str() != Some(&campaign) {
+        if v["kind"].as_str() != Some(kind.as_str()) {
             return Err(refuse(format!(
-                "{name} belongs to another campaign ({} {}) than {first_name} ({kind} {campaign})",
+                "{name} belongs to another campaign than {first_name}: a {} result, not a {kind} one",
                 v["kind"].as_str().unwrap_or("?"),
-                v["campaign"].as_str().unwrap_or("?"),
+            )));
+        }
+        if v["campaign"].as_str() != Some(&campaign) {
+            let why = match first_difference(&v["settings"], &first["settings"], "") {
+                Some((setting, here, there)) => {
+                    format!("{setting} is {here} there, {there} in {first_name}")
+                }
+                None => format!(
+                    "campaign {} there, {campaign} in {first_name}",
+                    v["campaign"].as_str().unwrap_or("?")
+                ),
+            };
+            return Err(refuse(format!(
+                "{name} belongs to another campaign than {first_name}: {why}"
             )));
         }
     }
@@ -66,12 +80,12 @@ pub fn run(args: &MergeArgs) -> Result<u8, Failure> {
             }
             total.make_whole();
             total.emit(
-                true,
+                args.json,
                 args.out.as_deref(),
                 args.csv.as_deref(),
                 args.svg.as_deref(),
             )?;
-            return Ok(exit::OK);
+            return Ok(total.status());
         }
         _ => merge_fuzz(&shards)?,
     };
@@ -81,8 +95,39 @@ pub fn run(args: &MergeArgs) -> Result<u8, Failure> {
     if let Some(out) = &args.out {
         crate::traces::write_atomically(out, format!("{merged}\n").as_bytes())?;
     }
-    outln!("{merged}");
-    Ok(exit::OK)
+    if args.json {
+        outln!("{merged}");
+    } else {
+        crate::fuzz::print_text(&merged);
+    }
+    Ok(crate::fuzz::status(&merged))
+}
+
+/// The first setting (in key order, `timing.miss` for a nested one) whose
+/// value differs between two campaigns' settings, with both values; none
+/// when they agree or a result has no settings (an older wmsim's).
+fn first_difference(here: &Json, there: &Json, prefix: &str) -> Option<(String, Json, Json)> {
+    let (Json::Object(a), Json::Object(b)) = (here, there) else {
+        return None;
+    };
+    let keys: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    for key in keys {
+        let name = format!("{prefix}{key}");
+        let (x, y) = (&a.get(key), &b.get(key));
+        match (x, y) {
+            (Some(x @ Json::Object(_)), Some(y @ Json::Object(_))) => {
+                if let Some(d) = first_difference(x, y, &format!("{name}.")) {
+                    return Some(d);
+                }
+            }
+            _ if x != y => {
+                let value = |v: &Option<&Json>| v.cloned().unwrap_or(Json::Null);
+                return Some((name, value(x), value(y)));
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Every shard of 1..N exactly once, all of the same N.
@@ -210,5 +255,6 @@ fn merge_fuzz(shards: &[(String, Json)]) -> Result<Json, Failure> {
     merged["elapsed_seconds"] = json!(elapsed);
     merged["runs_per_second"] = json!((sum("runs") as f64 / elapsed.max(1e-9)).round());
     merged["shard"] = Json::Null;
+    crate::fuzz::set_rate(&mut merged);
     Ok(merged)
 }

@@ -7,12 +7,12 @@ use std::time::Instant;
 
 use memory_model::{Config, Machine};
 use serde_json::{json, Value as Json};
-use sim_core::{Cycles, FuzzSummary, Timing};
+use sim_core::{Cycles, FuzzSummary, Rate, Timing};
 
 use crate::fuzz::Identity;
 use crate::plot::{Axis, SweepPoint};
 use crate::shard::Shard;
-use crate::{campaign, exit, load, Failure, SweepArgs};
+use crate::{bound, campaign, exit, load, Failure, SweepArgs};
 
 /// The most combinations one sweep may ask for.
 pub const COMBINATIONS_MAX: usize = 10_000;
@@ -117,41 +117,39 @@ struct Counts {
     bound_exceeded_runs: u64,
     /// Thread-seconds spent, for runs per second per core.
     cpu_seconds: f64,
+    /// The first `--save` failing runs, and where their traces went.
+    failing_runs: Vec<u64>,
+    traces: Vec<String>,
 }
 
 impl Counts {
-    fn from_summary(s: &FuzzSummary, seconds: f64) -> Counts {
+    fn from_summary(s: &FuzzSummary, seconds: f64, traces: Vec<String>) -> Counts {
         Counts {
             runs: s.runs,
             violations: s.violations,
             deadlock_runs: s.deadlock_runs,
             bound_exceeded_runs: s.bound_exceeded_runs,
             cpu_seconds: seconds,
+            failing_runs: s.failing.clone(),
+            traces,
         }
     }
 
     fn violating(&self) -> u64 {
         self.violations + self.deadlock_runs
     }
-}
 
-/// The 95% Wilson score interval of `k` successes in `n` trials.
-pub fn wilson(k: u64, n: u64) -> (f64, f64) {
-    if n == 0 {
-        return (0.0, 1.0);
+    /// Violating runs out of the decided ones (runs cut at the bound left out).
+    fn rate(&self) -> Rate {
+        Rate::new(self.violating(), self.runs, self.bound_exceeded_runs)
     }
-    let z = 1.959_963_984_540_054_f64;
-    let n = n as f64;
-    let p = k as f64 / n;
-    let denominator = 1.0 + z * z / n;
-    let center = (p + z * z / (2.0 * n)) / denominator;
-    let half = z / denominator * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt();
-    ((center - half).max(0.0), (center + half).min(1.0))
 }
 
 /// A sweep's result: what `--json` prints and `merge` reads back.
 pub struct SweepResult {
     pub identity_campaign: String,
+    /// Everything that decides the output (`merge` compares it).
+    pub settings: Json,
     pub shard: Shard,
     pub scenario: String,
     pub model: String,
@@ -175,13 +173,9 @@ pub fn run(args: &SweepArgs) -> Result<u8, Failure> {
     let depth = load::default_depth(&scenario);
     let base_config = args.model.config(depth)?;
     let base_timing = args.timing.timing()?;
-    let defaults = Timing::default();
+    let share_max = args.bound_share.share_max()?;
     let list = |flag: &str, given: &Option<String>, default: u64| match given {
         Some(text) => parse_counts(flag, text),
-        None => Ok(vec![default]),
-    };
-    let cycle_list = |flag: &str, given: &Option<String>, default: Cycles| match given {
-        Some(text) => parse_cycles_list(flag, text),
         None => Ok(vec![default]),
     };
     let axes = vec![
@@ -195,25 +189,15 @@ pub fn run(args: &SweepArgs) -> Result<u8, Failure> {
             &args.iq_depth,
             base_config.iq_depth as u64,
         )?),
-        Values::Cycles(cycle_list(
-            "miss-latency",
-            &args.miss_latency,
-            base_timing.miss,
-        )?),
-        Values::Count(list(
-            "interrupt-rate",
-            &args.interrupt_rate,
-            base_timing.interrupt_per_million as u64,
-        )?),
-        Values::Cycles(cycle_list(
+        Values::Cycles(parse_cycles_list("miss-latency", &args.miss_latency)?),
+        Values::Count(parse_counts("interrupt-rate", &args.interrupt_rate)?),
+        Values::Cycles(parse_cycles_list(
             "interrupt-duration",
             &args.interrupt_duration,
-            defaults.interrupt_duration,
         )?),
-        Values::Cycles(cycle_list(
+        Values::Cycles(parse_cycles_list(
             "eviction-interval",
             &args.eviction_interval,
-            base_timing.eviction_interval,
         )?),
     ];
     let total: usize = axes.iter().map(Values::len).product();
@@ -272,17 +256,41 @@ pub fn run(args: &SweepArgs) -> Result<u8, Failure> {
     let shard = args.shard.shard()?;
     let pool = crate::thread_pool(args.threads)?;
     let started = Instant::now();
-    let results = pool.install(|| campaign::run(&jobs, 0, shard, "sweep"));
+    let results = pool.install(|| campaign::run(&jobs, args.save, shard, "sweep"));
     let elapsed = started.elapsed().as_secs_f64();
+    let mut traces = Vec::with_capacity(jobs.len());
+    for ((job, c), summary) in jobs.iter().zip(&sweep.combinations).zip(&results.summaries) {
+        let folder =
+            crate::fuzz::trace_dir(&args.traces, job.machine).join(combination_folder(&sweep, c));
+        let saved = summary
+            .failing
+            .iter()
+            .map(|&run| {
+                let path = crate::fuzz::save_trace(
+                    job.machine,
+                    &source,
+                    job.timing,
+                    job.seed,
+                    run,
+                    &folder,
+                )?;
+                Ok(path.display().to_string())
+            })
+            .collect::<Result<Vec<_>, Failure>>()?;
+        traces.push(saved);
+    }
+    let settings = campaign_settings(
+        &source,
+        &scenario.name,
+        &base_config,
+        &base_timing,
+        args,
+        &sweep,
+        share_max,
+    );
     let result = SweepResult {
-        identity_campaign: campaign_id(
-            &source,
-            &scenario.name,
-            &base_config,
-            &base_timing,
-            args,
-            &sweep,
-        ),
+        identity_campaign: crate::fuzz::campaign_id("sweep", &settings),
+        settings,
         shard,
         scenario: scenario.name.clone(),
         model: base_config.model.as_str().to_string(),
@@ -302,9 +310,10 @@ pub fn run(args: &SweepArgs) -> Result<u8, Failure> {
             .combinations
             .iter()
             .zip(results.summaries.iter().zip(&results.seconds))
-            .map(|(c, (s, secs))| {
+            .zip(traces)
+            .map(|((c, (s, secs)), traces)| {
                 let values = (0..AXES.len()).map(|a| sweep.value(c, a)).collect();
-                (values, Counts::from_summary(s, *secs))
+                (values, Counts::from_summary(s, *secs, traces))
             })
             .collect(),
         elapsed_seconds: elapsed,
@@ -315,7 +324,20 @@ pub fn run(args: &SweepArgs) -> Result<u8, Failure> {
         args.csv.as_deref(),
         args.svg.as_deref(),
     )?;
-    Ok(exit::OK)
+    Ok(result.status())
+}
+
+/// The folder of a combination's traces, under DIR: named by the value of
+/// every axis (`sb2-iq16-miss20..120-irq20000-irqlen200..2000-evict20..400`),
+/// so that two combinations never share one and a person can read which it is.
+fn combination_folder(sweep: &Sweep, c: &Combination) -> String {
+    const SHORT: [&str; 6] = ["sb", "iq", "miss", "irq", "irqlen", "evict"];
+    SHORT
+        .iter()
+        .enumerate()
+        .map(|(a, short)| format!("{short}{}", sweep.value(c, a)))
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 /// Run `i` of combination `c` draws from stream `i` of this seed: derived
@@ -330,24 +352,36 @@ fn combination_seed(base: u64, sweep: &Sweep, c: &Combination) -> u64 {
     u64::from_str_radix(&hash[..16], 16).expect("hex")
 }
 
-fn campaign_id(
+/// Everything that decides a sweep's output, field by field.
+fn campaign_settings(
     source: &str,
     name: &str,
     config: &Config,
     timing: &Timing,
     args: &SweepArgs,
     sweep: &Sweep,
-) -> String {
-    let description = format!(
-        "sweep|{}|{}|{name}|{}|{timing:?}|{}|{}|{:?}",
-        env!("CARGO_PKG_VERSION"),
-        replay::trace::source_hash(source),
-        config.model,
-        args.seed,
-        args.runs,
-        sweep.axes,
-    );
-    replay::trace::source_hash(&description)[..16].to_string()
+    share_max: f64,
+) -> Json {
+    let axes: serde_json::Map<String, Json> = AXES
+        .iter()
+        .zip(&sweep.axes)
+        .map(|(name, v)| {
+            let values: Vec<String> = (0..v.len()).map(|i| v.display(i)).collect();
+            (name.to_string(), json!(values))
+        })
+        .collect();
+    json!({
+        "wmsim_version": env!("CARGO_PKG_VERSION"),
+        "scenario": name,
+        "scenario_sha256": replay::trace::source_hash(source),
+        "model": config.model.as_str(),
+        "timing": timing,
+        "seed": args.seed,
+        "runs": args.runs,
+        "axes": axes,
+        "save": args.save,
+        "bound_share_max": share_max,
+    })
 }
 
 impl SweepResult {
@@ -397,15 +431,15 @@ impl SweepResult {
                 for (name, v) in AXES.iter().zip(values) {
                     o.insert(name.to_string(), json!(v));
                 }
-                let (low, high) = wilson(c.violating(), c.runs);
                 o.insert("runs".into(), json!(c.runs));
                 o.insert("violations".into(), json!(c.violations));
                 o.insert("deadlock_runs".into(), json!(c.deadlock_runs));
                 o.insert("bound_exceeded_runs".into(), json!(c.bound_exceeded_runs));
-                o.insert("violating_runs".into(), json!(c.violating()));
-                o.insert("violation_rate".into(), json!(rate(c)));
-                o.insert("ci95_low".into(), json!(round6(low)));
-                o.insert("ci95_high".into(), json!(round6(high)));
+                for (key, value) in bound::rate_json(&c.rate()) {
+                    o.insert(key.into(), value);
+                }
+                o.insert("failing_runs".into(), json!(c.failing_runs));
+                o.insert("traces".into(), json!(c.traces));
                 o.insert("cpu_seconds".into(), json!(c.cpu_seconds));
                 o.insert("runs_per_second".into(), json!(per_second(c)));
                 Json::Object(o)
@@ -415,6 +449,7 @@ impl SweepResult {
         json!({
             "kind": "sweep",
             "campaign": campaign,
+            "settings": self.settings,
             "shard": shard,
             "scenario": self.scenario,
             "model": self.model,
@@ -463,18 +498,31 @@ impl SweepResult {
                     .map(|a| c[*a].as_str().map(str::to_string).ok_or(format!("no {a}")))
                     .collect::<Result<Vec<_>, _>>()?;
                 let n = |k: &str| c[k].as_u64().ok_or(format!("no {k}"));
+                let list = |k: &str| c[k].as_array().ok_or(format!("no {k}"));
                 let counts = Counts {
                     runs: n("runs")?,
                     violations: n("violations")?,
                     deadlock_runs: n("deadlock_runs")?,
                     bound_exceeded_runs: n("bound_exceeded_runs")?,
                     cpu_seconds: c["cpu_seconds"].as_f64().ok_or("no cpu_seconds")?,
+                    failing_runs: list("failing_runs")?
+                        .iter()
+                        .map(|r| r.as_u64().ok_or("bad failing run"))
+                        .collect::<Result<_, _>>()?,
+                    traces: list("traces")?
+                        .iter()
+                        .map(|t| t.as_str().map(str::to_string).ok_or("bad trace"))
+                        .collect::<Result<_, _>>()?,
                 };
+                if counts.violating() + counts.bound_exceeded_runs > counts.runs {
+                    return Err("more failing and cut runs than runs".to_string());
+                }
                 Ok((values, counts))
             })
             .collect::<Result<Vec<_>, String>>()?;
         Ok(SweepResult {
             identity_campaign: str_of("campaign")?,
+            settings: v["settings"].clone(),
             shard,
             scenario: str_of("scenario")?,
             model: str_of("model")?,
@@ -491,6 +539,7 @@ impl SweepResult {
         if self.rows.len() != other.rows.len() {
             return Err("the shards have different combinations".into());
         }
+        let save = self.settings["save"].as_u64().unwrap_or(0) as usize;
         for ((va, a), (vb, b)) in self.rows.iter_mut().zip(&other.rows) {
             if va != vb {
                 return Err("the shards have different combinations".into());
@@ -500,6 +549,18 @@ impl SweepResult {
             a.deadlock_runs += b.deadlock_runs;
             a.bound_exceeded_runs += b.bound_exceeded_runs;
             a.cpu_seconds += b.cpu_seconds;
+            // The first `save` failing runs of the whole, as one run keeps.
+            let mut runs: Vec<(u64, String)> = a
+                .failing_runs
+                .iter()
+                .copied()
+                .zip(a.traces.iter().cloned())
+                .chain(b.failing_runs.iter().copied().zip(b.traces.iter().cloned()))
+                .collect();
+            runs.sort();
+            runs.truncate(save);
+            a.failing_runs = runs.iter().map(|(r, _)| *r).collect();
+            a.traces = runs.into_iter().map(|(_, t)| t).collect();
         }
         self.elapsed_seconds = self.elapsed_seconds.max(other.elapsed_seconds);
         Ok(())
@@ -507,25 +568,30 @@ impl SweepResult {
 
     /// One row per combination. Every column but the last is a function of
     /// the command alone; `runs_per_second` (per core) is the one timing
-    /// column.
+    /// column. The rate is violating / decided runs (empty when none was
+    /// decided); runs cut at the step bound are counted beside it.
     pub fn csv(&self) -> String {
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "{},runs,violations,deadlock_runs,bound_exceeded_runs,violating_runs,violation_rate,ci95_low,ci95_high,runs_per_second",
+            "{},runs,violations,deadlock_runs,bound_exceeded_runs,decided_runs,violating_runs,violation_rate,ci95_low,ci95_high,runs_per_second",
             AXES.join(",")
         );
         for (values, c) in &self.rows {
-            let (rate, low, high, speed) = figures(c);
+            let rate = c.rate();
+            let (low, high) = rate.interval();
+            let value = rate.value().map_or(String::new(), |r| format!("{r:.6}"));
             let _ = writeln!(
                 out,
-                "{},{},{},{},{},{},{rate:.6},{low:.6},{high:.6},{speed:.0}",
+                "{},{},{},{},{},{},{},{value},{low:.6},{high:.6},{:.0}",
                 values.join(","),
                 c.runs,
                 c.violations,
                 c.deadlock_runs,
                 c.bound_exceeded_runs,
+                rate.decided,
                 c.violating(),
+                per_second(c),
             );
         }
         out
@@ -558,25 +624,51 @@ impl SweepResult {
             .map(|a| format!("{}={}", self.axes[a].0, self.axes[a].1[0]))
             .collect();
         let _ = writeln!(out, "fixed: {}", fixed.join(", "));
+        let _ = writeln!(
+            out,
+            "rate: violating (or deadlocked) runs of the decided runs; cut: runs that \
+             ended at the step bound, left out of the rate"
+        );
         for &a in &varying {
             let _ = write!(out, "{:>14} ", self.axes[a].0);
         }
         let _ = writeln!(
             out,
-            "{:>9} {:>10} {:>9} {:>19} {:>11}",
-            "runs", "violating", "rate", "95% interval", "runs/s/core"
+            "{:>9} {:>10} {:>9} {:>9} {:>19} {:>11}",
+            "runs", "violating", "cut", "rate", "95% interval", "runs/s/core"
         );
         for (values, c) in &self.rows {
             for &a in &varying {
                 let _ = write!(out, "{:>14} ", values[a]);
             }
-            let (rate, low, high, speed) = figures(c);
+            let rate = c.rate();
+            let (low, high) = rate.interval();
             let _ = writeln!(
                 out,
-                "{:>9} {:>10} {rate:>9.5} {low:>9.5}..{high:<9.5} {speed:>11.0}",
+                "{:>9} {:>10} {:>9} {:>9} {low:>9.5}..{high:<9.5} {:>11.0}",
                 c.runs,
                 c.violating(),
+                c.bound_exceeded_runs,
+                bound::rate_text(&rate),
+                per_second(c),
             );
+        }
+        for (values, c) in &self.rows {
+            for t in &c.traces {
+                let which: Vec<String> = varying
+                    .iter()
+                    .map(|&a| format!("{}={}", self.axes[a].0, values[a]))
+                    .collect();
+                let _ = writeln!(
+                    out,
+                    "Trace{}: {t}   (wmsim replay {t})",
+                    if which.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", which.join(", "))
+                    }
+                );
+            }
         }
         out
     }
@@ -594,12 +686,15 @@ impl SweepResult {
             .rows
             .iter()
             .map(|(values, c)| {
-                let (ci_low, ci_high) = wilson(c.violating(), c.runs);
+                let rate = c.rate();
+                let (ci_low, ci_high) = rate.interval();
                 SweepPoint {
                     values: values.clone(),
-                    rate: rate(c),
+                    rate: rate.value().unwrap_or(0.0),
                     ci_low,
                     ci_high,
+                    decided_runs: rate.decided,
+                    bound_exceeded_runs: c.bound_exceeded_runs,
                 }
             })
             .collect();
@@ -610,28 +705,50 @@ impl SweepResult {
         crate::plot::sweep_svg(&title, &axes, &points)
     }
 
+    /// The exit status (4 when some combination had more than the stated
+    /// share of its runs cut at the step bound, else 0), with the warnings;
+    /// a shard is a part, judged by `merge` (as `bound::campaign_status`).
+    pub fn status(&self) -> u8 {
+        let cut: u64 = self.rows.iter().map(|(_, c)| c.bound_exceeded_runs).sum();
+        let runs: u64 = self.rows.iter().map(|(_, c)| c.runs).sum();
+        let with_cut = self
+            .rows
+            .iter()
+            .filter(|(_, c)| c.bound_exceeded_runs > 0)
+            .count();
+        let steps_max = self.settings["timing"]["steps_max"].as_u64().unwrap_or(0) as u32;
+        let share_max = self.settings["bound_share_max"]
+            .as_f64()
+            .unwrap_or(sim_core::BOUND_SHARE_MAX_DEFAULT);
+        let where_ = format!(" (in {with_cut} of {} combinations)", self.rows.len());
+        bound::warn(cut, runs, &where_, steps_max);
+        let over = self
+            .rows
+            .iter()
+            .filter(|(_, c)| c.rate().bound_share_exceeded(share_max))
+            .count();
+        if over > 0 && self.shard.is_whole() {
+            bound::too_many(
+                share_max,
+                &format!(" of the runs in {over} combination{}", plural(over)),
+            )
+        } else {
+            exit::OK
+        }
+    }
+
     /// The merged result is a whole campaign.
     pub fn make_whole(&mut self) {
         self.shard = Shard::WHOLE;
     }
 }
 
-/// The rate, its 95% interval and runs per second per core of a row.
-fn figures(c: &Counts) -> (f64, f64, f64, f64) {
-    let (low, high) = wilson(c.violating(), c.runs);
-    (rate(c), low, high, per_second(c))
-}
-
-fn rate(c: &Counts) -> f64 {
-    if c.runs == 0 {
-        0.0
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
     } else {
-        round6(c.violating() as f64 / c.runs as f64)
+        "s"
     }
-}
-
-fn round6(x: f64) -> f64 {
-    (x * 1e6).round() / 1e6
 }
 
 fn per_second(c: &Counts) -> f64 {
@@ -641,18 +758,6 @@ fn per_second(c: &Counts) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn wilson_interval_matches_known_values() {
-        // 0 of 100: [0, 0.0370]; 50 of 100: [0.4038, 0.5962].
-        let (l, h) = wilson(0, 100);
-        assert!(l.abs() < 1e-9 && (h - 0.036_995).abs() < 1e-4, "{l} {h}");
-        let (l, h) = wilson(50, 100);
-        assert!(
-            (l - 0.403_8).abs() < 1e-3 && (h - 0.596_2).abs() < 1e-3,
-            "{l} {h}"
-        );
-    }
 
     #[test]
     fn lists_and_ranges() {

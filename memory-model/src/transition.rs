@@ -183,6 +183,24 @@ impl<'s> Machine<'s> {
         s
     }
 
+    /// Whether instruction `pc` of `core` is nothing on this machine: a fence
+    /// with nothing to order (MACHINE.md: on `tso`, `smp_wmb()` and
+    /// `smp_rmb()` are compiler barriers; on `sc`, every fence is). Such an
+    /// instruction is the same program as `barrier()`, which lowers to
+    /// nothing, so the timed driver gives it no time and no draws.
+    pub fn is_nothing(&self, core: usize, pc: usize) -> bool {
+        let store_buffer = self.params.store_buffer && self.config.sb_depth > 0;
+        let queue = self.params.invalidation_queue && self.config.iq_depth > 0;
+        match self.scenario.threads[core].instrs.get(pc) {
+            Some(Instr::Fence(Fence::Mb)) => !store_buffer && !queue,
+            Some(Instr::Fence(Fence::Rmb)) => !queue,
+            Some(Instr::Fence(Fence::Wmb)) => {
+                !store_buffer || self.params.drain != DrainOrder::PerLocation
+            }
+            _ => false,
+        }
+    }
+
     /// The instruction `core` would execute next, if it is running.
     pub fn next_instr(&self, state: &State, core: usize) -> Option<Instr> {
         let c = &state.cores[core];

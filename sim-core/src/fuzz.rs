@@ -40,6 +40,15 @@ pub struct FuzzSummary {
 }
 
 impl FuzzSummary {
+    /// Failing runs (violating or deadlocked) out of the decided runs.
+    pub fn rate(&self) -> crate::Rate {
+        crate::Rate::new(
+            self.violations + self.deadlock_runs,
+            self.runs,
+            self.bound_exceeded_runs,
+        )
+    }
+
     pub fn merge(&mut self, other: FuzzSummary) {
         self.runs += other.runs;
         self.matches += other.matches;

@@ -6,15 +6,17 @@
 //! (`event_queue`), latencies and interrupts from the timing model (`timing`),
 //! every random draw from one seeded, recordable source (`decision`). The
 //! exhaustive driver (`exhaustive`) visits every reachable state. `fuzz`
-//! runs many timed runs and counts outcomes; `witness` tells a path step
-//! by step. Nothing here reads the clock,
-//! touches files or iterates a hash map into a result.
+//! runs many timed runs and counts outcomes; `rate` turns the counts into a
+//! failure rate that leaves out the runs cut at the step bound; `witness`
+//! tells a path step by step. Nothing here
+//! reads the clock, touches files or iterates a hash map into a result.
 
 pub mod decision;
 pub mod encoding;
 pub mod event_queue;
 pub mod exhaustive;
 pub mod fuzz;
+pub mod rate;
 pub mod timed;
 pub mod timing;
 pub mod witness;
@@ -22,5 +24,6 @@ pub mod witness;
 pub use decision::Decisions;
 pub use exhaustive::{Exploration, ExploreOptions, Verdict};
 pub use fuzz::{fuzz_range, fuzz_range_keeping, FuzzSummary};
+pub use rate::{Rate, BOUND_SHARE_MAX_DEFAULT};
 pub use timed::{Observer, Quiet, RunEnd, TimedRun};
 pub use timing::{CacheStart, Cycles, Timing};

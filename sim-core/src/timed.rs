@@ -199,8 +199,17 @@ impl<'m, 's> TimedRun<'m, 's> {
             }
             EventKind::Step => {
                 let effect = self.fire_transition(Transition::Step { core }, observer);
-                let mut latency = self.step_latency(&effect, decisions);
-                if decisions.chance(self.timing.interrupt_per_million) {
+                // A fence that is nothing here (`smp_wmb()` on tso) is
+                // `barrier()`, which lowers to nothing: it takes no time and
+                // draws nothing, so the two programs run alike.
+                let nothing = matches!(effect, Effect::Step { pc, .. }
+                    if self.machine.is_nothing(c, pc as usize));
+                let mut latency = if nothing {
+                    0
+                } else {
+                    self.step_latency(&effect, decisions)
+                };
+                if !nothing && decisions.chance(self.timing.interrupt_per_million) {
                     let from = self.now + latency;
                     let duration = draw(decisions, self.timing.interrupt_duration);
                     latency += duration;

@@ -17,6 +17,13 @@ impl Cycles {
     }
 }
 
+/// `MIN..MAX`, as the command line takes it.
+impl std::fmt::Display for Cycles {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}..{}", self.min, self.max)
+    }
+}
+
 /// How each core's caches start (MACHINE.md, "State").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

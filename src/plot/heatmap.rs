@@ -4,7 +4,7 @@
 
 use super::categories::{category, category_ticks, Categories, MAX_PLOT_W};
 use super::color::{heat_color, ink_on, TEXT_DARK, TEXT_GREY, ZERO_COLOR};
-use super::scale::{fmt_rate, fmt_tick, nice_ceil};
+use super::scale::{fmt_tick, nice_ceil};
 use super::text::{style, text_w, Header, DESC_SIZE, FONT, TICK_SIZE, VALUE_SIZE};
 use super::{draw_err, Axis, SweepPoint};
 use plotters::prelude::*;
@@ -127,7 +127,7 @@ pub(super) fn heat_map(
                 .draw_series(cells().map(|(x, y, p)| {
                     let ink = ink_on(color_of(p.rate));
                     Text::new(
-                        fmt_rate(p.rate),
+                        p.label(),
                         (x, y),
                         style(VALUE_SIZE, &ink, HPos::Center, VPos::Center),
                     )

@@ -4,7 +4,7 @@
 
 use super::categories::{category, category_ticks, Categories, MAX_PLOT_W};
 use super::color::{GRID_GREY, TEXT_DARK};
-use super::scale::{fmt_rate, fmt_tick, nice_ceil};
+use super::scale::{fmt_tick, nice_ceil};
 use super::text::{style, text_w, Header, DESC_SIZE, FONT, LEGEND_SIZE, TICK_SIZE, VALUE_SIZE};
 use super::{draw_err, SweepPoint};
 use plotters::prelude::*;
@@ -168,7 +168,7 @@ pub(super) fn line_chart(
                 chart
                     .draw_series(xy.iter().map(|&(x, p)| {
                         EmptyElement::at((x, p.ci_high.max(p.rate)))
-                            + Text::new(fmt_rate(p.rate), (0, -8), above.clone())
+                            + Text::new(p.label(), (0, -8), above.clone())
                     }))
                     .map_err(draw_err)?;
             } else if value_labels {
@@ -176,7 +176,7 @@ pub(super) fn line_chart(
                 chart
                     .draw_series(xy.iter().map(|&(x, p)| {
                         EmptyElement::at((x, p.rate))
-                            + Text::new(fmt_rate(p.rate), (8, -4), beside.clone())
+                            + Text::new(p.label(), (8, -4), beside.clone())
                     }))
                     .map_err(draw_err)?;
             }

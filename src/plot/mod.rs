@@ -40,11 +40,35 @@ use text::Header;
 pub struct SweepPoint {
     /// The value of each axis for this combination, in the axes' order.
     pub values: Vec<String>,
-    /// Violating runs / runs.
+    /// Violating runs / decided runs (0 when none was decided).
     pub rate: f64,
-    /// The 95% Wilson interval of the rate.
+    /// The 95% Wilson interval of the rate (0..1 when none was decided).
     pub ci_low: f64,
     pub ci_high: f64,
+    /// Runs cut at the step bound: left out of the rate, and marked with
+    /// `CUT_MARK` beside it.
+    pub decided_runs: u64,
+    pub bound_exceeded_runs: u64,
+}
+
+/// Beside a rate some of whose runs were cut at the step bound.
+pub const CUT_MARK: &str = "\u{2020}";
+
+impl SweepPoint {
+    /// The rate as printed on the chart: `-` when no run was decided, marked
+    /// when some runs were cut at the step bound.
+    fn label(&self) -> String {
+        let rate = if self.decided_runs == 0 {
+            "-".to_string()
+        } else {
+            scale::fmt_rate(self.rate)
+        };
+        if self.bound_exceeded_runs > 0 {
+            format!("{rate}{CUT_MARK}")
+        } else {
+            rate
+        }
+    }
 }
 
 /// A swept parameter: its name (`sb_depth`) and its values in sweep order.
@@ -76,11 +100,20 @@ pub fn sweep_svg(title: &str, axes: &[Axis], points: &[SweepPoint]) -> Result<St
         .filter(|a| a.values.len() == 1)
         .map(|a| format!("{}={}", a.name, a.values[0]))
         .collect();
-    let fixed = if fixed.is_empty() {
+    let cut: u64 = points.iter().map(|p| p.bound_exceeded_runs).sum();
+    let mut fixed = if fixed.is_empty() {
         String::new()
     } else {
         format!("fixed: {}", fixed.join(", "))
     };
+    if cut > 0 {
+        let note = format!("{CUT_MARK} {cut} runs cut at the step bound, left out of the rates");
+        fixed = if fixed.is_empty() {
+            note
+        } else {
+            format!("{fixed}   \u{b7}   {note}")
+        };
+    }
     let with_note = |note: &str| {
         if fixed.is_empty() {
             note.to_string()

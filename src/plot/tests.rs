@@ -33,6 +33,8 @@ fn points(axes: &[Axis], f: impl Fn(&[usize]) -> f64) -> Vec<SweepPoint> {
                     .map(|(a, &i)| a.values[i].clone())
                     .collect(),
                 rate,
+                decided_runs: 100,
+                bound_exceeded_runs: 0,
                 ci_low: lo,
                 ci_high: hi,
             }
@@ -188,6 +190,8 @@ fn plot_nothing_varying_is_one_bar() {
         rate: 0.0,
         ci_low: 0.0,
         ci_high: 0.02,
+        decided_runs: 100,
+        bound_exceeded_runs: 0,
     }];
     check("SB on SC", &[], &one);
 }
