@@ -152,7 +152,7 @@ struct FuzzArgs {
     /// whatever its ending (passing too: watch a fence wait with `wmsim
     /// replay`); the exit status is the one a campaign of that run alone
     /// gets. Append it to a campaign's command: --runs, --save, --json and
-    /// --out are then ignored.
+    /// --out are then ignored. Default: a campaign of --runs runs.
     #[arg(long, value_name = "I", conflicts_with = "shard")]
     run: Option<u64>,
     /// Worker threads (default: all cores). Results do not depend on it.
@@ -208,7 +208,8 @@ struct ShardArgs {
     #[arg(long, value_name = "I/N|auto")]
     shard: Option<String>,
     /// The number of shards, for `--shard auto` under a scheduler that does
-    /// not say it (Kubernetes Indexed Jobs; or set WMSIM_SHARD_COUNT).
+    /// not say it (Kubernetes Indexed Jobs). Default: the scheduler's
+    /// count, else WMSIM_SHARD_COUNT.
     #[arg(long, value_name = "N")]
     shard_count: Option<u64>,
 }
@@ -278,6 +279,7 @@ struct CheckArgs {
     #[arg(long, value_parser = parse_sb_depth)]
     sb_depth: Option<usize>,
     /// Invalidation-queue capacity (weak only; 0: invalidate at once).
+    /// Default: enough that no queue fills in the scenario.
     #[arg(long, value_parser = parse_iq_depth)]
     iq_depth: Option<usize>,
     /// The verdict expected: Never, Sometimes or Always. Exit 1 when the
@@ -332,7 +334,8 @@ struct BoundArgs {
     /// States after which an exploration stops (reported as bound exceeded).
     #[arg(long, default_value_t = sim_core::ExploreOptions::default().states_max)]
     states_max: usize,
-    /// Seconds after which an exploration stops (reported as bound exceeded).
+    /// Seconds of wall-clock time after which an exploration stops (reported
+    /// as bound exceeded). herd7's -timeout counts CPU time instead.
     #[arg(long, default_value_t = 60.0)]
     time_limit: f64,
 }
@@ -525,7 +528,8 @@ struct SuiteArgs {
     all_models: bool,
     /// Expected verdicts: a TSV shaped like ../shared/litmus/verdicts.tsv
     /// (paths relative to the TSV's folder). Files it does not list are
-    /// judged by their `Result:` comment.
+    /// judged by their `Result:` comment. Default: every file is judged by
+    /// its `Result:` comment.
     #[arg(long)]
     expected: Option<std::path::PathBuf>,
     /// Print one JSON object.
@@ -633,6 +637,61 @@ fn main() -> ExitCode {
         Err(f) => {
             eprintln!("wmsim: {}", f.message);
             ExitCode::from(f.status)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// Every flag of every command says what it does, and every flag that
+    /// takes a value says what it is when not given: a `[default: ...]`, or
+    /// the word "default" in its description (a default that depends on the
+    /// scenario or the machine).
+    #[test]
+    fn every_flag_has_a_description_and_its_default() {
+        let cli = super::Cli::command();
+        let mut missing = Vec::new();
+        for command in cli.get_subcommands() {
+            for arg in command.get_arguments() {
+                let id = arg.get_id().as_str();
+                if id == "help" || id == "version" || arg.is_positional() {
+                    continue;
+                }
+                let help = arg.get_help().map(|h| h.to_string()).unwrap_or_default();
+                if help.is_empty() {
+                    missing.push(format!("{} --{id}: no description", command.get_name()));
+                    continue;
+                }
+                let takes_value = arg.get_action().takes_values();
+                let has_default =
+                    !arg.get_default_values().is_empty() || help.to_lowercase().contains("default");
+                // An optional output file's default is evident: not written.
+                let output_file = arg
+                    .get_value_names()
+                    .is_some_and(|names| names.iter().any(|n| n.as_str() == "FILE"));
+                if takes_value && !arg.is_required_set() && !has_default && !output_file {
+                    missing.push(format!("{} --{id}: no default shown", command.get_name()));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "{}", missing.join("\n"));
+    }
+
+    /// herd7's -timeout counts CPU time; a user comparing the two must be
+    /// told that ours counts wall-clock time.
+    #[test]
+    fn time_limit_says_it_counts_wall_clock_time() {
+        let cli = super::Cli::command();
+        for name in ["check", "suite", "minimize"] {
+            let command = cli.find_subcommand(name).expect(name);
+            let arg = command
+                .get_arguments()
+                .find(|a| a.get_id() == "time_limit")
+                .expect("--time-limit");
+            let help = arg.get_help().expect("a description").to_string();
+            assert!(help.contains("wall-clock"), "{name}: {help}");
         }
     }
 }
