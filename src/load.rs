@@ -2,7 +2,7 @@
 
 use memory_model::ir::{Instr, Scenario};
 use memory_model::state::{IQ_DEPTH_MAX, SB_DEPTH_MAX};
-use scenarios::builtin::{builtin_source, XenVariant, BUILTINS, FENCES, XEN};
+use scenarios::builtin::{builtin_source, nearest_name, XenVariant, BUILTINS, FENCES, XEN};
 
 use scenarios::litmus::{parse_litmus, LitmusError};
 
@@ -21,9 +21,7 @@ pub fn scenario_and_source(name: &str) -> Result<(Scenario, String), Failure> {
     }
     let path = std::path::Path::new(name);
     if !path.exists() {
-        return Err(Failure::bad_input(format!(
-            "unknown scenario {name:?}: neither a built-in (`wmsim list`) nor a file"
-        )));
+        return Err(Failure::bad_input(not_found(name)));
     }
     let text = std::fs::read(path).map_err(|e| Failure {
         message: format!("cannot read {name}: {e}"),
@@ -32,6 +30,20 @@ pub fn scenario_and_source(name: &str) -> Result<(Scenario, String), Failure> {
     let text = String::from_utf8_lossy(&text).into_owned();
     let scenario = parse_litmus(&text, name).map_err(litmus_failure)?;
     Ok((scenario, text))
+}
+
+/// Why `name` names nothing: a missing file if it looks like a path, else
+/// an unknown built-in, with the nearest built-in name if one is close.
+fn not_found(name: &str) -> String {
+    if name.contains('/') || name.ends_with(".litmus") {
+        return format!("{name:?}: no such file");
+    }
+    let mut message =
+        format!("unknown scenario {name:?}: neither a built-in (`wmsim list`) nor a file");
+    if let Some(near) = nearest_name(name) {
+        message.push_str(&format!("; did you mean {near}?"));
+    }
+    message
 }
 
 /// A litmus error as a failure: unsupported constructs have a status of

@@ -244,6 +244,32 @@ pub fn builtin_source(name: &str) -> Result<Option<String>, String> {
     Ok(XenVariant::parse(name)?.map(|v| v.source()))
 }
 
+/// The built-in name nearest to a mistyped `name`, if one is near enough to
+/// be what the user meant: the same letters in another case (`sb` for `SB`)
+/// or at most two edits away (`xen-shutdown-sbb`). A Xen variant keeps its
+/// barriers: `xen-shutdown-sbb:vcpu=wmb` suggests `xen-shutdown-sb:vcpu=wmb`.
+pub fn nearest_name(name: &str) -> Option<String> {
+    let (base, variant) = match name.split_once(':') {
+        Some((b, v)) => (b, Some(v)),
+        None => (name, None),
+    };
+    let wanted = base.to_lowercase();
+    let candidates = BUILTINS
+        .iter()
+        .map(|b| (b.name, false))
+        .chain(XEN.iter().map(|t| (t.name, true)));
+    let (best, xen, distance) = candidates
+        .map(|(n, xen)| (n, xen, strsim::levenshtein(&wanted, &n.to_lowercase())))
+        .min_by_key(|&(_, _, d)| d)?;
+    if distance > 2 || distance * 2 >= best.len() {
+        return None;
+    }
+    match variant {
+        Some(v) if xen => Some(format!("{best}:{v}")),
+        _ => Some(best.to_string()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -280,5 +306,21 @@ mod tests {
         assert!(XenVariant::parse("xen-shutdown-sb:vcpu=dmb").is_err());
         assert!(XenVariant::parse("xen-shutdown-sb:cpu=mb").is_err());
         assert_eq!(XenVariant::parse("SB"), Ok(None));
+    }
+
+    #[test]
+    fn a_near_name_is_suggested() {
+        assert_eq!(nearest_name("sb").as_deref(), Some("SB"));
+        assert_eq!(nearest_name("mp+wmb+rmb").as_deref(), Some("MP+wmb+rmb"));
+        assert_eq!(
+            nearest_name("xen-shutdown-sbb").as_deref(),
+            Some("xen-shutdown-sb")
+        );
+        assert_eq!(
+            nearest_name("xen-shutdown-sbb:vcpu=wmb").as_deref(),
+            Some("xen-shutdown-sb:vcpu=wmb")
+        );
+        assert_eq!(nearest_name("NoSuchTest"), None);
+        assert_eq!(nearest_name("x"), None);
     }
 }
