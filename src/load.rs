@@ -5,6 +5,7 @@ use memory_model::state::{IQ_DEPTH_MAX, SB_DEPTH_MAX};
 use scenarios::builtin::{builtin_source, nearest_name, XenVariant, BUILTINS, FENCES, XEN};
 
 use scenarios::litmus::{parse_litmus, LitmusError};
+use scenarios::printable;
 
 use crate::{exit, Failure};
 
@@ -24,7 +25,7 @@ pub fn scenario_and_source(name: &str) -> Result<(Scenario, String), Failure> {
         return Err(Failure::bad_input(not_found(name)));
     }
     let text = std::fs::read(path).map_err(|e| Failure {
-        message: format!("cannot read {name}: {e}"),
+        message: format!("cannot read {}: {e}", printable::escape(name)),
         status: exit::IO,
     })?;
     let text = String::from_utf8_lossy(&text).into_owned();

@@ -484,7 +484,8 @@ fn main() -> ExitCode {
     match result {
         Ok(status) => ExitCode::from(status),
         Err(f) => {
-            eprintln!("wmsim: {}", f.message);
+            // An error may quote input: its control characters are escaped.
+            eprintln!("wmsim: {}", scenarios::printable::escape_lines(&f.message));
             ExitCode::from(f.status)
         }
     }

@@ -36,3 +36,65 @@ fn a_near_builtin_name_gets_a_did_you_mean() {
         );
     }
 }
+
+/// Store buffering named with an escape sequence that retitles a terminal,
+/// and a comment inside a statement that would clear it.
+const CONTROL_NAMED: &str = "C t\x1b]0;pwned\x07\n{}\nP0(int *x, int *y)\n{\n\tint r0;\n\
+    \tWRITE_ONCE(*x, /* \x1b[2J */ 1);\n\tr0 = READ_ONCE(*y);\n}\nP1(int *x, int *y)\n{\n\
+    \tint r0;\n\tWRITE_ONCE(*y, 1);\n\tr0 = READ_ONCE(*x);\n}\nexists (0:r0=0 /\\ 1:r0=0)\n";
+
+fn assert_no_control_characters(what: &str, text: &str) {
+    assert!(
+        !text
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\t'),
+        "{what} has a control character: {text:?}"
+    );
+}
+
+#[test]
+fn control_characters_in_names_and_source_lines_are_escaped() {
+    let dir = scratch("input-control-names");
+    std::fs::write(dir.join("t.litmus"), CONTROL_NAMED).unwrap();
+    let out = wmsim_in(&dir, &["check", "t.litmus", "--model", "weak"]);
+    assert_status(&out, 0);
+    let (stdout, _) = text(&out);
+    assert_no_control_characters("check's output", &stdout);
+    assert!(
+        stdout.starts_with("Test t\\x1b]0;pwned\\x07 on weak"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("P0: WRITE_ONCE(*x, /* \\x1b[2J */ 1)"),
+        "{stdout}"
+    );
+    let out = wmsim_in(&dir, &["check", "t.litmus", "--format", "herd"]);
+    let (stdout, _) = text(&out);
+    assert_no_control_characters("herd's block", &stdout);
+    assert!(stdout.starts_with("Test t\\x1b]0;pwned\\x07 "), "{stdout}");
+}
+
+#[test]
+fn a_parse_error_echoes_its_line_and_path_escaped() {
+    let dir = scratch("input-control-error");
+    let name = "e\x1b[2J.litmus";
+    std::fs::write(
+        dir.join(name),
+        "C bad\n{}\nP0(int *x)\n{\n\tWRITE_ONCE(*x, 1); \x1b[2J\n}\nexists (x=1)\n",
+    )
+    .unwrap();
+    let out = wmsim_in(&dir, &["check", name]);
+    assert_status(&out, 2);
+    let (_, stderr) = text(&out);
+    assert_eq!(
+        stderr,
+        "wmsim: e\\x1b[2J.litmus:5:21: expected a C token, found unexpected character `\\x1b`\n\
+         \tWRITE_ONCE(*x, 1); \\x1b[2J\n\
+         \t                   ^\n"
+    );
+    // A folder's file names reach the output of `suite` escaped too.
+    let out = wmsim_in(&dir, &["suite", "."]);
+    let (stdout, _) = text(&out);
+    assert!(stdout.contains("e\\x1b[2J.litmus"), "{stdout}");
+    assert_no_control_characters("suite's output", &stdout);
+}

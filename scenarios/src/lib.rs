@@ -6,3 +6,4 @@
 pub mod builder;
 pub mod builtin;
 pub mod litmus;
+pub mod printable;

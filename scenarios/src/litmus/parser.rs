@@ -36,6 +36,8 @@ pub(crate) fn parse(src: Source<'_>) -> Result<Litmus> {
         depth: 0,
     };
     let (name, _) = p.lex.read_header()?;
+    // The name is printed everywhere: no control character may reach a terminal.
+    let name = crate::printable::escape(&name);
     let init = p.init_block()?;
     let mut threads: Vec<ThreadDef> = Vec::new();
     while let Some(index) = thread_index(p.peek()?) {
