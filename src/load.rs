@@ -4,7 +4,7 @@ use memory_model::ir::{Instr, Scenario};
 use memory_model::state::{IQ_DEPTH_MAX, SB_DEPTH_MAX};
 use scenarios::builtin::{builtin_source, nearest_name, XenVariant, BUILTINS, FENCES, XEN};
 
-use scenarios::litmus::{parse_litmus, LitmusError};
+use scenarios::litmus::{parse_litmus_for_herd, LitmusError};
 use scenarios::printable;
 
 use crate::{exit, Failure};
@@ -17,7 +17,7 @@ pub fn scenario(name: &str) -> Result<Scenario, Failure> {
 /// The scenario `name` and its litmus text (what a trace records).
 pub fn scenario_and_source(name: &str) -> Result<(Scenario, String), Failure> {
     if let Some(text) = builtin_source(name).map_err(Failure::bad_input)? {
-        let scenario = parse_litmus(&text, name).map_err(litmus_failure)?;
+        let scenario = read_litmus(&text, name)?;
         return Ok((scenario, text));
     }
     let path = std::path::Path::new(name);
@@ -29,8 +29,19 @@ pub fn scenario_and_source(name: &str) -> Result<(Scenario, String), Failure> {
         status: exit::IO,
     })?;
     let text = String::from_utf8_lossy(&text).into_owned();
-    let scenario = parse_litmus(&text, name).map_err(litmus_failure)?;
+    let scenario = read_litmus(&text, name)?;
     Ok((scenario, text))
+}
+
+/// Parses litmus text, warning on standard error about each construct in it
+/// that herd7 would refuse, so that a test that runs here is not silently
+/// unusable with herd7.
+fn read_litmus(text: &str, name: &str) -> Result<Scenario, Failure> {
+    let parsed = parse_litmus_for_herd(text, name).map_err(litmus_failure)?;
+    for w in &parsed.herd_warnings {
+        eprintln!("warning: {w}");
+    }
+    Ok(parsed.scenario)
 }
 
 /// Why `name` names nothing: a missing file if it looks like a path, else

@@ -53,6 +53,18 @@ buffering (LB), which LKMM allows, is never exhibited, and a store reaches other
 only through memory (no POWER-style forwarding between threads): a Never verdict is a \
 statement about the model, not a proof under LKMM.";
 
+/// What the commands that read a scenario say after their flags: the
+/// models, then the litmus dialect and what wmsim accepts beyond herd7's.
+fn scenario_note() -> String {
+    format!(
+        "{MODEL_NOTE}\n\nLitmus files are herd7's C tests for the Linux-kernel memory model. \
+         In a thread wmsim also accepts what herd7 refuses: {}. Each use gets a warning on \
+         standard error naming it and its file:line:col, so that a test that runs here is not \
+         silently unusable with herd7.",
+        scenarios::litmus::HERD_EXTENSIONS
+    )
+}
+
 #[derive(Parser, Debug)]
 #[command(name = "wmsim", version, about = ABOUT, after_help = MODEL_NOTE)]
 struct Cli {
@@ -65,11 +77,11 @@ enum Command {
     /// List the built-in scenarios with their conditions.
     List,
     /// Run many seeded timed runs of a scenario and count the outcomes.
-    #[command(after_help = MODEL_NOTE)]
+    #[command(after_help = scenario_note())]
     Fuzz(FuzzArgs),
     /// Explore every reachable state of a scenario on a model: the final
     /// states, the verdict, the shortest witness.
-    #[command(after_help = MODEL_NOTE)]
+    #[command(after_help = scenario_note())]
     Check(CheckArgs),
     /// Check every litmus file under a folder and compare with herd7's
     /// verdicts: agree, unsound, allowed-not-exhibited, unsupported, error.
@@ -81,7 +93,7 @@ enum Command {
     /// Shrink a failing trace to the shortest run that fails the same way.
     Minimize(MinimizeArgs),
     /// Fuzz every combination of buffer depths and timing settings.
-    #[command(after_help = MODEL_NOTE)]
+    #[command(after_help = scenario_note())]
     Sweep(SweepArgs),
     /// Combine the JSON results of the shards of one campaign.
     Merge(MergeArgs),

@@ -98,3 +98,41 @@ fn a_parse_error_echoes_its_line_and_path_escaped() {
     assert!(stdout.contains("e\\x1b[2J.litmus"), "{stdout}");
     assert_no_control_characters("suite's output", &stdout);
 }
+
+#[test]
+fn what_herd7_refuses_is_warned_about_and_listed_in_help() {
+    let dir = scratch("input-herd-warnings");
+    std::fs::write(
+        dir.join("f.litmus"),
+        "C f\n{}\nP0(spinlock_t *lock, int *x)\n{\n\tint r0;\n\tspin_lock(lock);\n\
+         \tr0 = READ_ONCE(*x);\n\tif (!r0 && r0 == 0)\n\t\tWRITE_ONCE(*x, 1);\n\
+         \tspin_unlock(lock);\n}\nexists (x=1)\n",
+    )
+    .unwrap();
+    let out = wmsim_in(&dir, &["check", "f.litmus", "--model", "sc"]);
+    assert_status(&out, 0);
+    let (stdout, stderr) = text(&out);
+    assert!(stdout.contains("Verdict: Always"), "{stdout}");
+    let keyword = "`lock` as a name (a keyword of herd7's C)";
+    assert_eq!(
+        stderr,
+        format!(
+            "warning: herd7 rejects {keyword} at f.litmus:3:16; wmsim accepts it\n\
+             warning: herd7 rejects {keyword} at f.litmus:6:12; wmsim accepts it\n\
+             warning: herd7 rejects `!` at f.litmus:8:6; wmsim accepts it\n\
+             warning: herd7 rejects `&&` at f.litmus:8:10; wmsim accepts it\n\
+             warning: herd7 rejects {keyword} at f.litmus:10:14; wmsim accepts it\n"
+        )
+    );
+    for command in ["check", "fuzz", "sweep"] {
+        let out = wmsim_in(&dir, &[command, "--help"]);
+        let (stdout, _) = text(&out);
+        assert!(
+            stdout.contains("In a thread wmsim also accepts what herd7 refuses: the operators `!`"),
+            "{command} --help: {stdout}"
+        );
+    }
+    // herd7's own dialect, as in the built-ins, gets no warning.
+    let out = wmsim_in(&dir, &["check", "xen-shutdown-full", "--model", "sc"]);
+    assert_eq!(text(&out).1, "");
+}

@@ -2,7 +2,7 @@
 //! herd7 refuses but wmsim reads is reported as a warning.
 
 use memory_model::ir::{Comparison, Observable, Prop, Quantifier, Reg, Term};
-use scenarios::litmus::parse_litmus;
+use scenarios::litmus::{parse_litmus, parse_litmus_for_herd};
 
 const FILE: &str = "t.litmus";
 
@@ -55,4 +55,52 @@ fn no_final_condition_means_forall_true() {
     let s = parse_litmus(&sb_with("locations [x; y;]\n"), FILE).unwrap();
     assert_eq!(s.condition.quantifier, Quantifier::Forall);
     assert_eq!(s.observed.len(), 2);
+}
+
+/// A test that uses four things herd7's C front end refuses.
+const EXTENDED: &str = "C ext\n{}\nP0(spinlock_t *lock, int *x)\n{\n\tint r0, r1;\n\
+    \tspin_lock(lock);\n\tr0 = READ_ONCE(*x);\n\tr1 = READ_ONCE(*x);\n\
+    \tif (!r0 && r1)\n\t\tWRITE_ONCE(*x, 0x2);\n\tspin_unlock(lock);\n}\nexists (x=2)\n";
+
+#[test]
+fn what_herd7_refuses_comes_back_as_warnings_in_source_order() {
+    let parsed = parse_litmus_for_herd(EXTENDED, "f.litmus").unwrap_or_else(|e| panic!("{e}"));
+    let printed: Vec<String> = parsed.herd_warnings.iter().map(|w| w.to_string()).collect();
+    assert_eq!(
+        printed,
+        [
+            "herd7 rejects `lock` as a name (a keyword of herd7's C) at f.litmus:3:16; wmsim accepts it",
+            "herd7 rejects several variables in one declaration at f.litmus:5:8; wmsim accepts it",
+            "herd7 rejects `lock` as a name (a keyword of herd7's C) at f.litmus:6:12; wmsim accepts it",
+            "herd7 rejects `!` at f.litmus:9:6; wmsim accepts it",
+            "herd7 rejects `&&` at f.litmus:9:10; wmsim accepts it",
+            "herd7 rejects the hexadecimal number `0x2` at f.litmus:10:18; wmsim accepts it",
+            "herd7 rejects `lock` as a name (a keyword of herd7's C) at f.litmus:11:14; wmsim accepts it",
+        ]
+    );
+}
+
+#[test]
+fn herd7_s_own_dialect_gets_no_warning() {
+    let text = sb_with("exists (0:r0=0 /\\ 1:r0=0)\n");
+    let parsed = parse_litmus_for_herd(&text, FILE).unwrap();
+    assert_eq!(parsed.herd_warnings, []);
+    // `~` and `||`-free conditions are herd's state syntax, not C.
+    let text = sb_with("~exists (0:r0=0 /\\ ~(1:r0=0))\n");
+    assert_eq!(
+        parse_litmus_for_herd(&text, FILE).unwrap().herd_warnings,
+        []
+    );
+}
+
+#[test]
+fn every_builtin_is_herd7_input() {
+    for b in scenarios::builtin::BUILTINS {
+        let parsed = parse_litmus_for_herd(b.source, b.name).unwrap();
+        assert_eq!(parsed.herd_warnings, [], "{}", b.name);
+    }
+    for v in scenarios::builtin::XenVariant::all() {
+        let parsed = parse_litmus_for_herd(&v.source(), &v.name()).unwrap();
+        assert_eq!(parsed.herd_warnings, [], "{}", v.name());
+    }
 }
