@@ -60,7 +60,8 @@ fn scenario_note() -> String {
         "{MODEL_NOTE}\n\nLitmus files are herd7's C tests for the Linux-kernel memory model. \
          In a thread wmsim also accepts what herd7 refuses: {}. Each use gets a warning on \
          standard error naming it and its file:line:col, so that a test that runs here is not \
-         silently unusable with herd7.",
+         silently unusable with herd7. A scenario with barrier slots takes \
+         NAME:SLOT=BARRIER,... (see `wmsim show --help`).",
         scenarios::litmus::HERD_EXTENSIONS
     )
 }
@@ -76,6 +77,11 @@ struct Cli {
 enum Command {
     /// List the built-in scenarios with their conditions.
     List,
+    /// Print a scenario's litmus text, its barrier slots filled, as herd7
+    /// input to copy and edit: `show xen-shutdown-sb:vcpu=wmb,shutdown=mb`,
+    /// `show f.litmus:vcpu=wmb`.
+    #[command(after_help = SLOTS_NOTE)]
+    Show(ShowArgs),
     /// Run many seeded timed runs of a scenario and count the outcomes.
     #[command(after_help = scenario_note())]
     Fuzz(FuzzArgs),
@@ -97,6 +103,20 @@ enum Command {
     Sweep(SweepArgs),
     /// Combine the JSON results of the shards of one campaign.
     Merge(MergeArgs),
+}
+
+const SLOTS_NOTE: &str = "Barrier slots: a litmus file may leave barriers open. It declares \
+each one on a line of a comment, `@slot NAME PLACEHOLDER default BARRIER` (for example \
+`(* @slot vcpu VCPU_FENCE default mb *)`), and writes PLACEHOLDER in a thread where the \
+barrier goes. `FILE:NAME=BARRIER,...` fills the slots named (the others take their \
+default), with BARRIER one of mb, wmb, rmb, barrier, none, exactly as for the Xen \
+built-ins; check, fuzz and sweep take the same names.";
+
+#[derive(Args, Debug)]
+struct ShowArgs {
+    /// A built-in scenario (see `wmsim list`) or a litmus file, either with
+    /// `:SLOT=BARRIER,...` to fill its barrier slots.
+    scenario: String,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -485,6 +505,7 @@ fn main() -> ExitCode {
             load::list();
             Ok(exit::OK)
         }
+        Some(Command::Show(args)) => load::show(&args.scenario),
         Some(Command::Fuzz(args)) => fuzz::run(&args),
         Some(Command::Check(args)) => check::run(&args),
         Some(Command::Suite(args)) => suite::run(&args),

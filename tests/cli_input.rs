@@ -136,3 +136,124 @@ fn what_herd7_refuses_is_warned_about_and_listed_in_help() {
     let out = wmsim_in(&dir, &["check", "xen-shutdown-full", "--model", "sc"]);
     assert_eq!(text(&out).1, "");
 }
+
+/// Store buffering with a barrier slot on each side.
+const SB_SLOTS: &str = "C sb-slots\n\n(*\n * @slot p0 P0_FENCE default mb\n \
+    * @slot p1 P1_FENCE default mb\n *)\n\n{}\n\nP0(int *x, int *y)\n{\n\tint r0;\n\n\
+    \tWRITE_ONCE(*x, 1);\n\tP0_FENCE\n\tr0 = READ_ONCE(*y);\n}\n\nP1(int *x, int *y)\n{\n\
+    \tint r0;\n\n\tWRITE_ONCE(*y, 1);\n\tP1_FENCE\n\tr0 = READ_ONCE(*x);\n}\n\n\
+    exists (0:r0=0 /\\ 1:r0=0)\n";
+
+#[test]
+fn show_prints_a_builtin_s_text_with_its_slots_filled() {
+    let dir = scratch("input-show-builtin");
+    let out = wmsim_in(&dir, &["show", "SB"]);
+    assert_status(&out, 0);
+    assert_eq!(text(&out).0, include_str!("../scenarios/litmus/SB.litmus"));
+    let out = wmsim_in(&dir, &["show", "xen-shutdown-sb:vcpu=wmb,shutdown=mb"]);
+    assert_status(&out, 0);
+    let (shown, stderr) = text(&out);
+    assert_eq!(stderr, "");
+    assert!(
+        shown.starts_with("C xen-shutdown-sb:vcpu=wmb,shutdown=mb\n"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(" * slot vcpu = wmb (default mb)\n"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("\tWRITE_ONCE(*defer_shutdown, 1);\n\tsmp_wmb();\n"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("\tWRITE_ONCE(*is_shutting_down, 1);\n\tsmp_mb();\n"),
+        "{shown}"
+    );
+    // herd7 input: no placeholder, no declaration, nothing herd7 refuses.
+    for wmsim_only in ["VCPU_FENCE", "SHUTDOWN_FENCE", "@slot"] {
+        assert!(!shown.contains(wmsim_only), "{shown}");
+    }
+    let parsed = scenarios::litmus::parse_litmus_for_herd(&shown, "shown").unwrap();
+    assert_eq!(parsed.herd_warnings, []);
+    assert_eq!(parsed.scenario.name, "xen-shutdown-sb:vcpu=wmb,shutdown=mb");
+}
+
+#[test]
+fn a_file_s_slots_are_filled_as_the_builtins_are() {
+    let dir = scratch("input-file-slots");
+    std::fs::write(dir.join("sb.litmus"), SB_SLOTS).unwrap();
+    let out = wmsim_in(&dir, &["show", "sb.litmus:p1=none"]);
+    assert_status(&out, 0);
+    let expected = SB_SLOTS
+        .replace("C sb-slots", "C sb-slots:p0=mb,p1=none")
+        .replace("@slot p0 P0_FENCE default mb", "slot p0 = mb (default mb)")
+        .replace(
+            "@slot p1 P1_FENCE default mb",
+            "slot p1 = none (default mb)",
+        )
+        .replace("P0_FENCE", "smp_mb();")
+        .replace("P1_FENCE", "/* no barrier */");
+    assert_eq!(text(&out).0, expected);
+    // The file alone takes the defaults; a variant changes the verdict.
+    for (name, verdict) in [
+        ("sb.litmus", "Verdict: Never"),
+        ("sb.litmus:p0=mb,p1=mb", "Verdict: Never"),
+        ("sb.litmus:p1=none", "Verdict: Sometimes"),
+    ] {
+        let out = wmsim_in(&dir, &["check", name, "--model", "tso"]);
+        assert_status(&out, 0);
+        let (stdout, _) = text(&out);
+        assert!(stdout.contains(verdict), "{name}: {stdout}");
+    }
+    let out = wmsim_in(&dir, &["check", "sb.litmus:p1=none", "--model", "tso"]);
+    assert!(text(&out)
+        .0
+        .starts_with("Test sb-slots:p0=mb,p1=none on tso"));
+}
+
+#[test]
+fn an_unknown_slot_or_barrier_is_refused_alike_for_files_and_builtins() {
+    let dir = scratch("input-slot-errors");
+    std::fs::write(dir.join("sb.litmus"), SB_SLOTS).unwrap();
+    std::fs::write(
+        dir.join("plain.litmus"),
+        include_str!("../scenarios/litmus/SB.litmus"),
+    )
+    .unwrap();
+    let barriers = "expected one of mb, wmb, rmb, barrier, none";
+    for (name, message) in [
+        (
+            "sb.litmus:p2=mb",
+            "sb.litmus:p2=mb: unknown slot \"p2\": expected p0 or p1".to_string(),
+        ),
+        (
+            "xen-shutdown-sb:cpu=mb",
+            "xen-shutdown-sb:cpu=mb: unknown slot \"cpu\": expected vcpu or shutdown".to_string(),
+        ),
+        (
+            "sb.litmus:p0=dmb",
+            format!("sb.litmus:p0=dmb: unknown barrier \"dmb\": {barriers}"),
+        ),
+        (
+            "xen-shutdown-sb:vcpu=dmb",
+            format!("xen-shutdown-sb:vcpu=dmb: unknown barrier \"dmb\": {barriers}"),
+        ),
+        (
+            "plain.litmus:p0=mb",
+            "plain.litmus:p0=mb: no barrier slots to fill: the file declares none \
+             (`@slot NAME PLACEHOLDER default BARRIER` in a comment)"
+                .to_string(),
+        ),
+    ] {
+        for command in ["show", "check"] {
+            let out = wmsim_in(&dir, &[command, name]);
+            assert_status(&out, 2);
+            assert_eq!(
+                text(&out).1,
+                format!("wmsim: {message}\n"),
+                "{command} {name}"
+            );
+        }
+    }
+}

@@ -7,3 +7,4 @@ pub mod builder;
 pub mod builtin;
 pub mod litmus;
 pub mod printable;
+pub mod slots;

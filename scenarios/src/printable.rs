@@ -16,9 +16,16 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-/// [`escape`] for text of several lines: the newlines stay.
+/// [`escape`] for text of several lines: the newlines stay, and so does
+/// the `\r` of a `\r\n` line end.
 pub fn escape_lines(text: &str) -> String {
-    text.split('\n').map(escape).collect::<Vec<_>>().join("\n")
+    text.split('\n')
+        .map(|line| match line.strip_suffix('\r') {
+            Some(line) => escape(line) + "\r",
+            None => escape(line),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// How many characters `c` takes once escaped.
@@ -54,5 +61,6 @@ mod tests {
         assert_eq!(escaped_width('\x1b'), 4);
         assert_eq!(escaped_width('x'), 1);
         assert_eq!(escape_lines("a\x1b\nb\n"), "a\\x1b\nb\n");
+        assert_eq!(escape_lines("a\r\nb\rc\n"), "a\r\nb\\x0dc\n");
     }
 }
