@@ -57,6 +57,12 @@ impl<'a> Template<'a> {
             let here = format!("{}:{}:{col}", escape(file), index + 1);
             let rest = &line[at + DECLARATION.len()..];
             let rest = rest.trim_end().trim_end_matches("*)");
+            let rest = if rest.starts_with(char::is_whitespace) {
+                rest
+            } else {
+                // `@slotx ...` is not a declaration, and not anything else.
+                ""
+            };
             let words: Vec<&str> = rest.split_whitespace().collect();
             let [name, placeholder, "default", default] = words[..] else {
                 return Err(format!(
@@ -162,12 +168,16 @@ impl<'a> Template<'a> {
             return self.text.to_string();
         }
         let mut renamed = false;
+        let mut declarations = self.slots.iter().zip(fill);
         let mut out = String::with_capacity(self.text.len());
         for line in self.text.split_inclusive('\n') {
             if let Some(at) = line.find(DECLARATION) {
-                out.push_str(&line[..at]);
-                out.push_str(&self.declaration_note(&line[at..], fill));
-                continue;
+                // Declarations were read in this order, one per line.
+                if let Some((slot, (_, fence))) = declarations.next() {
+                    out.push_str(&line[..at]);
+                    out.push_str(&declaration_note(slot, fence, &line[at..]));
+                    continue;
+                }
             }
             if !renamed {
                 if let Some(name) = header_name(line) {
@@ -188,33 +198,28 @@ impl<'a> Template<'a> {
         }
         out
     }
+}
 
-    /// `@slot vcpu VCPU_FENCE default mb` as filled: `slot vcpu = wmb
-    /// (default mb)`, with whatever followed the declaration on its line.
-    fn declaration_note(&self, declaration: &str, fill: &Fill) -> String {
-        let words: Vec<&str> = declaration.split_whitespace().collect();
-        let name = words.get(1).copied().unwrap_or("");
-        let (slot, (_, fence)) = self
-            .slots
-            .iter()
-            .zip(fill)
-            .find(|(s, _)| s.name == name)
-            .expect("every declaration was read as a slot");
-        let tail = declaration
-            .find(" *)")
-            .or_else(|| declaration.find("*)"))
-            .map_or_else(
-                || {
-                    if declaration.ends_with('\n') {
-                        "\n"
-                    } else {
-                        ""
-                    }
-                },
-                |at| &declaration[at..],
-            );
-        format!("slot {name} = {fence} (default {}){tail}", slot.default)
-    }
+/// `@slot vcpu VCPU_FENCE default mb` as filled: `slot vcpu = wmb (default
+/// mb)`, with the comment's end if it was on the declaration's line.
+fn declaration_note(slot: &Slot, fence: &str, declaration: &str) -> String {
+    let tail = declaration
+        .find(" *)")
+        .or_else(|| declaration.find("*)"))
+        .map_or_else(
+            || {
+                if declaration.ends_with('\n') {
+                    "\n"
+                } else {
+                    ""
+                }
+            },
+            |at| &declaration[at..],
+        );
+    format!(
+        "slot {} = {fence} (default {}){tail}",
+        slot.name, slot.default
+    )
 }
 
 /// The fence called `name`, as its static name.
