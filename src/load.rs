@@ -2,31 +2,85 @@
 
 use memory_model::ir::{Instr, Scenario};
 use memory_model::state::{IQ_DEPTH_MAX, SB_DEPTH_MAX};
-use scenarios::builtin::{builtin_source, XenVariant, BUILTINS, FENCES, XEN};
+use scenarios::builtin::{builtin_source, nearest_name, XenVariant, BUILTINS, FENCES, XEN};
 
-use scenarios::litmus::{parse_litmus, LitmusError};
+use scenarios::litmus::{parse_litmus_for_herd, LitmusError};
+use scenarios::printable;
+use scenarios::slots::Template;
 
 use crate::{exit, Failure};
 
 /// The scenario `name` and its litmus text (what a trace records).
 pub fn scenario_and_source(name: &str) -> Result<(Scenario, String), Failure> {
+    let (text, file) = litmus_text(name)?;
+    let scenario = read_litmus(&text, &file)?;
+    Ok((scenario, text))
+}
+
+/// `wmsim show NAME`: the litmus text of a built-in or a file, its barrier
+/// slots filled, to copy, edit and give to herd7. It is parsed first, so a
+/// broken file gets its error and herd7's refusals their warnings.
+pub fn show(name: &str) -> Result<u8, Failure> {
+    let (text, file) = litmus_text(name)?;
+    read_litmus(&text, &file)?;
+    out!("{text}");
+    Ok(exit::OK)
+}
+
+/// The litmus text `name` stands for, with its barrier slots filled: a
+/// built-in, a file, either as `NAME:slot=F,...`. Also the name its errors
+/// give as the file: the path for a file.
+fn litmus_text(name: &str) -> Result<(String, String), Failure> {
     if let Some(text) = builtin_source(name).map_err(Failure::bad_input)? {
-        let scenario = parse_litmus(&text, name).map_err(litmus_failure)?;
-        return Ok((scenario, text));
+        return Ok((text, name.to_string()));
     }
-    let path = std::path::Path::new(name);
-    if !path.exists() {
-        return Err(Failure::bad_input(format!(
-            "unknown scenario {name:?}: neither a built-in (`wmsim list`) nor a file"
-        )));
-    }
-    let text = std::fs::read(path).map_err(|e| Failure {
-        message: format!("cannot read {name}: {e}"),
+    let (path, spec) = file_and_slots(name).ok_or_else(|| Failure::bad_input(not_found(name)))?;
+    let bytes = std::fs::read(path).map_err(|e| Failure {
+        message: format!("cannot read {}: {e}", printable::escape(path)),
         status: exit::IO,
     })?;
-    let text = String::from_utf8_lossy(&text).into_owned();
-    let scenario = parse_litmus(&text, name).map_err(litmus_failure)?;
-    Ok((scenario, text))
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let template = Template::read(&text, path).map_err(Failure::bad_input)?;
+    let fill = template.fill_for(name, spec).map_err(Failure::bad_input)?;
+    Ok((template.fill(&fill), path.to_string()))
+}
+
+/// `name` as an existing file, with the slot values after a `:` if the
+/// file is what comes before it (`f.litmus:vcpu=wmb`).
+fn file_and_slots(name: &str) -> Option<(&str, Option<&str>)> {
+    if std::path::Path::new(name).exists() {
+        return Some((name, None));
+    }
+    let (path, spec) = name.rsplit_once(':')?;
+    std::path::Path::new(path)
+        .is_file()
+        .then_some((path, Some(spec)))
+}
+
+/// Parses litmus text, warning on standard error about each construct in it
+/// that herd7 would refuse, so that a test that runs here is not silently
+/// unusable with herd7.
+fn read_litmus(text: &str, name: &str) -> Result<Scenario, Failure> {
+    let parsed = parse_litmus_for_herd(text, name).map_err(litmus_failure)?;
+    for w in &parsed.herd_warnings {
+        eprintln!("warning: {w}");
+    }
+    Ok(parsed.scenario)
+}
+
+/// Why `name` names nothing: a missing file if it looks like a path, else
+/// an unknown built-in, with the nearest built-in name if one is close.
+fn not_found(name: &str) -> String {
+    let path = name.split_once(':').map_or(name, |(path, _)| path);
+    if path.contains('/') || path.ends_with(".litmus") {
+        return format!("{path:?}: no such file");
+    }
+    let mut message =
+        format!("unknown scenario {name:?}: neither a built-in (`wmsim list`) nor a file");
+    if let Some(near) = nearest_name(name) {
+        message.push_str(&format!("; did you mean {near}?"));
+    }
+    message
 }
 
 /// A litmus error as a failure: unsupported constructs have a status of
@@ -91,6 +145,7 @@ pub fn list() {
         "Xen shutdown deferral: NAME:vcpu=F,shutdown=F with F one of {} (default mb, the real code)",
         fences.join(", ")
     );
+    outln!("(`wmsim show NAME` prints a scenario's litmus text, its barriers filled)");
     for t in XEN {
         let v = XenVariant::parse(t.name)
             .ok()

@@ -60,6 +60,19 @@ buffering (LB), which LKMM allows, is never exhibited, and a store reaches other
 only through memory (no POWER-style forwarding between threads): a Never verdict is a \
 statement about the model, not a proof under LKMM.";
 
+/// What the commands that read a scenario say after their flags: the
+/// models, then the litmus dialect and what wmsim accepts beyond herd7's.
+fn scenario_note() -> String {
+    format!(
+        "{MODEL_NOTE}\n\nLitmus files are herd7's C tests for the Linux-kernel memory model. \
+         In a thread wmsim also accepts what herd7 refuses: {}. Each use gets a warning on \
+         standard error naming it and its file:line:col, so that a test that runs here is not \
+         silently unusable with herd7. A scenario with barrier slots takes \
+         NAME:SLOT=BARRIER,... (see `wmsim show --help`).",
+        scenarios::litmus::HERD_EXTENSIONS
+    )
+}
+
 #[derive(Parser, Debug)]
 #[command(name = "wmsim", version, about = ABOUT, after_help = MODEL_NOTE)]
 struct Cli {
@@ -71,8 +84,13 @@ struct Cli {
 enum Command {
     /// List the built-in scenarios with their conditions.
     List,
+    /// Print a scenario's litmus text, its barrier slots filled, as herd7
+    /// input to copy and edit: `show xen-shutdown-sb:vcpu=wmb,shutdown=mb`,
+    /// `show f.litmus:vcpu=wmb`.
+    #[command(after_help = SLOTS_NOTE)]
+    Show(ShowArgs),
     /// Run many seeded timed runs of a scenario and count the outcomes.
-    #[command(after_help = MODEL_NOTE)]
+    #[command(after_help = scenario_note())]
     Fuzz(FuzzArgs),
     /// Explore every reachable state of a scenario on a model: the final
     /// states, the verdict, the shortest witness.
@@ -87,7 +105,7 @@ enum Command {
     /// 4 the state or time bound stopped the exploration (no verdict), 1 the
     /// verdict is not the one expected (or `--expect Never` and a run can
     /// deadlock), 0 ran.
-    #[command(after_help = MODEL_NOTE)]
+    #[command(after_help = scenario_note())]
     Check(CheckArgs),
     /// Check every litmus file under a folder and compare with herd7's
     /// verdicts: agree, unsound, allowed-not-exhibited, unsupported, error.
@@ -99,7 +117,7 @@ enum Command {
     /// Shrink a failing trace to the shortest run that fails the same way.
     Minimize(MinimizeArgs),
     /// Fuzz every combination of buffer depths and timing settings.
-    #[command(after_help = MODEL_NOTE)]
+    #[command(after_help = scenario_note())]
     Sweep(SweepArgs),
     /// Combine the JSON results of the shards of one campaign.
     Merge(MergeArgs),
@@ -119,6 +137,20 @@ struct DemoArgs {
     /// Where traces go: DIR/SCENARIO/MODEL/seedS-runR.ron.
     #[arg(long, default_value = demo::TRACES_DEFAULT, value_name = "DIR")]
     traces: std::path::PathBuf,
+}
+
+const SLOTS_NOTE: &str = "Barrier slots: a litmus file may leave barriers open. It declares \
+each one on a line of a comment, `@slot NAME PLACEHOLDER default BARRIER` (for example \
+`(* @slot vcpu VCPU_FENCE default mb *)`), and writes PLACEHOLDER in a thread where the \
+barrier goes. `FILE:NAME=BARRIER,...` fills the slots named (the others take their \
+default), with BARRIER one of mb, wmb, rmb, barrier, none, exactly as for the Xen \
+built-ins; check, fuzz and sweep take the same names.";
+
+#[derive(Args, Debug)]
+struct ShowArgs {
+    /// A built-in scenario (see `wmsim list`) or a litmus file, either with
+    /// `:SLOT=BARRIER,...` to fill its barrier slots.
+    scenario: String,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -624,6 +656,7 @@ fn main() -> ExitCode {
             load::list();
             Ok(exit::OK)
         }
+        Some(Command::Show(args)) => load::show(&args.scenario),
         Some(Command::Fuzz(args)) => fuzz::run(&args),
         Some(Command::Check(args)) => check::run(&args),
         Some(Command::Suite(args)) => suite::run(&args),
@@ -635,7 +668,8 @@ fn main() -> ExitCode {
     match result {
         Ok(status) => ExitCode::from(status),
         Err(f) => {
-            eprintln!("wmsim: {}", f.message);
+            // An error may quote input: its control characters are escaped.
+            eprintln!("wmsim: {}", scenarios::printable::escape_lines(&f.message));
             ExitCode::from(f.status)
         }
     }

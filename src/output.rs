@@ -8,9 +8,13 @@
 use std::io::Write;
 
 /// Writes `args` to standard output, ending the process on a closed pipe.
+/// Control characters are escaped, as a last guard: names and source lines
+/// from input files are escaped where they are read, but a file name or a
+/// path is printed as given, and none of them may act on the terminal.
 pub fn write(args: std::fmt::Arguments<'_>) {
+    let text = scenarios::printable::escape_lines(&args.to_string());
     let mut stdout = std::io::stdout().lock();
-    if let Err(e) = stdout.write_fmt(args) {
+    if let Err(e) = stdout.write_all(text.as_bytes()) {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
             std::process::exit(i32::from(crate::exit::OK));
         }

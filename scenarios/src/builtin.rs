@@ -5,11 +5,13 @@
 //! vCPU side and one on the shutdown side: `xen-shutdown-sb:vcpu=wmb,shutdown=mb`
 //! names the variant with `smp_wmb()` for the vCPU and `smp_mb()` for the
 //! shutdown. Each side is one of [`FENCES`]; an omitted side is `mb`, the
-//! real code.
+//! real code. The templates declare their slots as any file may
+//! ([`crate::slots`]).
 
 use memory_model::ir::Scenario;
 
 use crate::litmus::parse_litmus;
+use crate::slots::Template;
 
 /// A built-in scenario: its name, what its condition asks, its text.
 pub struct Builtin {
@@ -26,16 +28,11 @@ impl Builtin {
 }
 
 /// The barriers a Xen variant may put on either side, by variant name.
-pub const FENCES: &[(&str, &str)] = &[
-    ("mb", "smp_mb();"),
-    ("wmb", "smp_wmb();"),
-    ("rmb", "smp_rmb();"),
-    ("barrier", "barrier();"),
-    ("none", "/* no barrier */"),
-];
+pub use crate::slots::FENCES;
 
-/// A Xen shutdown-deferral template: `VCPU_FENCE` and `SHUTDOWN_FENCE`
-/// stand where the two barriers go.
+/// A Xen shutdown-deferral template: it declares two barrier slots (see
+/// [`crate::slots`]), `vcpu` at `VCPU_FENCE` and `shutdown` at
+/// `SHUTDOWN_FENCE`.
 pub struct XenTemplate {
     pub name: &'static str,
     pub about: &'static str,
@@ -88,23 +85,19 @@ impl XenVariant {
         )
     }
 
-    /// The variant's litmus text.
+    /// The variant's litmus text: the template with its slots filled.
     pub fn source(&self) -> String {
         let t = XEN
             .iter()
             .find(|t| t.name == self.template)
             .expect("variants name a template");
-        let fence = |name: &str| {
-            FENCES
-                .iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, code)| *code)
-                .expect("variants name a fence")
-        };
-        t.template
-            .replacen(&format!("C {}", t.name), &format!("C {}", self.name()), 1)
-            .replace("VCPU_FENCE", fence(self.vcpu))
-            .replace("SHUTDOWN_FENCE", fence(self.shutdown))
+        let template =
+            Template::read(t.template, t.name).expect("built-in slots are well declared");
+        let fill = vec![
+            ("vcpu".to_string(), self.vcpu),
+            ("shutdown".to_string(), self.shutdown),
+        ];
+        template.fill(&fill)
     }
 
     pub fn scenario(&self) -> Scenario {
@@ -140,36 +133,20 @@ impl XenVariant {
         let Some(t) = XEN.iter().find(|t| t.name == base) else {
             return Ok(None);
         };
-        let mut v = XenVariant {
-            template: t.name,
-            vcpu: "mb",
-            shutdown: "mb",
+        let template =
+            Template::read(t.template, t.name).expect("built-in slots are well declared");
+        let fill = template.fill_for(name, rest)?;
+        let fence = |slot: &str| {
+            fill.iter()
+                .find(|(s, _)| s == slot)
+                .map(|(_, f)| *f)
+                .expect("Xen templates have a vcpu and a shutdown slot")
         };
-        let fence_names: Vec<&str> = FENCES.iter().map(|(n, _)| *n).collect();
-        for part in rest.into_iter().flat_map(|r| r.split(',')) {
-            let (key, value) = part
-                .split_once('=')
-                .ok_or_else(|| format!("{name}: expected side=barrier, found {part:?}"))?;
-            let fence = FENCES
-                .iter()
-                .map(|(n, _)| *n)
-                .find(|n| *n == value)
-                .ok_or_else(|| {
-                    format!(
-                        "{name}: unknown barrier {value:?}: expected one of {}",
-                        fence_names.join(", ")
-                    )
-                })?;
-            match key {
-                "vcpu" => v.vcpu = fence,
-                "shutdown" => v.shutdown = fence,
-                other => {
-                    return Err(format!(
-                        "{name}: unknown side {other:?}: expected vcpu or shutdown"
-                    ))
-                }
-            }
-        }
+        let v = XenVariant {
+            template: t.name,
+            vcpu: fence("vcpu"),
+            shutdown: fence("shutdown"),
+        };
         Ok(Some(v))
     }
 }
@@ -244,6 +221,32 @@ pub fn builtin_source(name: &str) -> Result<Option<String>, String> {
     Ok(XenVariant::parse(name)?.map(|v| v.source()))
 }
 
+/// The built-in name nearest to a mistyped `name`, if one is near enough to
+/// be what the user meant: the same letters in another case (`sb` for `SB`)
+/// or at most two edits away (`xen-shutdown-sbb`). A Xen variant keeps its
+/// barriers: `xen-shutdown-sbb:vcpu=wmb` suggests `xen-shutdown-sb:vcpu=wmb`.
+pub fn nearest_name(name: &str) -> Option<String> {
+    let (base, variant) = match name.split_once(':') {
+        Some((b, v)) => (b, Some(v)),
+        None => (name, None),
+    };
+    let wanted = base.to_lowercase();
+    let candidates = BUILTINS
+        .iter()
+        .map(|b| (b.name, false))
+        .chain(XEN.iter().map(|t| (t.name, true)));
+    let (best, xen, distance) = candidates
+        .map(|(n, xen)| (n, xen, strsim::levenshtein(&wanted, &n.to_lowercase())))
+        .min_by_key(|&(_, _, d)| d)?;
+    if distance > 2 || distance * 2 >= best.len() {
+        return None;
+    }
+    match variant {
+        Some(v) if xen => Some(format!("{best}:{v}")),
+        _ => Some(best.to_string()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -280,5 +283,21 @@ mod tests {
         assert!(XenVariant::parse("xen-shutdown-sb:vcpu=dmb").is_err());
         assert!(XenVariant::parse("xen-shutdown-sb:cpu=mb").is_err());
         assert_eq!(XenVariant::parse("SB"), Ok(None));
+    }
+
+    #[test]
+    fn a_near_name_is_suggested() {
+        assert_eq!(nearest_name("sb").as_deref(), Some("SB"));
+        assert_eq!(nearest_name("mp+wmb+rmb").as_deref(), Some("MP+wmb+rmb"));
+        assert_eq!(
+            nearest_name("xen-shutdown-sbb").as_deref(),
+            Some("xen-shutdown-sb")
+        );
+        assert_eq!(
+            nearest_name("xen-shutdown-sbb:vcpu=wmb").as_deref(),
+            Some("xen-shutdown-sb:vcpu=wmb")
+        );
+        assert_eq!(nearest_name("NoSuchTest"), None);
+        assert_eq!(nearest_name("x"), None);
     }
 }

@@ -6,3 +6,5 @@
 pub mod builder;
 pub mod builtin;
 pub mod litmus;
+pub mod printable;
+pub mod slots;

@@ -6,6 +6,7 @@
 use memory_model::ir::{BinaryOp, Comparison, Quantifier, UnaryOp};
 
 use super::error::Pos;
+use super::herd_warning::HerdWarning;
 use super::primitives::Primitive;
 
 /// A name and where it was written.
@@ -28,6 +29,8 @@ pub(crate) struct Litmus {
     pub init: Vec<InitItem>,
     pub threads: Vec<ThreadDef>,
     pub fin: Final,
+    /// What herd7 would refuse, in source order.
+    pub herd_warnings: Vec<HerdWarning>,
 }
 
 /// One entry of the init block.

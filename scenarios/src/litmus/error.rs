@@ -9,6 +9,8 @@
 
 use thiserror::Error;
 
+use crate::printable::{escape, escaped_width};
+
 /// A 1-based position; `col` counts characters, not bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Pos {
@@ -18,8 +20,9 @@ pub struct Pos {
 
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
 pub enum LitmusError {
-    /// A malformed file.
-    #[error("{file}:{line}:{col}: expected {expected}\n{line_text}\n{caret}", caret = caret_line(.line_text, *.col))]
+    /// A malformed file. The fields hold the input as it is; printing
+    /// escapes its control characters (see `printable`).
+    #[error("{}:{line}:{col}: expected {}\n{}\n{caret}", escape(.file), escape(.expected), escape(.line_text), caret = caret_line(.line_text, *.col))]
     Parse {
         file: String,
         line: usize,
@@ -28,7 +31,7 @@ pub enum LitmusError {
         expected: String,
     },
     /// A construct the machine does not model.
-    #[error("unsupported: {construct} at {file}:{line}:{col}")]
+    #[error("unsupported: {} at {}:{line}:{col}", escape(.construct), escape(.file))]
     Unsupported {
         construct: String,
         file: String,
@@ -36,7 +39,7 @@ pub enum LitmusError {
         col: usize,
     },
     /// A semantic error in a well-formed file.
-    #[error("{file}:{line}:{col}: {message}")]
+    #[error("{}:{line}:{col}: {}", escape(.file), escape(.message))]
     Invalid {
         file: String,
         line: usize,
@@ -57,13 +60,16 @@ impl LitmusError {
 }
 
 /// Spaces (and the line's own tabs, so that the caret lines up in a
-/// terminal) up to column `col`, then `^`.
+/// terminal) up to column `col` of the line as printed, escaped, then `^`.
 fn caret_line(line_text: &str, col: usize) -> String {
-    let mut s: String = line_text
-        .chars()
-        .take(col.saturating_sub(1))
-        .map(|c| if c == '\t' { '\t' } else { ' ' })
-        .collect();
+    let mut s = String::new();
+    for c in line_text.chars().take(col.saturating_sub(1)) {
+        if c == '\t' {
+            s.push('\t');
+        } else {
+            s.extend(std::iter::repeat_n(' ', escaped_width(c)));
+        }
+    }
     s.push('^');
     s
 }
@@ -110,14 +116,17 @@ impl Source<'_> {
         }
     }
 
-    /// The program text of a byte range, whitespace collapsed, as the
-    /// `source` of the instructions it lowers to.
+    /// The program text of a byte range, whitespace collapsed and control
+    /// characters (in a comment) escaped, as the `source` of the
+    /// instructions it lowers to.
     pub fn snippet(&self, start: usize, end: usize) -> String {
-        self.text
+        let text = self
+            .text
             .get(start..end)
             .unwrap_or("")
             .split_whitespace()
             .collect::<Vec<_>>()
-            .join(" ")
+            .join(" ");
+        escape(&text)
     }
 }

@@ -8,6 +8,7 @@
 //! lazily so that errors come out in source order.
 
 use super::error::{LitmusError, Pos, Source};
+use super::herd_warning::{self, HerdWarning};
 
 /// Punctuation, longest first so that `<<=` wins over `<<` and `<`.
 const PUNCTS: &[&str] = &[
@@ -65,6 +66,8 @@ pub(crate) struct Lexer<'a> {
     /// the init block, every later one a thread body.
     depth: usize,
     top_blocks: usize,
+    /// What herd7 would refuse in the thread bodies read so far.
+    pub herd_warnings: Vec<HerdWarning>,
 }
 
 fn is_ident_start(b: u8) -> bool {
@@ -84,6 +87,7 @@ impl<'a> Lexer<'a> {
             pos: Pos { line: 1, col: 1 },
             depth: 0,
             top_blocks: 0,
+            herd_warnings: Vec::new(),
         }
     }
 
@@ -314,12 +318,46 @@ impl<'a> Lexer<'a> {
                 format!("a C token, found unexpected character `{}`", b as char),
             ));
         };
+        if self.in_thread_body() {
+            self.note_herd_refusal(&tok, pos, start);
+        }
         Ok(Token {
             tok,
             pos,
             start,
             end: self.at,
         })
+    }
+
+    /// Inside the braces of a thread (the first top-level block is the
+    /// init block, read by herd7's state parser, not its C parser).
+    fn in_thread_body(&self) -> bool {
+        self.top_blocks >= 2 && self.depth >= 1
+    }
+
+    /// Records a token of thread code that herd7's C front end refuses.
+    fn note_herd_refusal(&mut self, tok: &Tok, pos: Pos, start: usize) {
+        let construct = match tok {
+            Tok::Punct(p) => herd_warning::punct(p).map(str::to_string),
+            Tok::Ident(w) if herd_warning::is_herd_keyword(w) => {
+                Some(format!("`{w}` as a name (a keyword of herd7's C)"))
+            }
+            Tok::Int(_) => {
+                let text = self.src.text.get(start..self.at).unwrap_or("");
+                if text.starts_with("0x") || text.starts_with("0X") {
+                    Some(format!("the hexadecimal number `{text}`"))
+                } else if text.ends_with(['u', 'U', 'l', 'L']) {
+                    Some(format!("the suffixed number `{text}`"))
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        };
+        if let Some(c) = construct {
+            let w = self.src.herd_warning(pos, c);
+            self.herd_warnings.push(w);
+        }
     }
 
     fn track_braces(&mut self, p: &str) {

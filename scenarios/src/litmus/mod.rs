@@ -11,6 +11,7 @@
 
 mod ast;
 mod error;
+mod herd_warning;
 mod lexer;
 mod lower;
 mod lower_call;
@@ -26,14 +27,32 @@ use memory_model::ir::Scenario;
 
 pub use error::{LitmusError, Pos};
 pub use result_comment::result_comment;
+pub use herd_warning::{HerdWarning, EXTENSIONS as HERD_EXTENSIONS};
+
+/// A litmus test read and lowered, with what in it herd7 would refuse.
+#[derive(Clone, Debug)]
+pub struct ParsedLitmus {
+    pub scenario: Scenario,
+    /// Constructs wmsim accepts and herd7 does not, in source order.
+    pub herd_warnings: Vec<HerdWarning>,
+}
 
 /// Parses a litmus test and lowers it to the IR. `file_name` is only used
 /// in error messages. Never panics, whatever the input.
 pub fn parse_litmus(source: &str, file_name: &str) -> Result<Scenario, LitmusError> {
+    parse_litmus_for_herd(source, file_name).map(|p| p.scenario)
+}
+
+/// [`parse_litmus`], also returning what herd7 would refuse in the file.
+pub fn parse_litmus_for_herd(source: &str, file_name: &str) -> Result<ParsedLitmus, LitmusError> {
     let src = error::Source {
         file: file_name,
         text: source,
     };
     let test = parser::parse(src)?;
-    lower::lower(src, &test)
+    let scenario = lower::lower(src, &test)?;
+    Ok(ParsedLitmus {
+        scenario,
+        herd_warnings: test.herd_warnings,
+    })
 }

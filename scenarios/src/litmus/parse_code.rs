@@ -166,9 +166,11 @@ impl Parser<'_> {
                 init,
                 text: self.span_from(start),
             });
+            let comma = self.peek()?.pos;
             if !self.eat_punct(",")? {
                 break;
             }
+            self.warn_herd(comma, "several variables in one declaration");
         }
         self.expect_punct(";")?;
         Ok(Stmt::Decl(decls))

@@ -1,6 +1,8 @@
 //! Parsing of the clauses after the threads: `locations [...]`,
 //! `filter (...)` and the final condition (`exists`, `~exists`, `forall`)
-//! in herd's syntax: `/\`, `\/`, `~`, `N:reg=value`, `x=value`, `[x]`.
+//! in herd's syntax: `/\`, `\/`, `~` or `not`, `N:reg=value`, `x=value`,
+//! `[x]`. As in herd7, a `;` may end the condition, and a test without one
+//! means `forall (true)`.
 
 use memory_model::ir::{Comparison, Quantifier};
 
@@ -46,7 +48,17 @@ impl Parser<'_> {
                 break;
             }
         }
-        let quantifier = if self.at_punct("~")? && self.peek_at(1)?.is_ident("exists") {
+        if self.peek()?.tok == Tok::Eof {
+            // herd7 reads a test without a final condition as `forall (true)`.
+            return Ok(Final {
+                locations,
+                filter,
+                quantifier: Quantifier::Forall,
+                prop: CProp::True,
+            });
+        }
+        let negation = self.at_punct("~")? || self.at_ident("not")?;
+        let quantifier = if negation && self.peek_at(1)?.is_ident("exists") {
             self.next()?;
             self.next()?;
             Quantifier::NotExists
@@ -63,6 +75,8 @@ impl Parser<'_> {
             );
         };
         let prop = self.prop()?;
+        // herd7 allows one `;` after the condition.
+        self.eat_punct(";")?;
         Ok(Final {
             locations,
             filter,
@@ -139,7 +153,8 @@ impl Parser<'_> {
 
     fn prop_atom(&mut self) -> Result<CProp> {
         let t = self.peek()?.clone();
-        if t.is_punct("~") {
+        // herd7 spells negation `~` or `not`.
+        if t.is_punct("~") || t.is_ident("not") {
             self.next()?;
             return Ok(CProp::Not(Box::new(self.prop_unary()?)));
         }

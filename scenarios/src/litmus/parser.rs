@@ -8,6 +8,7 @@ use memory_model::ir::CORES_MAX;
 
 use super::ast::{Ident, InitItem, InitTarget, InitValue, Litmus, Span, ThreadDef};
 use super::error::{LitmusError, Pos, Source};
+use super::herd_warning::{self, HerdWarning};
 use super::lexer::{Lexer, Tok, Token, LITERAL_MAX};
 
 pub(crate) type Result<T> = std::result::Result<T, LitmusError>;
@@ -24,6 +25,10 @@ pub(crate) struct Parser<'a> {
     pub last_end: usize,
     /// Current nesting, checked against [`NESTING_MAX`].
     depth: usize,
+    /// Past the init block: reading threads, where herd7's C rules apply.
+    in_threads: bool,
+    /// What herd7 would refuse, found by the parser (the lexer keeps its own).
+    pub herd_warnings: Vec<HerdWarning>,
 }
 
 /// Parses a whole file.
@@ -34,9 +39,14 @@ pub(crate) fn parse(src: Source<'_>) -> Result<Litmus> {
         ahead: VecDeque::new(),
         last_end: 0,
         depth: 0,
+        in_threads: false,
+        herd_warnings: Vec::new(),
     };
     let (name, _) = p.lex.read_header()?;
+    // The name is printed everywhere: no control character may reach a terminal.
+    let name = crate::printable::escape(&name);
     let init = p.init_block()?;
+    p.in_threads = true;
     let mut threads: Vec<ThreadDef> = Vec::new();
     while let Some(index) = thread_index(p.peek()?) {
         let tok = p.next()?;
@@ -78,11 +88,15 @@ pub(crate) fn parse(src: Source<'_>) -> Result<Litmus> {
             ),
         ));
     }
+    let mut herd_warnings = std::mem::take(&mut p.herd_warnings);
+    herd_warnings.append(&mut p.lex.herd_warnings);
+    herd_warnings.sort_by_key(|w| (w.line, w.col));
     Ok(Litmus {
         name,
         init,
         threads,
         fin,
+        herd_warnings,
     })
 }
 
@@ -214,6 +228,12 @@ impl<'a> Parser<'a> {
         self.depth = self.depth.saturating_sub(1);
     }
 
+    /// Records a construct herd7 refuses.
+    pub fn warn_herd(&mut self, pos: Pos, construct: impl Into<String>) {
+        let w = self.src.herd_warning(pos, construct);
+        self.herd_warnings.push(w);
+    }
+
     /// The source range from `start` to the last token consumed.
     pub fn span_from(&self, start: usize) -> Span {
         Span {
@@ -249,7 +269,10 @@ impl<'a> Parser<'a> {
                 Tok::Ident(w) if is_type_word(w) => w.clone(),
                 _ => break,
             };
-            self.next()?;
+            let t = self.next()?;
+            if self.in_threads && !herd_warning::is_herd_type(&word) {
+                self.warn_herd(t.pos, format!("the type `{word}`"));
+            }
             any = true;
             if word == "struct" || word == "union" {
                 self.expect_ident("a struct name")?;
@@ -389,7 +412,12 @@ impl<'a> Parser<'a> {
                     return self.unexpected("a parameter type such as `int *x`");
                 }
                 while self.eat_punct("*")? {}
-                params.push(self.expect_ident("a parameter name")?);
+                let name = self.expect_ident("a parameter name")?;
+                if herd_warning::is_herd_keyword(&name.name) {
+                    let what = format!("`{}` as a name (a keyword of herd7's C)", name.name);
+                    self.warn_herd(name.pos, what);
+                }
+                params.push(name);
                 if !self.eat_punct(",")? {
                     break;
                 }
