@@ -397,3 +397,24 @@ fn check_says_when_the_filter_removed_every_state() {
     assert_eq!(v["filter_removed_every_state"], true);
     assert_eq!(v["filtered_out"], 4);
 }
+
+/// The closing note says what the model lacks from its parameters, not a
+/// fixed sentence that blames load order for store buffering on `sc`.
+#[test]
+fn check_note_says_what_the_model_lacks() {
+    let dir = scratch("check-note");
+    for (model, lacks) in [
+        ("sc", "sc has no store buffer, so no store buffering;"),
+        ("tso", "tso has stores drain in program order"),
+        (
+            "weak",
+            "weak has loads in program order, so no load buffering;",
+        ),
+    ] {
+        let out = wmsim_in(&dir, &["check", "SB", "--model", model]);
+        assert_status(&out, 0);
+        let (stdout, _) = text(&out);
+        let note = stdout.lines().last().unwrap();
+        assert!(note.contains(lacks), "{model}: {note}");
+    }
+}

@@ -218,9 +218,11 @@ impl Section<'_, '_, '_> {
             self.print_steps("Path to the first deadlock", &path);
         }
         outln!("Explored {} states", x.explored_states);
+        // The same words as `suite`'s note, from the model's parameters.
         outln!(
-            "Note: a verdict is this model's, not LKMM's: loads execute in order (so load \
-             buffering is never exhibited) and a store reaches other cores only through memory."
+            "Note: a verdict is this model's, not LKMM's. {} has {}.",
+            self.machine.config.model,
+            self.machine.config.model.parameters().lacks().join("; ")
         );
     }
 }

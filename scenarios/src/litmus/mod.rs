@@ -26,8 +26,8 @@ mod result_comment;
 use memory_model::ir::Scenario;
 
 pub use error::{LitmusError, Pos};
-pub use result_comment::result_comment;
 pub use herd_warning::{HerdWarning, EXTENSIONS as HERD_EXTENSIONS};
+pub use result_comment::result_comment;
 
 /// A litmus test read and lowered, with what in it herd7 would refuse.
 #[derive(Clone, Debug)]
