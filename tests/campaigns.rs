@@ -1,8 +1,10 @@
 //! Sweeps and sharded campaigns: results never depend on the thread count,
 //! shards merged equal one run, and merge refuses what does not fit.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 
@@ -14,17 +16,8 @@ fn scratch(name: &str) -> PathBuf {
 }
 
 fn wmsim_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_wmsim"));
-    c.current_dir(dir).args(args);
-    for key in [
-        "SLURM_ARRAY_TASK_ID",
-        "SLURM_ARRAY_TASK_MIN",
-        "SLURM_ARRAY_TASK_COUNT",
-        "JOB_COMPLETION_INDEX",
-        "WMSIM_SHARD_COUNT",
-    ] {
-        c.env_remove(key);
-    }
+    let mut c = common::command(dir);
+    c.args(args);
     for (k, v) in env {
         c.env(k, v);
     }
