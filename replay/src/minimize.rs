@@ -80,7 +80,7 @@ pub fn minimize(
             run: origin_run,
         },
         decisions: Vec::new(),
-        ending: ending(machine, &state, end, time),
+        ending: ending(machine, &state, end, time, &events),
         events,
         ..trace.clone()
     })

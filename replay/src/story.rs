@@ -6,17 +6,20 @@
 //! queue and cache. [`Story`] is what that re-simulation finds: which store
 //! each load read, how long each store sat in its buffer, how long each
 //! invalidation waited in its queue, and which loads read a value older than
-//! the newest store to their location. A trace that stops matching the
-//! machine ends the story there, with the reason.
+//! the newest store to their location, and when each core's next
+//! instruction was held back and what it waited for (see `crate::stalls`).
+//! A trace that stops matching the machine ends the story there, with the
+//! reason.
 //!
 //! Nothing here draws a random number or iterates a hash map: the same trace
 //! always gives the same story.
 
 use std::collections::VecDeque;
 
-use memory_model::ir::{Instr, Loc, Value};
-use memory_model::{Effect, Machine, ReadSource, State, Transition};
+use memory_model::ir::{Fence, Instr, Loc, Value};
+use memory_model::{BlockReason, Effect, Machine, ReadSource, State, Transition};
 
+use crate::stalls::{OpenStall, StallWatch};
 use crate::trace::{Event, Trace};
 
 /// Index of a store in [`Story::stores`].
@@ -91,6 +94,29 @@ pub(crate) struct Fired {
     pub applied: Option<InvalidationId>,
 }
 
+/// An instruction held back: from the transition after which it could not
+/// fire to the one that let it (see `crate::stalls`).
+pub(crate) struct Stall {
+    pub core: usize,
+    /// The instruction's source text.
+    pub source: String,
+    /// Why it could not fire when the stall began.
+    pub reason: BlockReason,
+    /// The fired transition after which it could not fire; `None`: from the
+    /// start of the run.
+    pub from: Option<usize>,
+    /// The time of `from`, in cycles.
+    pub since: u64,
+    /// The fired transition that let it fire; `None`: still blocked at the
+    /// end of the run.
+    pub until: Option<usize>,
+    /// What it waited for: the drains of its own store buffer's entries and
+    /// the applications of its own queued invalidations during the stall
+    /// that its instruction needs (a fence, an RMW, a dependent access, a
+    /// store to a full buffer), as indices of fired transitions.
+    pub waited_for: Vec<usize>,
+}
+
 /// A trace re-simulated on its machine.
 pub(crate) struct Story {
     pub fired: Vec<Fired>,
@@ -98,6 +124,8 @@ pub(crate) struct Story {
     pub invalidations: Vec<InvalidationRecord>,
     /// `(core, from, to)`, in trace order.
     pub interrupts: Vec<(usize, u64, u64)>,
+    /// Every instruction held back, by start then core.
+    pub stalls: Vec<Stall>,
     /// Set when the trace stopped matching the machine; the story ends there.
     pub divergence: Option<String>,
 }
@@ -123,6 +151,7 @@ impl Story {
             stores: Vec::new(),
             invalidations: Vec::new(),
             interrupts: Vec::new(),
+            stalls: Vec::new(),
             divergence: None,
         };
         let mut p = Provenance {
@@ -132,6 +161,7 @@ impl Story {
             in_memory: vec![None; machine.locations()],
         };
         let mut state = machine.initial_state();
+        let mut watch = StallWatch::new(machine, &state);
         for (n, event) in trace.events.iter().enumerate() {
             match *event {
                 Event::Interrupt { core, from, to } => {
@@ -160,10 +190,65 @@ impl Story {
                         break;
                     }
                     story.record(machine, &mut p, &before, &state, time, transition, got);
+                    let index = story.fired.len() - 1;
+                    for (core, open) in watch.after(machine, &state, Some(index), time) {
+                        story.add_stall(machine, core, open, Some(index));
+                    }
                 }
             }
         }
+        for core in 0..cores {
+            if let Some(open) = watch.open(core) {
+                story.add_stall(machine, core, open, None);
+            }
+        }
+        story.stalls.sort_by_key(|s| (s.from, s.core));
         story
+    }
+
+    /// Records a stall of `core` that ended at `until`, with what it waited
+    /// for among the transitions between.
+    fn add_stall(&mut self, machine: &Machine, core: usize, open: OpenStall, until: Option<usize>) {
+        let thread = &machine.scenario.threads[core];
+        let instr = thread.instrs.get(open.pc as usize).copied();
+        // The queues the instruction waits on: (store buffer, invalidation queue).
+        let (drains, applications) = match (open.reason, instr) {
+            (BlockReason::FenceWaits, Some(Instr::Fence(Fence::Rmb))) => (false, true),
+            (BlockReason::FenceWaits, _) => (true, true),
+            (BlockReason::RmwWaitsForStoreBuffer | BlockReason::StoreBufferFull, _) => {
+                (true, false)
+            }
+            (BlockReason::AddressDependency, _) => (false, true),
+            (
+                BlockReason::InvalidationQueueFull
+                | BlockReason::BadAddress
+                | BlockReason::LockHeld
+                | BlockReason::ConditionNotMet,
+                _,
+            ) => (false, false),
+        };
+        let first = open.from.map_or(0, |f| f + 1);
+        let end = until.map_or(self.fired.len(), |u| u + 1);
+        let waited_for = (first..end)
+            .filter(|&i| {
+                let f = &self.fired[i];
+                f.core == core
+                    && ((drains && f.drained.is_some()) || (applications && f.applied.is_some()))
+            })
+            .collect();
+        self.stalls.push(Stall {
+            core,
+            source: thread
+                .source
+                .get(open.pc as usize)
+                .cloned()
+                .unwrap_or_default(),
+            reason: open.reason,
+            from: open.from,
+            since: open.since,
+            until,
+            waited_for,
+        });
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -15,8 +15,11 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sim_core::{Decisions, Observer, RunEnd, TimedRun, Timing};
 
+use crate::stalls::stalled_since;
+
 /// Bumped whenever a field's meaning changes; older traces are refused.
-pub const FORMAT_VERSION: u32 = 1;
+/// Version 2: a blocked core records when it blocked (`blocked_since`).
+pub const FORMAT_VERSION: u32 = 2;
 
 /// The scenario a trace ran: its text whole, so that the trace stands alone.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,6 +59,9 @@ pub struct BlockedRecord {
     pub pc: u16,
     pub instruction: String,
     pub reason: String,
+    /// When its next instruction stopped being able to fire, in cycles: the
+    /// time of the transition after which it has been blocked to the end.
+    pub blocked_since: u64,
 }
 
 /// How the run ended and in what state.
@@ -123,8 +129,15 @@ impl Observer for Recorder {
     }
 }
 
-/// What a run ended in, described for the trace.
-pub fn ending(machine: &Machine, state: &State, end: RunEnd, time: u64) -> Ending {
+/// What a run ended in, described for the trace; `events` are the run's,
+/// re-simulated to find when each blocked core blocked.
+pub fn ending(
+    machine: &Machine,
+    state: &State,
+    end: RunEnd,
+    time: u64,
+    events: &[Event],
+) -> Ending {
     let scenario = machine.scenario;
     let observed = scenario
         .observed
@@ -156,6 +169,7 @@ pub fn ending(machine: &Machine, state: &State, end: RunEnd, time: u64) -> Endin
     let violation = end == RunEnd::Deadlock
         || (complete && filtered_in && machine.holds(state, &scenario.condition.prop) == wanted);
     let blocked = if end == RunEnd::Deadlock {
+        let since = stalled_since(machine, events);
         (0..machine.cores())
             .filter_map(|c| {
                 machine.next_instr(state, c)?;
@@ -168,6 +182,7 @@ pub fn ending(machine: &Machine, state: &State, end: RunEnd, time: u64) -> Endin
                         .step_blocked(state, c)
                         .map_or("?", |r| r.describe())
                         .to_string(),
+                    blocked_since: since[c].unwrap_or(time),
                 })
             })
             .collect()
@@ -206,8 +221,8 @@ pub fn record_run(machine: &Machine, source: &str, timing: Timing, seed: u64, ru
         timing,
         origin: Origin::Fuzz { seed, run },
         decisions: decisions.log().to_vec(),
+        ending: ending(machine, driver.state(), end, driver.now(), &recorder.events),
         events: recorder.events,
-        ending: ending(machine, driver.state(), end, driver.now()),
     }
 }
 

@@ -219,7 +219,13 @@ fn replay_on_machine(machine: &Machine, trace: &Trace, path: &str) -> Result<usi
         }
         fired += 1;
     }
-    let end = ending(machine, &state, trace.ending.end, trace.ending.time);
+    let end = ending(
+        machine,
+        &state,
+        trace.ending.end,
+        trace.ending.time,
+        &trace.events,
+    );
     if end != trace.ending {
         return Err(ReplayError::EndingDiffers {
             path: path.to_string(),
@@ -266,7 +272,7 @@ fn rerun_timed(
             ),
         });
     }
-    let got = ending(machine, driver.state(), end, driver.now());
+    let got = ending(machine, driver.state(), end, driver.now(), &recorder.events);
     if got != trace.ending {
         return Err(ReplayError::EndingDiffers {
             path: path.to_string(),
@@ -299,6 +305,14 @@ fn describe_difference(want: &crate::trace::Ending, got: &crate::trace::Ending) 
     }
     if want.registers != got.registers {
         return "registers differ".into();
+    }
+    for (w, g) in want.blocked.iter().zip(&got.blocked) {
+        if w.blocked_since != g.blocked_since {
+            return format!(
+                "P{} blocked since t={}, the trace says; since t={}, the replay",
+                w.core, w.blocked_since, g.blocked_since
+            );
+        }
     }
     format!("the trace says {want:?}, the replay {got:?}")
 }

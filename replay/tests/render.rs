@@ -207,15 +207,274 @@ fn deadlocked_xen_run_names_the_blocked_core() {
         assert!(!trace.ending.blocked.is_empty());
         for b in &trace.ending.blocked {
             let core = b.core as usize;
-            let last = rows(&text, m.cores())
-                .into_iter()
-                .rfind(|(_, _, cells)| cells[core].starts_with("BLOCKED at"))
+            let since = blocked_from(&m, &trace, core);
+            assert_eq!(b.blocked_since, since);
+            let all = rows(&text, m.cores());
+            let k = all
+                .iter()
+                .rposition(|(_, _, cells)| cells[core].starts_with("BLOCKED at"))
                 .unwrap_or_else(|| panic!("no BLOCKED row for P{core}:\n{text}"));
-            assert_eq!(last.0, trace.ending.time);
-            assert!(text.contains(&format!("P{core} BLOCKED at `{}`", b.instruction)));
-            assert!(svg.contains(&format!("P{core} BLOCKED at")));
+            // At the time it blocked, then waiting to the end.
+            assert_eq!(all[k].0, since, "{text}");
+            assert!(all[k + 1..]
+                .iter()
+                .all(|(_, _, cells)| !cells[core].is_empty()));
+            assert!(text.contains(&format!(
+                "P{core} BLOCKED since t={since} at `{}`",
+                b.instruction
+            )));
+            assert!(svg.contains(&format!("P{core} BLOCKED since t={since} at")));
         }
         assert_picture(&m, &svg);
+    }
+}
+
+/// The time after which `core`'s next instruction could not fire again,
+/// found by re-simulating the trace on the machine.
+fn blocked_from(m: &Machine, trace: &Trace, core: usize) -> u64 {
+    let mut state = m.initial_state();
+    let mut since = (!m.step_enabled(&state, core)).then_some(0);
+    for t in trace
+        .transitions()
+        .zip(trace.events.iter().filter_map(|e| match e {
+            Event::Fire { time, .. } => Some(*time),
+            Event::Interrupt { .. } => None,
+        }))
+    {
+        m.apply(&mut state, t.0);
+        if m.step_enabled(&state, core) {
+            since = None;
+        } else if since.is_none() {
+            since = Some(t.1);
+        }
+    }
+    since.expect("the core is blocked at the end")
+}
+
+/// An `smp_mb()` right after a store on tso: it cannot pass until the
+/// store has drained.
+#[test]
+fn an_smp_mb_that_waits_shows_its_stall_and_what_it_waited_for() {
+    let (source, s) = load("SB+mbs");
+    let m = machine(&s, ModelName::Tso);
+    let trace = record_run(&m, &source, Timing::default(), SEED, 0);
+    let fired: Vec<(u64, Transition, Effect)> = trace
+        .events
+        .iter()
+        .filter_map(|e| match *e {
+            Event::Fire {
+                time,
+                transition,
+                effect,
+            } => Some((time, transition, effect)),
+            Event::Interrupt { .. } => None,
+        })
+        .collect();
+    let (stored, loc, value) = fired
+        .iter()
+        .find_map(|&(time, t, e)| match (t, e) {
+            (
+                Transition::Step { core: 0 },
+                Effect::Step {
+                    buffered: Some((loc, value)),
+                    ..
+                },
+            ) => Some((time, loc, value)),
+            _ => None,
+        })
+        .expect("P0 buffers its store");
+    let drained = fired
+        .iter()
+        .find_map(|&(time, t, _)| matches!(t, Transition::Drain { core: 0, .. }).then_some(time))
+        .expect("P0's store drains");
+    let store = format!("{}={value}", s.location_name(loc));
+    let (text, svg) = render_both(&m, &trace);
+    assert_row_per_step(&m, &trace, &text);
+
+    let all = rows(&text, m.cores());
+    let k = all
+        .iter()
+        .position(|(_, _, cells)| cells[0].starts_with("WAITS"))
+        .unwrap_or_else(|| panic!("no WAITS row for P0:\n{text}"));
+    assert_eq!(all[k].0, stored, "{text}");
+    assert_eq!(all[k].2[0], format!("WAITS at smp_mb(): SB {store}"));
+    let end = k + all[k..]
+        .iter()
+        .position(|(t, _, cells)| *t == drained && cells[0].starts_with(&store))
+        .expect("the drain's row");
+    for (_, _, cells) in &all[k + 1..end] {
+        assert!(!cells[0].is_empty(), "P0 waits on every row:\n{text}");
+    }
+    let sentence = format!(
+        "P0 `smp_mb()` held back from t={stored} to t={drained} ({} cycles): \
+         fence waits for its buffers to empty; it waited for {store} to drain (t={drained})",
+        drained - stored
+    );
+    assert!(text.contains(&format!("\n  {sentence}\n")), "{text}");
+
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let stall = doc
+        .descendants()
+        .find(|n| n.attribute("class") == Some("stall") && n.attribute("data-core") == Some("0"))
+        .unwrap_or_else(|| panic!("no stall drawn for P0:\n{svg}"));
+    assert_eq!(
+        stall.attribute("data-from"),
+        Some(stored.to_string().as_str())
+    );
+    assert_eq!(
+        stall.attribute("data-to"),
+        Some(drained.to_string().as_str())
+    );
+    let title = stall
+        .children()
+        .find(|n| n.has_tag_name("title"))
+        .and_then(|n| n.text())
+        .expect("a hover text");
+    assert_eq!(title, sentence);
+    let band = stall
+        .children()
+        .find(|n| n.has_tag_name("rect"))
+        .expect("a band");
+    let width: f64 = band.attribute("width").unwrap().parse().unwrap();
+    assert!(width > 0.0);
+    // The whole sentence is printed under the picture, under its number.
+    let number = stall
+        .children()
+        .find(|n| n.has_tag_name("text"))
+        .and_then(|n| n.text())
+        .expect("a footnote number")
+        .trim()
+        .to_string();
+    assert_footnote(&doc, &number, &sentence);
+}
+
+/// The footnote `[n]` under the picture reads `text`.
+fn assert_footnote(doc: &roxmltree::Document, number: &str, text: &str) {
+    let notes = doc
+        .descendants()
+        .find(|n| n.attribute("id") == Some("footnotes"))
+        .expect("footnotes under the picture");
+    let lines: Vec<&str> = notes
+        .descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .filter_map(|n| n.text())
+        .map(str::trim)
+        .collect();
+    let want = format!("{number} {text}");
+    assert!(
+        lines.iter().any(|l| *l == want),
+        "no footnote {want:?} in {lines:#?}"
+    );
+}
+
+/// SB with smp_mb()s, under a long name with long location names: every
+/// line of its title and every store's label is too long for the picture.
+const LONG_NAMES: &str = "C store-buffering-with-full-barriers-on-both-sides-under-a-name-far-too-long-for-one-line-of-any-picture
+
+{}
+
+P0(int *x_with_a_long_location_name, int *y_with_a_long_location_name)
+{
+\tint r0;
+
+\tWRITE_ONCE(*x_with_a_long_location_name, 1);
+\tsmp_mb();
+\tr0 = READ_ONCE(*y_with_a_long_location_name);
+}
+
+P1(int *x_with_a_long_location_name, int *y_with_a_long_location_name)
+{
+\tint r0;
+
+\tWRITE_ONCE(*y_with_a_long_location_name, 1);
+\tsmp_mb();
+\tr0 = READ_ONCE(*x_with_a_long_location_name);
+}
+
+exists (x_with_a_long_location_name=1 /\\ y_with_a_long_location_name=1 /\\ 0:r0=0 /\\ 1:r0=1)
+";
+
+/// What `wrap` promises: about 0.6 em a character at most.
+fn drawn_width(text: &str, font_px: f64) -> f64 {
+    text.chars().count() as f64 * font_px * 0.6
+}
+
+/// The trimmed texts of the elements of `class`, with their font sizes.
+fn texts_of_class<'a>(doc: &'a roxmltree::Document, class: &str) -> Vec<(&'a str, f64)> {
+    doc.descendants()
+        .filter(|n| n.attribute("class") == Some(class))
+        .map(|n| {
+            let size = n.attribute("font-size").unwrap().parse().unwrap();
+            (n.text().unwrap_or("").trim(), size)
+        })
+        .collect()
+}
+
+#[test]
+fn a_long_names_title_and_subtitle_are_wrapped_whole_inside_the_picture() {
+    let s = scenarios::litmus::parse_litmus(LONG_NAMES, "long").expect("it parses");
+    let m = machine(&s, ModelName::Weak);
+    let trace = record_run(&m, LONG_NAMES, Timing::default(), SEED, 0);
+    let svg = timeline_svg(&m, &trace);
+    let width = assert_picture(&m, &svg);
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let squeezed = |lines: &[(&str, f64)]| -> String {
+        lines
+            .iter()
+            .flat_map(|(l, _)| l.chars())
+            .filter(|c| *c != ' ')
+            .collect()
+    };
+    let title = texts_of_class(&doc, "title-line");
+    let subtitle = texts_of_class(&doc, "subtitle");
+    assert!(title.len() >= 2, "the title is wrapped: {title:?}");
+    assert!(subtitle.len() >= 2, "the subtitle is wrapped: {subtitle:?}");
+    for (line, size) in title.iter().chain(&subtitle) {
+        assert!(
+            12.0 + drawn_width(line, *size) <= width,
+            "{line:?} runs off a picture {width} wide"
+        );
+    }
+    assert!(squeezed(&title).starts_with(&s.name), "{title:?}");
+    let condition: String = s.format_condition().chars().filter(|c| *c != ' ').collect();
+    let subtitle = squeezed(&subtitle);
+    assert!(subtitle.starts_with("ended:"), "{subtitle}");
+    assert!(subtitle.ends_with(&condition), "{subtitle}");
+}
+
+#[test]
+fn cut_labels_are_printed_whole_in_numbered_notes_under_the_picture() {
+    let s = scenarios::litmus::parse_litmus(LONG_NAMES, "long").expect("it parses");
+    let m = machine(&s, ModelName::Weak);
+    let trace = record_run(&m, LONG_NAMES, Timing::default(), SEED, 0);
+    let svg = timeline_svg(&m, &trace);
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let events = doc
+        .descendants()
+        .find(|n| n.attribute("id") == Some("events"))
+        .expect("the markers");
+    // The label of each store's marker (its hover text names the store).
+    let labels: Vec<&str> = events
+        .children()
+        .filter(|g| {
+            g.children().any(|n| {
+                n.has_tag_name("title") && n.text().is_some_and(|t| t.contains("WRITE_ONCE"))
+            })
+        })
+        .filter_map(|g| g.children().find(|n| n.has_tag_name("text")))
+        .filter_map(|n| n.text())
+        .map(str::trim)
+        .collect();
+    for (core, loc) in [(0, "x"), (1, "y")] {
+        let whole = format!("{loc}_with_a_long_location_name:=1");
+        let cut = labels
+            .iter()
+            .find(|l| l.starts_with(&format!("{loc}_with_a_long")) && l.contains('…'))
+            .unwrap_or_else(|| panic!("P{core}'s store label is not cut: {labels:?}"));
+        assert!(whole.starts_with(cut.split('…').next().unwrap()));
+        let number = cut.split('…').nth(1).unwrap();
+        assert!(number.starts_with('[') && number.ends_with(']'), "{cut}");
+        assert_footnote(&doc, number, &whole);
     }
 }
 

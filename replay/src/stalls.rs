@@ -1,0 +1,112 @@
+//! When a core's next instruction could not fire, and why.
+//!
+//! A core stalls while its next instruction is not enabled on the machine
+//! (`Machine::step_blocked`): a fence waiting for its store buffer or its
+//! invalidation queue, an RMW waiting for its store buffer, a lock spin or an
+//! `smp_cond_load` waiting for a value, a store waiting for a free slot. A
+//! stall starts at the event after which the instruction could not fire (the
+//! core's own previous step, when the instruction is blocked as soon as the
+//! core reaches it) and ends at the event that enables it; the timed driver
+//! fires a step that is due as soon as it is enabled. A stall still open
+//! when a run deadlocks is the blocked core's: the trace records its start
+//! as `blocked_since`.
+//!
+//! Stalls are derived from the fired transitions alone, so the same trace
+//! gives the same stalls whether it was fuzzed or minimized, recorded by the
+//! timed driver or replayed on the machine.
+
+use memory_model::{BlockReason, Machine, State};
+
+use crate::trace::Event;
+
+/// A stall that has begun and not yet ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct OpenStall {
+    /// The instruction held back (its index in the thread).
+    pub pc: u16,
+    /// Why it could not fire when the stall began.
+    pub reason: BlockReason,
+    /// The fired transition (its index among the fired ones) after which it
+    /// could not fire; `None`: from the start of the run.
+    pub from: Option<usize>,
+    /// The time of that transition, in cycles (0 from the start).
+    pub since: u64,
+}
+
+/// Follows, transition by transition, which cores are stalled.
+pub(crate) struct StallWatch {
+    open: Vec<Option<OpenStall>>,
+}
+
+impl StallWatch {
+    /// The stalls of the initial state: cores whose first instruction
+    /// cannot fire.
+    pub fn new(machine: &Machine, initial: &State) -> StallWatch {
+        let mut watch = StallWatch {
+            open: vec![None; machine.cores()],
+        };
+        watch.after(machine, initial, None, 0);
+        watch
+    }
+
+    /// Looks at every core after fired transition `from` (at `time`) left
+    /// `state`; returns the stalls that this transition ended, by core.
+    pub fn after(
+        &mut self,
+        machine: &Machine,
+        state: &State,
+        from: Option<usize>,
+        time: u64,
+    ) -> Vec<(usize, OpenStall)> {
+        let mut ended = Vec::new();
+        for core in 0..machine.cores() {
+            let blocked = machine.step_blocked(state, core);
+            let pc = state.cores[core].pc;
+            match (self.open[core], blocked) {
+                (Some(stall), Some(_)) if stall.pc == pc => {}
+                (open, blocked) => {
+                    if let Some(stall) = open {
+                        ended.push((core, stall));
+                    }
+                    self.open[core] = blocked.map(|reason| OpenStall {
+                        pc,
+                        reason,
+                        from,
+                        since: time,
+                    });
+                }
+            }
+        }
+        ended
+    }
+
+    /// `core`'s stall, if its next instruction cannot fire now.
+    pub fn open(&self, core: usize) -> Option<OpenStall> {
+        self.open[core]
+    }
+}
+
+/// For each core, when its current stall began, re-simulating `events` on
+/// the machine: `None` for a core whose next instruction can fire, or that
+/// is done. The re-simulation stops at a transition that is not enabled (a
+/// damaged trace, refused elsewhere).
+pub(crate) fn stalled_since(machine: &Machine, events: &[Event]) -> Vec<Option<u64>> {
+    let mut state = machine.initial_state();
+    let mut watch = StallWatch::new(machine, &state);
+    let fired = events.iter().filter_map(|e| match *e {
+        Event::Fire {
+            time, transition, ..
+        } => Some((time, transition)),
+        Event::Interrupt { .. } => None,
+    });
+    for (index, (time, transition)) in fired.enumerate() {
+        if !machine.enabled(&state, transition) {
+            break;
+        }
+        machine.apply(&mut state, transition);
+        watch.after(machine, &state, Some(index), time);
+    }
+    (0..machine.cores())
+        .map(|c| watch.open(c).map(|s| s.since))
+        .collect()
+}
