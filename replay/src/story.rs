@@ -117,6 +117,24 @@ pub(crate) struct Stall {
     pub waited_for: Vec<usize>,
 }
 
+/// An `smp_wmb()` marker in a store buffer (a model that drains per
+/// location): the stores behind it cannot drain until the stores ahead of
+/// it have, and it vanishes when it reaches the head of the buffer.
+pub(crate) struct WmbHold {
+    pub core: usize,
+    /// The source text of the instruction that put it there.
+    pub source: String,
+    /// The step (a fired transition) that put it there.
+    pub from: usize,
+    /// The drain after which it vanished; `None`: still there at the end.
+    pub until: Option<usize>,
+    /// The stores that entered the buffer behind it while it was there: the
+    /// ones it held back.
+    pub held: Vec<StoreId>,
+    /// The drains of the stores ahead of it, that it waited for.
+    pub waited_for: Vec<usize>,
+}
+
 /// A trace re-simulated on its machine.
 pub(crate) struct Story {
     pub fired: Vec<Fired>,
@@ -126,6 +144,8 @@ pub(crate) struct Story {
     pub interrupts: Vec<(usize, u64, u64)>,
     /// Every instruction held back, by start then core.
     pub stalls: Vec<Stall>,
+    /// Every `smp_wmb()` marker, in the order they were put in a buffer.
+    pub wmb_holds: Vec<WmbHold>,
     /// Set when the trace stopped matching the machine; the story ends there.
     pub divergence: Option<String>,
 }
@@ -141,6 +161,9 @@ struct Provenance {
     cached_from: Vec<Vec<Option<StoreId>>>,
     /// For each location, the store memory holds (`None`: the initial value).
     in_memory: Vec<Option<StoreId>>,
+    /// For each core, the `smp_wmb()` markers in its buffer (indices in
+    /// [`Story::wmb_holds`]), oldest first.
+    markers: Vec<VecDeque<usize>>,
 }
 
 impl Story {
@@ -152,6 +175,7 @@ impl Story {
             invalidations: Vec::new(),
             interrupts: Vec::new(),
             stalls: Vec::new(),
+            wmb_holds: Vec::new(),
             divergence: None,
         };
         let mut p = Provenance {
@@ -159,6 +183,7 @@ impl Story {
             queued: vec![VecDeque::new(); cores],
             cached_from: vec![vec![None; machine.locations()]; cores],
             in_memory: vec![None; machine.locations()],
+            markers: vec![VecDeque::new(); cores],
         };
         let mut state = machine.initial_state();
         let mut watch = StallWatch::new(machine, &state);
@@ -317,6 +342,20 @@ impl Story {
                     let id = self.new_store(core, loc, value, index, None);
                     p.buffered[core].push(id);
                     fired.store = Some(id);
+                    for &hold in &p.markers[core] {
+                        self.wmb_holds[hold].held.push(id);
+                    }
+                }
+                if markers(after, core) > markers(before, core) {
+                    p.markers[core].push_back(self.wmb_holds.len());
+                    self.wmb_holds.push(WmbHold {
+                        core,
+                        source: fired.source.clone(),
+                        from: index,
+                        until: None,
+                        held: Vec::new(),
+                        waited_for: Vec::new(),
+                    });
                 }
                 if let Some((loc, value)) = wrote {
                     let id = self.new_store(core, loc, value, index, Some(index));
@@ -338,6 +377,16 @@ impl Story {
                 self.stores[id].visible = Some(index);
                 fired.drained = Some(id);
                 published = Some(id);
+                // Every marker still in the buffer waited for this drain of a
+                // store ahead of it; those that reached the head vanished.
+                for &hold in &p.markers[core] {
+                    self.wmb_holds[hold].waited_for.push(index);
+                }
+                for _ in markers(after, core)..markers(before, core) {
+                    if let Some(hold) = p.markers[core].pop_front() {
+                        self.wmb_holds[hold].until = Some(index);
+                    }
+                }
             }
             Effect::Invalidate { .. } => {
                 if let Some(id) = p.queued[core].pop_front() {
@@ -411,4 +460,14 @@ impl Story {
         });
         self.stores.len() - 1
     }
+}
+
+/// How many `smp_wmb()` markers `core`'s store buffer holds.
+fn markers(state: &State, core: usize) -> usize {
+    state.cores[core]
+        .sb
+        .entries()
+        .iter()
+        .filter(|e| e.is_marker())
+        .count()
 }

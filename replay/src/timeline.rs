@@ -14,7 +14,7 @@ use sim_core::RunEnd;
 use crate::story::{Fired, Story};
 use crate::trace::{Event, Trace};
 use crate::wording::{
-    ending_line, observed_line, stall_headline, stall_sentence, step_outcome, title,
+    ending_line, observed_line, stall_headline, stall_sentence, step_outcome, title, wmb_sentence,
 };
 
 /// Width of each core's column, in characters: fixed for a timeline, wider
@@ -277,15 +277,29 @@ fn push_footer(out: &mut String, machine: &Machine, trace: &Trace, story: &Story
     if let Some(d) = &story.divergence {
         out.push_str(&format!("warning: the timeline stops early: {d}\n"));
     }
-    if !story.stalls.is_empty() {
+    let mut held: Vec<(u64, String)> = story
+        .stalls
+        .iter()
+        .map(|st| (st.since, stall_sentence(machine, story, st, e.time)))
+        .collect();
+    held.extend(
+        story
+            .wmb_holds
+            .iter()
+            .filter(|h| !h.held.is_empty())
+            .map(|h| {
+                let since = story.fired[h.from].time;
+                (since, wmb_sentence(machine, story, h, e.time))
+            }),
+    );
+    held.sort_by_key(|(since, _)| *since);
+    if !held.is_empty() {
         out.push_str(
-            "held back (an instruction that could not fire yet, and what it waited for):\n",
+            "held back (an instruction that could not fire yet, a store behind an \
+             smp_wmb(), and what each waited for):\n",
         );
-        for stall in &story.stalls {
-            out.push_str(&format!(
-                "  {}\n",
-                stall_sentence(machine, story, stall, e.time)
-            ));
+        for (_, sentence) in &held {
+            out.push_str(&format!("  {sentence}\n"));
         }
     }
     out.push_str(

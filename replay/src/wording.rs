@@ -8,7 +8,7 @@ use memory_model::ir::{Fence, Instr, Loc, Value};
 use memory_model::{Effect, Machine, ModelName, ReadSource};
 use sim_core::RunEnd;
 
-use crate::story::{Fired, Stall, Story};
+use crate::story::{Fired, Stall, Story, WmbHold};
 use crate::trace::{Origin, Trace};
 
 /// Where a read came from, in a few letters.
@@ -254,6 +254,48 @@ pub(crate) fn stall_sentence(
         ));
     } else {
         out.push_str(&format!("; it waited for {}", waited.join(", ")));
+    }
+    out
+}
+
+/// What an `smp_wmb()` marker held back, in a whole sentence: the stores
+/// behind it, until when, and the drains ahead of it that it waited for.
+pub(crate) fn wmb_sentence(
+    machine: &Machine,
+    story: &Story,
+    hold: &WmbHold,
+    end_time: u64,
+) -> String {
+    let s = machine.scenario;
+    let store = |id: usize| {
+        let st = &story.stores[id];
+        format!("{}={}", s.location_name(st.loc), s.format_value(st.value))
+    };
+    let held: Vec<String> = hold.held.iter().map(|&id| store(id)).collect();
+    let until = match hold.until {
+        Some(i) => format!("t={}", story.fired[i].time),
+        None => format!("the end (t={end_time})"),
+    };
+    let waited: Vec<String> = hold
+        .waited_for
+        .iter()
+        .filter_map(|&i| {
+            let f = &story.fired[i];
+            f.drained.map(|id| format!("{} (t={})", store(id), f.time))
+        })
+        .collect();
+    let mut out = format!(
+        "P{} `{}` (t={}) held {} in its store buffer until {until}",
+        hold.core,
+        hold.source.trim_end_matches(';'),
+        story.fired[hold.from].time,
+        held.join(" ")
+    );
+    if !waited.is_empty() {
+        out.push_str(&format!(
+            ": it waited for the stores ahead of it to drain: {}",
+            waited.join(", ")
+        ));
     }
     out
 }

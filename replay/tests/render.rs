@@ -348,6 +348,63 @@ fn an_smp_mb_that_waits_shows_its_stall_and_what_it_waited_for() {
     assert_footnote(&doc, &number, &sentence);
 }
 
+/// On weak, a store behind an `smp_wmb()` cannot drain before the store
+/// ahead of the marker: the timeline says so, and the picture marks it.
+#[test]
+fn an_smp_wmb_holding_a_store_back_is_shown_until_the_store_ahead_drains() {
+    let (source, s) = load("MP+wmb");
+    let m = machine(&s, ModelName::Weak);
+    let times = |t: &Trace, want: &dyn Fn(Transition, Effect) -> bool| -> Vec<u64> {
+        t.events
+            .iter()
+            .filter_map(|e| match *e {
+                Event::Fire {
+                    time,
+                    transition,
+                    effect,
+                } if want(transition, effect) => Some(time),
+                _ => None,
+            })
+            .collect()
+    };
+    let p0_steps = |t: &Trace| times(t, &|tr, _| tr == Transition::Step { core: 0 });
+    let p0_drains = |t: &Trace| times(t, &|tr, _| matches!(tr, Transition::Drain { core: 0, .. }));
+    // P0: store x, wmb, store y; the store of y made before x drained.
+    let trace = find_run(
+        &m,
+        &source,
+        Timing::default(),
+        |t| matches!((p0_steps(t).get(2), p0_drains(t).first()), (Some(y), Some(x)) if y < x),
+    )
+    .expect("a run where y=1 waits behind the marker");
+    let (wmb, x_drained) = (p0_steps(&trace)[1], p0_drains(&trace)[0]);
+    let (text, svg) = render_both(&m, &trace);
+    let sentence = format!(
+        "P0 `smp_wmb()` (t={wmb}) held y=1 in its store buffer until t={x_drained}: \
+         it waited for the stores ahead of it to drain: x=1 (t={x_drained})"
+    );
+    assert!(text.contains(&format!("\n  {sentence}\n")), "{text}");
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let hold = doc
+        .descendants()
+        .find(|n| n.attribute("class") == Some("wmb-hold"))
+        .unwrap_or_else(|| panic!("no smp_wmb() hold drawn:\n{svg}"));
+    assert_eq!(hold.attribute("data-from"), Some(wmb.to_string().as_str()));
+    assert_eq!(
+        hold.attribute("data-to"),
+        Some(x_drained.to_string().as_str())
+    );
+    let title = hold.children().find(|n| n.has_tag_name("title"));
+    assert_eq!(title.and_then(|n| n.text()), Some(sentence.as_str()));
+    assert!(hold.children().any(|n| n.has_tag_name("rect")));
+    let number = hold
+        .children()
+        .find(|n| n.has_tag_name("text"))
+        .and_then(|n| n.text())
+        .expect("a footnote number");
+    assert_footnote(&doc, number.trim(), &sentence);
+}
+
 /// The footnote `[n]` under the picture reads `text`.
 fn assert_footnote(doc: &roxmltree::Document, number: &str, text: &str) {
     let notes = doc

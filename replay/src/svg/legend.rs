@@ -115,7 +115,7 @@ impl Swatch {
 }
 
 /// Every colour and shape of the picture, explained.
-const LEGEND: [(Swatch, &str); 15] = [
+const LEGEND: [(Swatch, &str); 16] = [
     (
         Swatch::Dot(COLOUR_LOAD, 4.5),
         "load; label: location=value (hover: where from, which store)",
@@ -165,6 +165,10 @@ const LEGEND: [(Swatch, &str); 15] = [
     (
         Swatch::Stall(COLOUR_STALL),
         "held back: the next instruction cannot fire yet; tick: what it waited for; [n]: note",
+    ),
+    (
+        Swatch::Bar(COLOUR_FENCE, 9.0),
+        "on a store's bar: held behind an smp_wmb() until the stores ahead of it drained",
     ),
     (
         Swatch::Stall(COLOUR_OLD),

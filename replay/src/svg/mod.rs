@@ -41,13 +41,13 @@ use lanes::{blocked_notes, interrupt_spans, lane_backgrounds};
 use legend::legend;
 use markers::markers;
 use scale::{time_axis, TimeAxis};
-use stalls::stall_bands;
+use stalls::{stall_bands, wmb_overlays};
 use style::{px, COLOUR_IQ, COLOUR_SB};
 use title::title_group;
 
 use crate::story::Story;
 use crate::trace::Trace;
-use crate::wording::stall_sentence;
+use crate::wording::{stall_sentence, wmb_sentence};
 
 /// The picture is at least this wide, for the title and the legend.
 const WIDTH_MIN_PX: f64 = 1_000.0;
@@ -75,6 +75,15 @@ pub fn timeline_svg(machine: &Machine, trace: &Trace) -> String {
     let marks: Vec<String> = sentences
         .iter()
         .map(|s| Footnotes::mark(notes.add(s)))
+        .collect();
+    let holds: Vec<_> = story
+        .wmb_holds
+        .iter()
+        .filter(|h| !h.held.is_empty())
+        .map(|h| {
+            let sentence = wmb_sentence(machine, &story, h, trace.ending.time);
+            (h, Footnotes::mark(notes.add(&sentence)), sentence)
+        })
         .collect();
     let (title, title_height) = title_group(machine, trace, &story, width);
     let (lanes, y) = lanes::layout(
@@ -115,6 +124,7 @@ pub fn timeline_svg(machine: &Machine, trace: &Trace) -> String {
         |l| l.iq_top,
         COLOUR_IQ,
     ));
+    doc = doc.add(wmb_overlays(&story, &lanes, &axis, &sb_bars, &holds));
     doc = doc.add(arrows(&story, &lanes, &axis, &sb_bars));
     doc = doc.add(stall_bands(&story, &lanes, &axis, &marks, &sentences));
     doc = doc.add(markers(machine, &story, &labels, &lanes, &axis));
