@@ -18,6 +18,7 @@ use std::collections::VecDeque;
 
 use memory_model::ir::{Fence, Instr, Loc, Value};
 use memory_model::{BlockReason, Effect, Machine, ReadSource, State, Transition};
+use sim_core::RunEnd;
 
 use crate::stalls::{OpenStall, StallWatch};
 use crate::trace::{Event, Trace};
@@ -107,9 +108,11 @@ pub(crate) struct Stall {
     pub from: Option<usize>,
     /// The time of `from`, in cycles.
     pub since: u64,
-    /// The fired transition that let it fire; `None`: still blocked at the
+    /// The fired transition that let it fire; `None`: still waiting at the
     /// end of the run.
     pub until: Option<usize>,
+    /// Still waiting at the end of a deadlocked run: the core is blocked.
+    pub blocked: bool,
     /// What it waited for: the drains of its own store buffer's entries and
     /// the applications of its own queued invalidations during the stall
     /// that its instruction needs (a fence, an RMW, a dependent access, a
@@ -222,9 +225,17 @@ impl Story {
                 }
             }
         }
-        for core in 0..cores {
-            if let Some(open) = watch.open(core) {
-                story.add_stall(machine, core, open, None);
+        // A story cut short by a divergence does not know who waits at the end.
+        if story.divergence.is_none() {
+            for core in 0..cores {
+                if let Some(open) = watch.open(core) {
+                    story.add_stall(machine, core, open, None);
+                }
+            }
+            if trace.ending.end == RunEnd::Deadlock {
+                for stall in story.stalls.iter_mut().filter(|s| s.until.is_none()) {
+                    stall.blocked = true;
+                }
             }
         }
         story.stalls.sort_by_key(|s| (s.from, s.core));
@@ -272,6 +283,7 @@ impl Story {
             from: open.from,
             since: open.since,
             until,
+            blocked: false,
             waited_for,
         });
     }

@@ -310,8 +310,8 @@ fn push_footer(out: &mut String, machine: &Machine, trace: &Trace, story: &Story
     out.push_str(
         "stalls: WAITS at = the core's next instruction cannot fire yet (a fence or an RMW \
          waiting for its store buffer (SB) to drain or its invalidation queue (IQ) to be \
-         applied, a lock or a condition waiting for a value); BLOCKED at = it never could \
-         again; : = still waiting on that row\n",
+         applied, a lock or a condition waiting for a value); BLOCKED at = blocked to the \
+         end of a deadlocked run; : = still waiting on that row\n",
     );
     out.push_str(
         "reads: SB = forwarded from the core's own store buffer, cache = valid copy, \

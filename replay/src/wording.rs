@@ -187,14 +187,14 @@ pub(crate) fn stall_waits(machine: &Machine, story: &Story, stall: &Stall) -> St
 }
 
 /// A stall in one line, as its row and its label begin: `WAITS at
-/// smp_mb(): SB x=1`, or `BLOCKED at r0 = ...: lock is held` when it
-/// lasted to the end of the run.
+/// smp_mb(): SB x=1`, or `BLOCKED at r0 = ...: lock is held` for a core
+/// blocked to the end of a deadlocked run.
 pub(crate) fn stall_headline(machine: &Machine, story: &Story, stall: &Stall) -> String {
     let source = stall.source.trim_end_matches(';');
-    match stall.until {
-        Some(_) => format!("WAITS at {source}: {}", stall_waits(machine, story, stall)),
-        None => format!("BLOCKED at {source}: {}", stall.reason.describe()),
+    if stall.blocked {
+        return format!("BLOCKED at {source}: {}", stall.reason.describe());
     }
+    format!("WAITS at {source}: {}", stall_waits(machine, story, stall))
 }
 
 /// A stall in a whole sentence: the core, the instruction, from when to
@@ -207,22 +207,33 @@ pub(crate) fn stall_sentence(
 ) -> String {
     let s = machine.scenario;
     let source = stall.source.trim_end_matches(';');
-    let Some(until) = stall.until else {
+    if stall.blocked {
         return format!(
             "P{} `{source}` BLOCKED from t={} to the end (t={end_time}): {}",
             stall.core,
             stall.since,
             stall.reason.describe()
         );
+    }
+    let mut out = match stall.until {
+        Some(until) => {
+            let to = story.fired[until].time;
+            format!(
+                "P{} `{source}` held back from t={} to t={to} ({} cycles): {}",
+                stall.core,
+                stall.since,
+                to - stall.since,
+                stall.reason.describe()
+            )
+        }
+        None => format!(
+            "P{} `{source}` held back from t={} to the end of the run (t={end_time}), \
+             still waiting: {}",
+            stall.core,
+            stall.since,
+            stall.reason.describe()
+        ),
     };
-    let to = story.fired[until].time;
-    let mut out = format!(
-        "P{} `{source}` held back from t={} to t={to} ({} cycles): {}",
-        stall.core,
-        stall.since,
-        to - stall.since,
-        stall.reason.describe()
-    );
     let waited: Vec<String> = stall
         .waited_for
         .iter()
@@ -247,12 +258,12 @@ pub(crate) fn stall_sentence(
             }
         })
         .collect();
-    if waited.is_empty() {
+    if let (true, Some(until)) = (waited.is_empty(), stall.until) {
         out.push_str(&format!(
             "; it could fire after {}",
             event_words(machine, story, until)
         ));
-    } else {
+    } else if !waited.is_empty() {
         out.push_str(&format!("; it waited for {}", waited.join(", ")));
     }
     out

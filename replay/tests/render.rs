@@ -405,6 +405,43 @@ fn an_smp_wmb_holding_a_store_back_is_shown_until_the_store_ahead_drains() {
     assert_footnote(&doc, number.trim(), &sentence);
 }
 
+/// A run cut at the step bound while an `smp_mb()` waits: it is still
+/// waiting at the end, not blocked (only a deadlock blocks).
+#[test]
+fn a_fence_waiting_when_the_step_bound_cuts_the_run_is_not_called_blocked() {
+    let (source, s) = load("SB+mbs");
+    let m = machine(&s, ModelName::Tso);
+    let (trace, text) = (1..20)
+        .map(|steps_max| {
+            let timing = Timing {
+                steps_max,
+                ..Timing::default()
+            };
+            let trace = record_run(&m, &source, timing, SEED, 0);
+            let text = timeline_text(&m, &trace);
+            (trace, text)
+        })
+        .find(|(_, text)| text.contains("to the end of the run"))
+        .expect("a bound that cuts a waiting fence");
+    assert_eq!(trace.ending.end, RunEnd::BoundExceeded);
+    let all = rows(&text, m.cores());
+    assert!(all
+        .iter()
+        .flat_map(|(_, _, c)| c)
+        .all(|c| !c.starts_with("BLOCKED")));
+    assert!(!text.contains("BLOCKED from"), "{text}");
+    assert!(
+        text.contains("`smp_mb()` held back from t=")
+            && text.contains(&format!(
+                "to the end of the run (t={}), still waiting: fence waits for its buffers to empty",
+                trace.ending.time
+            )),
+        "{text}"
+    );
+    let svg = timeline_svg(&m, &trace);
+    assert!(!svg.contains("stall blocked"), "{svg}");
+}
+
 /// The footnote `[n]` under the picture reads `text`.
 fn assert_footnote(doc: &roxmltree::Document, number: &str, text: &str) {
     let notes = doc

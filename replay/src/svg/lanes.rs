@@ -147,7 +147,7 @@ pub(super) fn blocked_notes(
         let since_x = story
             .stalls
             .iter()
-            .find(|s| s.core == core && s.until.is_none())
+            .find(|s| s.core == core && s.blocked)
             .map_or(LEFT_PX, |s| s.from.map_or(LEFT_PX, |i| axis.x(i)));
         let right = width - 8.0;
         let mut label = text(since_x, lane.bottom - 4.0, BLOCKED_NOTE_FONT_PX, &note)

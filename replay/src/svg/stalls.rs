@@ -29,9 +29,14 @@ pub(super) fn stall_bands(
         let lane = &lanes[stall.core];
         let y = lane.marker_y;
         let x0 = stall.from.map_or(axis.x_at(stall.since), |i| axis.x(i));
-        let (x1, to, colour, class) = match stall.until {
-            Some(i) => (axis.x(i), story.fired[i].time, COLOUR_STALL, "stall"),
-            None => (axis.end_x, axis.end_time, COLOUR_OLD, "stall blocked"),
+        let (x1, to) = match stall.until {
+            Some(i) => (axis.x(i), story.fired[i].time),
+            None => (axis.end_x, axis.end_time),
+        };
+        let (colour, class) = if stall.blocked {
+            (COLOUR_OLD, "stall blocked")
+        } else {
+            (COLOUR_STALL, "stall")
         };
         let mut item = Group::new()
             .set("class", class)
