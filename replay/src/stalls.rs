@@ -7,15 +7,18 @@
 //! stall starts at the event after which the instruction could not fire (the
 //! core's own previous step, when the instruction is blocked as soon as the
 //! core reaches it) and ends at the event that enables it; the timed driver
-//! fires a step that is due as soon as it is enabled. A stall still open
-//! when a run deadlocks is the blocked core's: the trace records its start
-//! as `blocked_since`.
+//! fires a step that is due as soon as it is enabled. A core that an
+//! interrupt keeps from executing is not held back by its instruction: a
+//! stall starts no earlier than the end of the interrupt drawn after the
+//! core's last step (the trace records it). A stall still open when a run
+//! deadlocks is the blocked core's: the trace records its start (at the
+//! latest the end of the run) as `blocked_since`.
 //!
 //! Stalls are derived from the fired transitions alone, so the same trace
 //! gives the same stalls whether it was fuzzed or minimized, recorded by the
 //! timed driver or replayed on the machine.
 
-use memory_model::{BlockReason, Machine, State};
+use memory_model::{BlockReason, Machine, State, Transition};
 
 use crate::trace::Event;
 
@@ -36,6 +39,9 @@ pub(crate) struct OpenStall {
 /// Follows, transition by transition, which cores are stalled.
 pub(crate) struct StallWatch {
     open: Vec<Option<OpenStall>>,
+    /// For each core, the end of the interrupt drawn after its last step:
+    /// its next instruction is not due before.
+    not_before: Vec<u64>,
 }
 
 impl StallWatch {
@@ -44,20 +50,36 @@ impl StallWatch {
     pub fn new(machine: &Machine, initial: &State) -> StallWatch {
         let mut watch = StallWatch {
             open: vec![None; machine.cores()],
+            not_before: vec![0; machine.cores()],
         };
-        watch.after(machine, initial, None, 0);
+        watch.after(machine, initial, (None, None), 0);
         watch
     }
 
-    /// Looks at every core after fired transition `from` (at `time`) left
-    /// `state`; returns the stalls that this transition ended, by core.
+    /// `core` executes nothing until `to`: an interrupt drawn after its
+    /// last step.
+    pub fn interrupted(&mut self, core: usize, to: u64) {
+        if let Some(n) = self.not_before.get_mut(core) {
+            *n = to;
+        }
+        if let Some(Some(stall)) = self.open.get_mut(core) {
+            stall.since = stall.since.max(to);
+        }
+    }
+
+    /// Looks at every core after fired transition `from` (at `time`), a
+    /// step of `stepped` if it was one, left `state`; returns the stalls
+    /// that this transition ended, by core.
     pub fn after(
         &mut self,
         machine: &Machine,
         state: &State,
-        from: Option<usize>,
+        (from, stepped): (Option<usize>, Option<usize>),
         time: u64,
     ) -> Vec<(usize, OpenStall)> {
+        if let Some(core) = stepped {
+            self.not_before[core] = 0;
+        }
         let mut ended = Vec::new();
         for core in 0..machine.cores() {
             let blocked = machine.step_blocked(state, core);
@@ -72,7 +94,7 @@ impl StallWatch {
                         pc,
                         reason,
                         from,
-                        since: time,
+                        since: time.max(self.not_before[core]),
                     });
                 }
             }
@@ -93,18 +115,27 @@ impl StallWatch {
 pub(crate) fn stalled_since(machine: &Machine, events: &[Event]) -> Vec<Option<u64>> {
     let mut state = machine.initial_state();
     let mut watch = StallWatch::new(machine, &state);
-    let fired = events.iter().filter_map(|e| match *e {
-        Event::Fire {
-            time, transition, ..
-        } => Some((time, transition)),
-        Event::Interrupt { .. } => None,
-    });
-    for (index, (time, transition)) in fired.enumerate() {
-        if !machine.enabled(&state, transition) {
-            break;
+    let mut index = 0;
+    for event in events {
+        match *event {
+            Event::Fire {
+                time, transition, ..
+            } => {
+                if !machine.enabled(&state, transition) {
+                    break;
+                }
+                machine.apply(&mut state, transition);
+                let stepped = match transition {
+                    Transition::Step { core } => Some(core as usize),
+                    Transition::Drain { .. }
+                    | Transition::Invalidate { .. }
+                    | Transition::Evict { .. } => None,
+                };
+                watch.after(machine, &state, (Some(index), stepped), time);
+                index += 1;
+            }
+            Event::Interrupt { core, to, .. } => watch.interrupted(core as usize, to),
         }
-        machine.apply(&mut state, transition);
-        watch.after(machine, &state, Some(index), time);
     }
     (0..machine.cores())
         .map(|c| watch.open(c).map(|s| s.since))

@@ -21,7 +21,7 @@ use memory_model::{BlockReason, Effect, Machine, ReadSource, State, Transition};
 use sim_core::RunEnd;
 
 use crate::stalls::{OpenStall, StallWatch};
-use crate::trace::{Event, Trace};
+use crate::trace::{Event, Origin, Trace};
 
 /// Index of a store in [`Story::stores`].
 pub(crate) type StoreId = usize;
@@ -195,6 +195,7 @@ impl Story {
                 Event::Interrupt { core, from, to } => {
                     if (core as usize) < cores {
                         story.interrupts.push((core as usize, from, to));
+                        watch.interrupted(core as usize, to);
                     }
                 }
                 Event::Fire {
@@ -219,8 +220,17 @@ impl Story {
                     }
                     story.record(machine, &mut p, &before, &state, time, transition, got);
                     let index = story.fired.len() - 1;
-                    for (core, open) in watch.after(machine, &state, Some(index), time) {
-                        story.add_stall(machine, core, open, Some(index));
+                    let stepped = match transition {
+                        Transition::Step { core } => Some(core as usize),
+                        Transition::Drain { .. }
+                        | Transition::Invalidate { .. }
+                        | Transition::Evict { .. } => None,
+                    };
+                    for (core, open) in watch.after(machine, &state, (Some(index), stepped), time) {
+                        // Enabled again before it was due: never held back.
+                        if open.since < time {
+                            story.add_stall(machine, core, open, Some(index));
+                        }
                     }
                 }
             }
@@ -228,7 +238,9 @@ impl Story {
         // A story cut short by a divergence does not know who waits at the end.
         if story.divergence.is_none() {
             for core in 0..cores {
-                if let Some(open) = watch.open(core) {
+                if let Some(mut open) = watch.open(core) {
+                    // Not due before the end: it waits from the end at the latest.
+                    open.since = open.since.min(trace.ending.time);
                     story.add_stall(machine, core, open, None);
                 }
             }
@@ -237,6 +249,20 @@ impl Story {
                     stall.blocked = true;
                 }
             }
+        }
+        // The timed driver fires a due step as soon as it is enabled: one
+        // that fired later than the transition that enabled it was not due
+        // yet, so it was never held back. (A minimized trace's times are
+        // not the driver's: nothing to tell there.)
+        if matches!(trace.origin, Origin::Fuzz { .. }) {
+            let fired = &story.fired;
+            story.stalls.retain(|st| {
+                let Some(until) = st.until else { return true };
+                fired[until..]
+                    .iter()
+                    .find(|f| f.core == st.core && matches!(f.effect, Effect::Step { .. }))
+                    .is_none_or(|step| step.time <= fired[until].time)
+            });
         }
         story.stalls.sort_by_key(|s| (s.from, s.core));
         story

@@ -182,7 +182,7 @@ pub fn ending(
                         .step_blocked(state, c)
                         .map_or("?", |r| r.describe())
                         .to_string(),
-                    blocked_since: since[c].unwrap_or(time),
+                    blocked_since: since[c].map_or(time, |t| t.min(time)),
                 })
             })
             .collect()

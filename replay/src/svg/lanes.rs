@@ -148,7 +148,10 @@ pub(super) fn blocked_notes(
             .stalls
             .iter()
             .find(|s| s.core == core && s.blocked)
-            .map_or(LEFT_PX, |s| s.from.map_or(LEFT_PX, |i| axis.x(i)));
+            .map_or(LEFT_PX, |s| match s.from {
+                Some(i) if story.fired[i].time == s.since => axis.x(i),
+                _ => axis.x_at(s.since),
+            });
         let right = width - 8.0;
         let mut label = text(since_x, lane.bottom - 4.0, BLOCKED_NOTE_FONT_PX, &note)
             .set("fill", COLOUR_OLD)

@@ -28,7 +28,11 @@ pub(super) fn stall_bands(
     for (k, stall) in story.stalls.iter().enumerate() {
         let lane = &lanes[stall.core];
         let y = lane.marker_y;
-        let x0 = stall.from.map_or(axis.x_at(stall.since), |i| axis.x(i));
+        // At its event, unless an interrupt made it due later.
+        let x0 = match stall.from {
+            Some(i) if story.fired[i].time == stall.since => axis.x(i),
+            _ => axis.x_at(stall.since),
+        };
         let (x1, to) = match stall.until {
             Some(i) => (axis.x(i), story.fired[i].time),
             None => (axis.end_x, axis.end_time),
