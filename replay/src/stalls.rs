@@ -1,26 +1,27 @@
 //! When a core's next instruction could not fire, and why.
 //!
-//! A core stalls while its next instruction is not enabled on the machine
-//! (`Machine::step_blocked`): a fence waiting for its store buffer or its
-//! invalidation queue, an RMW waiting for its store buffer, a lock spin or an
-//! `smp_cond_load` waiting for a value, a store waiting for a free slot. A
-//! stall starts at the event after which the instruction could not fire (the
-//! core's own previous step, when the instruction is blocked as soon as the
-//! core reaches it) and ends at the event that enables it; the timed driver
-//! fires a step that is due as soon as it is enabled. A core that an
-//! interrupt keeps from executing is not held back by its instruction: a
-//! stall starts no earlier than the end of the interrupt drawn after the
-//! core's last step (the trace records it). A stall still open when a run
-//! deadlocks is the blocked core's: the trace records its start (at the
+//! A core stalls while its next instruction is due but not enabled on the
+//! machine (`Machine::step_blocked`): a fence waiting for its store buffer
+//! or its invalidation queue, an RMW waiting for its store buffer, a lock
+//! spin or an `smp_cond_load` waiting for a value, a store waiting for a
+//! free slot. A stall starts when the instruction is both due and blocked:
+//! the later of the transition after which it could not fire and the time
+//! its step was due; it ends at the transition that enables it (the timed
+//! driver fires a due step as soon as it is enabled). An instruction enabled
+//! again before it was due was never held back. A stall still open when a
+//! run deadlocks is the blocked core's: the trace records its start (at the
 //! latest the end of the run) as `blocked_since`.
 //!
-//! Stalls are derived from the fired transitions alone, so the same trace
-//! gives the same stalls whether it was fuzzed or minimized, recorded by the
-//! timed driver or replayed on the machine.
+//! When each step was due is not in a trace: for a fuzzed trace it comes
+//! from re-running the timed driver on the trace's own draws
+//! ([`step_dues`]). A minimized trace has no draws; there a step is taken
+//! as due from the transition after the core's previous step, and, had it
+//! one, from the end of an interrupt drawn after it.
 
 use memory_model::{BlockReason, Machine, State, Transition};
+use sim_core::{Decisions, Observer, TimedRun};
 
-use crate::trace::Event;
+use crate::trace::{Event, Origin, Recorder, Trace};
 
 /// A stall that has begun and not yet ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,53 +33,115 @@ pub(crate) struct OpenStall {
     /// The fired transition (its index among the fired ones) after which it
     /// could not fire; `None`: from the start of the run.
     pub from: Option<usize>,
-    /// The time of that transition, in cycles (0 from the start).
+    /// When it began, in cycles: the time of `from`, or the time the step
+    /// was due if later.
     pub since: u64,
+}
+
+/// For each core, when each of its steps was due (`[c][k]`: its step
+/// number `k`, from 0), as the timed driver scheduled them.
+pub(crate) type StepDues = Vec<Vec<u64>>;
+
+/// Records every event of a run and when each step was due.
+#[derive(Default)]
+pub(crate) struct DueRecorder {
+    pub recorder: Recorder,
+    pub dues: StepDues,
+}
+
+impl Observer for DueRecorder {
+    fn transition(&mut self, time: u64, t: Transition, effect: &memory_model::Effect) {
+        self.recorder.transition(time, t, effect);
+    }
+
+    fn interrupt(&mut self, core: usize, from: u64, to: u64) {
+        self.recorder.interrupt(core, from, to);
+    }
+
+    fn step_due(&mut self, core: usize, due: u64) {
+        if self.dues.len() <= core {
+            self.dues.resize(core + 1, Vec::new());
+        }
+        self.dues[core].push(due);
+    }
+}
+
+/// When each step of a fuzzed trace was due: the timed driver re-run on the
+/// trace's draws. `None` for a minimized trace, or one the re-run does not
+/// reproduce (refused by `verify` anyway).
+pub(crate) fn step_dues(machine: &Machine, trace: &Trace) -> Option<StepDues> {
+    let Origin::Fuzz { .. } = trace.origin else {
+        return None;
+    };
+    let mut driver = TimedRun::new(machine, trace.timing);
+    let mut decisions = Decisions::replay(trace.decisions.clone());
+    let mut observer = DueRecorder::default();
+    driver.run(&mut decisions, &mut observer);
+    (observer.recorder.events == trace.events).then_some(observer.dues)
 }
 
 /// Follows, transition by transition, which cores are stalled.
 pub(crate) struct StallWatch {
     open: Vec<Option<OpenStall>>,
-    /// For each core, the end of the interrupt drawn after its last step:
-    /// its next instruction is not due before.
-    not_before: Vec<u64>,
+    dues: Option<StepDues>,
+    /// For each core, the steps it has fired.
+    steps: Vec<usize>,
+    /// For each core, when its next step is due (as far as is known).
+    due: Vec<u64>,
 }
 
 impl StallWatch {
     /// The stalls of the initial state: cores whose first instruction
-    /// cannot fire.
-    pub fn new(machine: &Machine, initial: &State) -> StallWatch {
+    /// cannot fire. `dues`: when each step was due, if known.
+    pub fn new(machine: &Machine, initial: &State, dues: Option<StepDues>) -> StallWatch {
+        let cores = machine.cores();
         let mut watch = StallWatch {
-            open: vec![None; machine.cores()],
-            not_before: vec![0; machine.cores()],
+            open: vec![None; cores],
+            dues,
+            steps: vec![0; cores],
+            due: vec![0; cores],
         };
-        watch.after(machine, initial, (None, None), 0);
+        for core in 0..cores {
+            watch.due[core] = watch.known_due(core).unwrap_or(0);
+        }
+        watch.after(machine, initial, None, None, 0);
         watch
     }
 
+    fn known_due(&self, core: usize) -> Option<u64> {
+        let dues = self.dues.as_ref()?;
+        dues.get(core)?.get(self.steps[core]).copied()
+    }
+
     /// `core` executes nothing until `to`: an interrupt drawn after its
-    /// last step.
+    /// last step. Only needed where the due times are not known (they
+    /// count the interrupt).
     pub fn interrupted(&mut self, core: usize, to: u64) {
-        if let Some(n) = self.not_before.get_mut(core) {
-            *n = to;
+        if self.dues.is_some() || core >= self.due.len() {
+            return;
         }
-        if let Some(Some(stall)) = self.open.get_mut(core) {
+        self.due[core] = to;
+        if let Some(stall) = &mut self.open[core] {
             stall.since = stall.since.max(to);
         }
     }
 
-    /// Looks at every core after fired transition `from` (at `time`), a
-    /// step of `stepped` if it was one, left `state`; returns the stalls
-    /// that this transition ended, by core.
+    /// Looks at every core after fired transition number `from`,
+    /// `transition` at `time`, left `state`; returns the stalls that this
+    /// transition ended, by core. An ended stall whose start is not before
+    /// `time` was never held back.
     pub fn after(
         &mut self,
         machine: &Machine,
         state: &State,
-        (from, stepped): (Option<usize>, Option<usize>),
+        from: Option<usize>,
+        transition: Option<Transition>,
         time: u64,
     ) -> Vec<(usize, OpenStall)> {
-        if let Some(core) = stepped {
-            self.not_before[core] = 0;
+        if let Some(Transition::Step { core }) = transition {
+            let core = core as usize;
+            self.steps[core] += 1;
+            self.due[core] = self.known_due(core).unwrap_or(0);
         }
         let mut ended = Vec::new();
         for core in 0..machine.cores() {
@@ -94,7 +157,7 @@ impl StallWatch {
                         pc,
                         reason,
                         from,
-                        since: time.max(self.not_before[core]),
+                        since: time.max(self.due[core]),
                     });
                 }
             }
@@ -109,12 +172,17 @@ impl StallWatch {
 }
 
 /// For each core, when its current stall began, re-simulating `events` on
-/// the machine: `None` for a core whose next instruction can fire, or that
-/// is done. The re-simulation stops at a transition that is not enabled (a
-/// damaged trace, refused elsewhere).
-pub(crate) fn stalled_since(machine: &Machine, events: &[Event]) -> Vec<Option<u64>> {
+/// the machine (`dues`: when each step was due, if known): `None` for a
+/// core whose next instruction can fire, or that is done. The
+/// re-simulation stops at a transition that is not enabled (a damaged
+/// trace, refused elsewhere).
+pub(crate) fn stalled_since(
+    machine: &Machine,
+    events: &[Event],
+    dues: Option<StepDues>,
+) -> Vec<Option<u64>> {
     let mut state = machine.initial_state();
-    let mut watch = StallWatch::new(machine, &state);
+    let mut watch = StallWatch::new(machine, &state, dues);
     let mut index = 0;
     for event in events {
         match *event {
@@ -125,13 +193,7 @@ pub(crate) fn stalled_since(machine: &Machine, events: &[Event]) -> Vec<Option<u
                     break;
                 }
                 machine.apply(&mut state, transition);
-                let stepped = match transition {
-                    Transition::Step { core } => Some(core as usize),
-                    Transition::Drain { .. }
-                    | Transition::Invalidate { .. }
-                    | Transition::Evict { .. } => None,
-                };
-                watch.after(machine, &state, (Some(index), stepped), time);
+                watch.after(machine, &state, Some(index), Some(transition), time);
                 index += 1;
             }
             Event::Interrupt { core, to, .. } => watch.interrupted(core as usize, to),

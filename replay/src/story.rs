@@ -20,8 +20,8 @@ use memory_model::ir::{Fence, Instr, Loc, Value};
 use memory_model::{BlockReason, Effect, Machine, ReadSource, State, Transition};
 use sim_core::RunEnd;
 
-use crate::stalls::{OpenStall, StallWatch};
-use crate::trace::{Event, Origin, Trace};
+use crate::stalls::{step_dues, OpenStall, StallWatch};
+use crate::trace::{Event, Trace};
 
 /// Index of a store in [`Story::stores`].
 pub(crate) type StoreId = usize;
@@ -145,7 +145,7 @@ pub(crate) struct Story {
     pub invalidations: Vec<InvalidationRecord>,
     /// `(core, from, to)`, in trace order.
     pub interrupts: Vec<(usize, u64, u64)>,
-    /// Every instruction held back, by start then core.
+    /// Every instruction held back, by start time, then event, then core.
     pub stalls: Vec<Stall>,
     /// Every `smp_wmb()` marker, in the order they were put in a buffer.
     pub wmb_holds: Vec<WmbHold>,
@@ -189,7 +189,7 @@ impl Story {
             markers: vec![VecDeque::new(); cores],
         };
         let mut state = machine.initial_state();
-        let mut watch = StallWatch::new(machine, &state);
+        let mut watch = StallWatch::new(machine, &state, step_dues(machine, trace));
         for (n, event) in trace.events.iter().enumerate() {
             match *event {
                 Event::Interrupt { core, from, to } => {
@@ -220,13 +220,8 @@ impl Story {
                     }
                     story.record(machine, &mut p, &before, &state, time, transition, got);
                     let index = story.fired.len() - 1;
-                    let stepped = match transition {
-                        Transition::Step { core } => Some(core as usize),
-                        Transition::Drain { .. }
-                        | Transition::Invalidate { .. }
-                        | Transition::Evict { .. } => None,
-                    };
-                    for (core, open) in watch.after(machine, &state, (Some(index), stepped), time) {
+                    let ended = watch.after(machine, &state, Some(index), Some(transition), time);
+                    for (core, open) in ended {
                         // Enabled again before it was due: never held back.
                         if open.since < time {
                             story.add_stall(machine, core, open, Some(index));
@@ -250,21 +245,7 @@ impl Story {
                 }
             }
         }
-        // The timed driver fires a due step as soon as it is enabled: one
-        // that fired later than the transition that enabled it was not due
-        // yet, so it was never held back. (A minimized trace's times are
-        // not the driver's: nothing to tell there.)
-        if matches!(trace.origin, Origin::Fuzz { .. }) {
-            let fired = &story.fired;
-            story.stalls.retain(|st| {
-                let Some(until) = st.until else { return true };
-                fired[until..]
-                    .iter()
-                    .find(|f| f.core == st.core && matches!(f.effect, Effect::Step { .. }))
-                    .is_none_or(|step| step.time <= fired[until].time)
-            });
-        }
-        story.stalls.sort_by_key(|s| (s.from, s.core));
+        story.stalls.sort_by_key(|s| (s.since, s.from, s.core));
         story
     }
 

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sim_core::{Decisions, Observer, RunEnd, TimedRun, Timing};
 
-use crate::stalls::stalled_since;
+use crate::stalls::{stalled_since, DueRecorder, StepDues};
 
 /// Bumped whenever a field's meaning changes; older traces are refused.
 /// Version 2: a blocked core records when it blocked (`blocked_since`).
@@ -130,13 +130,14 @@ impl Observer for Recorder {
 }
 
 /// What a run ended in, described for the trace; `events` are the run's,
-/// re-simulated to find when each blocked core blocked.
-pub fn ending(
+/// re-simulated to find when each blocked core blocked, with `dues`, when
+/// each step was due, if known (see `crate::stalls`).
+pub(crate) fn ending(
     machine: &Machine,
     state: &State,
     end: RunEnd,
     time: u64,
-    events: &[Event],
+    (events, dues): (&[Event], Option<StepDues>),
 ) -> Ending {
     let scenario = machine.scenario;
     let observed = scenario
@@ -169,7 +170,7 @@ pub fn ending(
     let violation = end == RunEnd::Deadlock
         || (complete && filtered_in && machine.holds(state, &scenario.condition.prop) == wanted);
     let blocked = if end == RunEnd::Deadlock {
-        let since = stalled_since(machine, events);
+        let since = stalled_since(machine, events, dues);
         (0..machine.cores())
             .filter_map(|c| {
                 machine.next_instr(state, c)?;
@@ -205,8 +206,9 @@ pub fn ending(
 pub fn record_run(machine: &Machine, source: &str, timing: Timing, seed: u64, run: u64) -> Trace {
     let mut driver = TimedRun::new(machine, timing);
     let mut decisions = Decisions::seeded(seed, run, true);
-    let mut recorder = Recorder::default();
-    let end = driver.run(&mut decisions, &mut recorder);
+    let mut observer = DueRecorder::default();
+    let end = driver.run(&mut decisions, &mut observer);
+    let DueRecorder { recorder, dues } = observer;
     Trace {
         format_version: FORMAT_VERSION,
         wmsim_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -221,7 +223,13 @@ pub fn record_run(machine: &Machine, source: &str, timing: Timing, seed: u64, ru
         timing,
         origin: Origin::Fuzz { seed, run },
         decisions: decisions.log().to_vec(),
-        ending: ending(machine, driver.state(), end, driver.now(), &recorder.events),
+        ending: ending(
+            machine,
+            driver.state(),
+            end,
+            driver.now(),
+            (&recorder.events, Some(dues)),
+        ),
         events: recorder.events,
     }
 }

@@ -197,7 +197,7 @@ fn deadlocked_xen_run_names_the_blocked_core() {
     let (source, s) = load("xen-shutdown-full:vcpu=none,shutdown=mb");
     for model in [ModelName::Weak, ModelName::Tso] {
         let m = machine(&s, model);
-        let trace = find_run(&m, &source, Timing::default(), |t| {
+        let trace = find_run(&m, &source, fixed_timing(), |t| {
             t.ending.end == RunEnd::Deadlock
         })
         .unwrap_or_else(|| panic!("the full Xen scenario deadlocks on {model}"));
@@ -229,38 +229,67 @@ fn deadlocked_xen_run_names_the_blocked_core() {
     }
 }
 
-/// The time from which `core`'s next instruction could not fire to the
-/// end, found by re-simulating the trace on the machine: the transition
-/// after which it stayed blocked, or the end of an interrupt drawn after
-/// the core's last step if later (it was not due before).
+/// A step that writes no memory takes `STEP_CYCLES`, one that does and
+/// every drain `WRITE_CYCLES`: when each step after a core's first is due
+/// can be told from the trace.
+const STEP_CYCLES: u32 = 7;
+const WRITE_CYCLES: u32 = 40;
+
+fn fixed_timing() -> Timing {
+    let step = sim_core::Cycles::new(STEP_CYCLES, STEP_CYCLES);
+    let write = sim_core::Cycles::new(WRITE_CYCLES, WRITE_CYCLES);
+    Timing {
+        hit: step,
+        miss: step,
+        owned_drain: write,
+        invalidation_round_trip: write,
+        ..Timing::default()
+    }
+}
+
+/// Under [`fixed_timing`], the time from which `core`'s next instruction
+/// was due and could not fire to the end, found by re-simulating the trace
+/// on the machine: the later of the transition after which it stayed
+/// blocked and the time its step was due (after its last step's cycles and
+/// any interrupt drawn after it); at the latest the end.
 fn blocked_from(m: &Machine, trace: &Trace, core: usize) -> u64 {
     let mut state = m.initial_state();
-    let mut since = (!m.step_enabled(&state, core)).then_some(0);
-    let mut not_before = 0;
+    let mut due = None;
+    let mut since = None;
     for e in &trace.events {
         match *e {
             Event::Fire {
-                time, transition, ..
+                time,
+                transition,
+                effect,
             } => {
                 m.apply(&mut state, transition);
                 if transition == (Transition::Step { core: core as u8 }) {
-                    not_before = 0;
+                    let writes = matches!(
+                        effect,
+                        Effect::Step {
+                            published: Some(_),
+                            ..
+                        }
+                    );
+                    due = Some(time + if writes { WRITE_CYCLES } else { STEP_CYCLES } as u64);
                 }
+                let Some(due) = due else { continue };
                 if m.step_enabled(&state, core) {
                     since = None;
                 } else if since.is_none() {
-                    since = Some(time.max(not_before));
+                    since = Some(time.max(due));
                 }
             }
             Event::Interrupt { core: c, to, .. } if c as usize == core => {
-                not_before = to;
+                due = Some(to);
                 since = since.map(|s| s.max(to));
             }
             Event::Interrupt { .. } => {}
         }
     }
     since
-        .expect("the core is blocked at the end")
+        .expect("the core stepped, then blocked to the end")
         .min(trace.ending.time)
 }
 
@@ -270,7 +299,7 @@ fn blocked_from(m: &Machine, trace: &Trace, core: usize) -> u64 {
 fn an_smp_mb_that_waits_shows_its_stall_and_what_it_waited_for() {
     let (source, s) = load("SB+mbs");
     let m = machine(&s, ModelName::Tso);
-    let trace = record_run(&m, &source, Timing::default(), SEED, 0);
+    let trace = record_run(&m, &source, fixed_timing(), SEED, 0);
     let fired: Vec<(u64, Transition, Effect)> = trace
         .events
         .iter()
@@ -283,7 +312,7 @@ fn an_smp_mb_that_waits_shows_its_stall_and_what_it_waited_for() {
             Event::Interrupt { .. } => None,
         })
         .collect();
-    let (stored, loc, value) = fired
+    let (store_step, loc, value) = fired
         .iter()
         .find_map(|&(time, t, e)| match (t, e) {
             (
@@ -296,6 +325,8 @@ fn an_smp_mb_that_waits_shows_its_stall_and_what_it_waited_for() {
             _ => None,
         })
         .expect("P0 buffers its store");
+    // The fence is due when the store has taken its cycles.
+    let stored = store_step + STEP_CYCLES as u64;
     let drained = fired
         .iter()
         .find_map(|&(time, t, _)| matches!(t, Transition::Drain { core: 0, .. }).then_some(time))
