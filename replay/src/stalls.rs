@@ -14,9 +14,9 @@
 //!
 //! When each step was due is not in a trace: for a fuzzed trace it comes
 //! from re-running the timed driver on the trace's own draws
-//! ([`step_dues`]). A minimized trace has no draws; there a step is taken
-//! as due from the transition after the core's previous step, and, had it
-//! one, from the end of an interrupt drawn after it.
+//! ([`step_dues`]). A minimized trace has no draws (nor interrupts, nor
+//! delays but the least); there a step is taken as due from the transition
+//! after the core's previous step.
 
 use memory_model::{BlockReason, Machine, State, Transition};
 use sim_core::{Decisions, Observer, TimedRun};
@@ -113,19 +113,6 @@ impl StallWatch {
         dues.get(core)?.get(self.steps[core]).copied()
     }
 
-    /// `core` executes nothing until `to`: an interrupt drawn after its
-    /// last step. Only needed where the due times are not known (they
-    /// count the interrupt).
-    pub fn interrupted(&mut self, core: usize, to: u64) {
-        if self.dues.is_some() || core >= self.due.len() {
-            return;
-        }
-        self.due[core] = to;
-        if let Some(stall) = &mut self.open[core] {
-            stall.since = stall.since.max(to);
-        }
-    }
-
     /// Looks at every core after fired transition number `from`,
     /// `transition` at `time`, left `state`; returns the stalls that this
     /// transition ended, by core. An ended stall whose start is not before
@@ -196,7 +183,7 @@ pub(crate) fn stalled_since(
                 watch.after(machine, &state, Some(index), Some(transition), time);
                 index += 1;
             }
-            Event::Interrupt { core, to, .. } => watch.interrupted(core as usize, to),
+            Event::Interrupt { .. } => {}
         }
     }
     (0..machine.cores())

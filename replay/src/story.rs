@@ -195,7 +195,6 @@ impl Story {
                 Event::Interrupt { core, from, to } => {
                     if (core as usize) < cores {
                         story.interrupts.push((core as usize, from, to));
-                        watch.interrupted(core as usize, to);
                     }
                 }
                 Event::Fire {
