@@ -112,7 +112,9 @@ enum Command {
     #[command(after_help = MODEL_NOTE)]
     Suite(SuiteArgs),
     /// Re-run a saved trace, check it gives the same transitions and final
-    /// state, and print its timeline.
+    /// state, and print its timeline: every event, every instruction held
+    /// back (a fence, an RMW, a lock or a wait) and what it waited for, and
+    /// since when a deadlocked core is blocked.
     Replay(ReplayArgs),
     /// Shrink a failing trace to the shortest run that fails the same way.
     Minimize(MinimizeArgs),
@@ -529,7 +531,8 @@ struct MergeArgs {
 struct ReplayArgs {
     /// A trace saved by `wmsim fuzz` or `wmsim minimize`.
     trace: std::path::PathBuf,
-    /// Also draw the timeline as an SVG picture.
+    /// Also draw the timeline as an SVG picture (numbered notes under it
+    /// give the whole text of every cut label and every stall).
     #[arg(long, value_name = "FILE")]
     svg: Option<std::path::PathBuf>,
     /// Print no timeline, only the verdict of the replay.

@@ -7,6 +7,7 @@
 //! the one serialized type.
 
 pub mod minimize;
+mod stalls;
 mod story;
 pub mod svg;
 pub mod timeline;

@@ -80,7 +80,8 @@ pub fn minimize(
             run: origin_run,
         },
         decisions: Vec::new(),
-        ending: ending(machine, &state, end, time),
+        // No draws: when each step was due is not known (see `stalls`).
+        ending: ending(machine, &state, end, time, (&events, None)),
         events,
         ..trace.clone()
     })

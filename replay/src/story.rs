@@ -6,17 +6,21 @@
 //! queue and cache. [`Story`] is what that re-simulation finds: which store
 //! each load read, how long each store sat in its buffer, how long each
 //! invalidation waited in its queue, and which loads read a value older than
-//! the newest store to their location. A trace that stops matching the
-//! machine ends the story there, with the reason.
+//! the newest store to their location, and when each core's next
+//! instruction was held back and what it waited for (see `crate::stalls`).
+//! A trace that stops matching the machine ends the story there, with the
+//! reason.
 //!
 //! Nothing here draws a random number or iterates a hash map: the same trace
 //! always gives the same story.
 
 use std::collections::VecDeque;
 
-use memory_model::ir::{Instr, Loc, Value};
-use memory_model::{Effect, Machine, ReadSource, State, Transition};
+use memory_model::ir::{Fence, Instr, Loc, Value};
+use memory_model::{BlockReason, Effect, Machine, ReadSource, State, Transition};
+use sim_core::RunEnd;
 
+use crate::stalls::{step_dues, OpenStall, StallWatch};
 use crate::trace::{Event, Trace};
 
 /// Index of a store in [`Story::stores`].
@@ -91,6 +95,49 @@ pub(crate) struct Fired {
     pub applied: Option<InvalidationId>,
 }
 
+/// An instruction held back: from the transition after which it could not
+/// fire to the one that let it (see `crate::stalls`).
+pub(crate) struct Stall {
+    pub core: usize,
+    /// The instruction's source text.
+    pub source: String,
+    /// Why it could not fire when the stall began.
+    pub reason: BlockReason,
+    /// The fired transition after which it could not fire; `None`: from the
+    /// start of the run.
+    pub from: Option<usize>,
+    /// The time of `from`, in cycles.
+    pub since: u64,
+    /// The fired transition that let it fire; `None`: still waiting at the
+    /// end of the run.
+    pub until: Option<usize>,
+    /// Still waiting at the end of a deadlocked run: the core is blocked.
+    pub blocked: bool,
+    /// What it waited for: the drains of its own store buffer's entries and
+    /// the applications of its own queued invalidations during the stall
+    /// that its instruction needs (a fence, an RMW, a dependent access, a
+    /// store to a full buffer), as indices of fired transitions.
+    pub waited_for: Vec<usize>,
+}
+
+/// An `smp_wmb()` marker in a store buffer (a model that drains per
+/// location): the stores behind it cannot drain until the stores ahead of
+/// it have, and it vanishes when it reaches the head of the buffer.
+pub(crate) struct WmbHold {
+    pub core: usize,
+    /// The source text of the instruction that put it there.
+    pub source: String,
+    /// The step (a fired transition) that put it there.
+    pub from: usize,
+    /// The drain after which it vanished; `None`: still there at the end.
+    pub until: Option<usize>,
+    /// The stores that entered the buffer behind it while it was there: the
+    /// ones it held back.
+    pub held: Vec<StoreId>,
+    /// The drains of the stores ahead of it, that it waited for.
+    pub waited_for: Vec<usize>,
+}
+
 /// A trace re-simulated on its machine.
 pub(crate) struct Story {
     pub fired: Vec<Fired>,
@@ -98,6 +145,10 @@ pub(crate) struct Story {
     pub invalidations: Vec<InvalidationRecord>,
     /// `(core, from, to)`, in trace order.
     pub interrupts: Vec<(usize, u64, u64)>,
+    /// Every instruction held back, by start time, then event, then core.
+    pub stalls: Vec<Stall>,
+    /// Every `smp_wmb()` marker, in the order they were put in a buffer.
+    pub wmb_holds: Vec<WmbHold>,
     /// Set when the trace stopped matching the machine; the story ends there.
     pub divergence: Option<String>,
 }
@@ -113,6 +164,9 @@ struct Provenance {
     cached_from: Vec<Vec<Option<StoreId>>>,
     /// For each location, the store memory holds (`None`: the initial value).
     in_memory: Vec<Option<StoreId>>,
+    /// For each core, the `smp_wmb()` markers in its buffer (indices in
+    /// [`Story::wmb_holds`]), oldest first.
+    markers: Vec<VecDeque<usize>>,
 }
 
 impl Story {
@@ -123,6 +177,8 @@ impl Story {
             stores: Vec::new(),
             invalidations: Vec::new(),
             interrupts: Vec::new(),
+            stalls: Vec::new(),
+            wmb_holds: Vec::new(),
             divergence: None,
         };
         let mut p = Provenance {
@@ -130,8 +186,10 @@ impl Story {
             queued: vec![VecDeque::new(); cores],
             cached_from: vec![vec![None; machine.locations()]; cores],
             in_memory: vec![None; machine.locations()],
+            markers: vec![VecDeque::new(); cores],
         };
         let mut state = machine.initial_state();
+        let mut watch = StallWatch::new(machine, &state, step_dues(machine, trace));
         for (n, event) in trace.events.iter().enumerate() {
             match *event {
                 Event::Interrupt { core, from, to } => {
@@ -160,10 +218,80 @@ impl Story {
                         break;
                     }
                     story.record(machine, &mut p, &before, &state, time, transition, got);
+                    let index = story.fired.len() - 1;
+                    let ended = watch.after(machine, &state, Some(index), Some(transition), time);
+                    for (core, open) in ended {
+                        // Enabled again before it was due: never held back.
+                        if open.since < time {
+                            story.add_stall(machine, core, open, Some(index));
+                        }
+                    }
                 }
             }
         }
+        // A story cut short by a divergence does not know who waits at the end.
+        if story.divergence.is_none() {
+            for core in 0..cores {
+                if let Some(mut open) = watch.open(core) {
+                    // Not due before the end: it waits from the end at the latest.
+                    open.since = open.since.min(trace.ending.time);
+                    story.add_stall(machine, core, open, None);
+                }
+            }
+            if trace.ending.end == RunEnd::Deadlock {
+                for stall in story.stalls.iter_mut().filter(|s| s.until.is_none()) {
+                    stall.blocked = true;
+                }
+            }
+        }
+        story.stalls.sort_by_key(|s| (s.since, s.from, s.core));
         story
+    }
+
+    /// Records a stall of `core` that ended at `until`, with what it waited
+    /// for among the transitions between.
+    fn add_stall(&mut self, machine: &Machine, core: usize, open: OpenStall, until: Option<usize>) {
+        let thread = &machine.scenario.threads[core];
+        let instr = thread.instrs.get(open.pc as usize).copied();
+        // The queues the instruction waits on: (store buffer, invalidation queue).
+        let (drains, applications) = match (open.reason, instr) {
+            (BlockReason::FenceWaits, Some(Instr::Fence(Fence::Rmb))) => (false, true),
+            (BlockReason::FenceWaits, _) => (true, true),
+            (BlockReason::RmwWaitsForStoreBuffer | BlockReason::StoreBufferFull, _) => {
+                (true, false)
+            }
+            (BlockReason::AddressDependency, _) => (false, true),
+            (
+                BlockReason::InvalidationQueueFull
+                | BlockReason::BadAddress
+                | BlockReason::LockHeld
+                | BlockReason::ConditionNotMet,
+                _,
+            ) => (false, false),
+        };
+        let first = open.from.map_or(0, |f| f + 1);
+        let end = until.map_or(self.fired.len(), |u| u + 1);
+        let waited_for = (first..end)
+            .filter(|&i| {
+                let f = &self.fired[i];
+                f.core == core
+                    && ((drains && f.drained.is_some()) || (applications && f.applied.is_some()))
+            })
+            .collect();
+        self.stalls.push(Stall {
+            core,
+            source: thread
+                .source
+                .get(open.pc as usize)
+                .cloned()
+                .unwrap_or_default(),
+            reason: open.reason,
+            from: open.from,
+            since: open.since,
+            until,
+            blocked: false,
+            waited_for,
+        });
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -232,6 +360,20 @@ impl Story {
                     let id = self.new_store(core, loc, value, index, None);
                     p.buffered[core].push(id);
                     fired.store = Some(id);
+                    for &hold in &p.markers[core] {
+                        self.wmb_holds[hold].held.push(id);
+                    }
+                }
+                if markers(after, core) > markers(before, core) {
+                    p.markers[core].push_back(self.wmb_holds.len());
+                    self.wmb_holds.push(WmbHold {
+                        core,
+                        source: fired.source.clone(),
+                        from: index,
+                        until: None,
+                        held: Vec::new(),
+                        waited_for: Vec::new(),
+                    });
                 }
                 if let Some((loc, value)) = wrote {
                     let id = self.new_store(core, loc, value, index, Some(index));
@@ -253,6 +395,16 @@ impl Story {
                 self.stores[id].visible = Some(index);
                 fired.drained = Some(id);
                 published = Some(id);
+                // Every marker still in the buffer waited for this drain of a
+                // store ahead of it; those that reached the head vanished.
+                for &hold in &p.markers[core] {
+                    self.wmb_holds[hold].waited_for.push(index);
+                }
+                for _ in markers(after, core)..markers(before, core) {
+                    if let Some(hold) = p.markers[core].pop_front() {
+                        self.wmb_holds[hold].until = Some(index);
+                    }
+                }
             }
             Effect::Invalidate { .. } => {
                 if let Some(id) = p.queued[core].pop_front() {
@@ -326,4 +478,14 @@ impl Story {
         });
         self.stores.len() - 1
     }
+}
+
+/// How many `smp_wmb()` markers `core`'s store buffer holds.
+fn markers(state: &State, core: usize) -> usize {
+    state.cores[core]
+        .sb
+        .entries()
+        .iter()
+        .filter(|e| e.is_marker())
+        .count()
 }

@@ -13,7 +13,9 @@ use sim_core::RunEnd;
 
 use crate::story::{Fired, Story};
 use crate::trace::{Event, Trace};
-use crate::wording::{ending_line, observed_line, step_outcome, title};
+use crate::wording::{
+    ending_line, observed_line, stall_headline, stall_sentence, step_outcome, title, wmb_sentence,
+};
 
 /// Width of each core's column, in characters: fixed for a timeline, wider
 /// when there are few cores, so that a line stays under about 140.
@@ -61,7 +63,27 @@ struct Row {
     time: u64,
     old: bool,
     cells: Vec<(usize, String)>,
+    /// The fired transition the row shows, if it shows one.
+    fired: Option<usize>,
+    /// The stall (index in `Story::stalls`) the row begins, if it begins one.
+    stall: Option<usize>,
 }
+
+impl Row {
+    fn new(time: u64, cells: Vec<(usize, String)>) -> Row {
+        Row {
+            time,
+            old: false,
+            cells,
+            fired: None,
+            stall: None,
+        }
+    }
+}
+
+/// Drawn in a stalled core's empty cells, from the row where its stall
+/// begins to the row of the transition that ends it (or to the end).
+const STALLED_CELL: &str = ":";
 
 /// The cells of one fired transition.
 fn fired_cells(machine: &Machine, story: &Story, f: &Fired, width: usize) -> Vec<(usize, String)> {
@@ -129,45 +151,52 @@ fn push_row(out: &mut String, cores: usize, width: usize, row: &Row) {
 
 /// The run as text: one column per core, one row per event in time order,
 /// the time in cycles on the left, `!` beside the loads that read an old
-/// value; then how the run ended.
+/// value, each instruction held back from the row where it could not fire
+/// (`WAITS at`, or `BLOCKED at` to the end) down a column of `:`; then how
+/// the run ended and every stall in words.
 pub fn timeline_text(machine: &Machine, trace: &Trace) -> String {
     let story = Story::build(machine, trace);
     let cores = machine.cores();
     let width = column_width(cores);
     let mut rows: Vec<Row> = Vec::with_capacity(trace.events.len() + cores);
-    let mut fired = story.fired.iter();
+    let stall_rows = |from: Option<usize>| {
+        story
+            .stalls
+            .iter()
+            .enumerate()
+            .filter(move |(_, st)| st.from == from)
+            .map(|(k, st)| Row {
+                stall: Some(k),
+                ..Row::new(
+                    st.since,
+                    vec![(st.core, fit(&stall_headline(machine, &story, st), width))],
+                )
+            })
+    };
+    rows.extend(stall_rows(None));
+    let mut fired = story.fired.iter().enumerate();
     for event in &trace.events {
         match *event {
             Event::Fire { .. } => {
-                let Some(f) = fired.next() else { break };
+                let Some((i, f)) = fired.next() else { break };
                 rows.push(Row {
-                    time: f.time,
                     old: f.read.as_ref().is_some_and(|r| r.old),
-                    cells: fired_cells(machine, &story, f, width),
+                    fired: Some(i),
+                    ..Row::new(f.time, fired_cells(machine, &story, f, width))
                 });
+                rows.extend(stall_rows(Some(i)));
             }
-            Event::Interrupt { core, from, to } => rows.push(Row {
-                time: from,
-                old: false,
-                cells: vec![(core as usize, format!("interrupted until t={to}"))],
-            }),
+            Event::Interrupt { core, from, to } => rows.push(Row::new(
+                from,
+                vec![(core as usize, format!("interrupted until t={to}"))],
+            )),
         }
     }
-    // Interrupts are recorded when they are drawn, before their start.
+    // Interrupts are recorded when they are drawn, before their start; the
+    // sort is stable, so a stall's row stays right after the transition
+    // that began it.
     rows.sort_by_key(|r| r.time);
-    for b in &trace.ending.blocked {
-        rows.push(Row {
-            time: trace.ending.time,
-            old: false,
-            cells: vec![(
-                b.core as usize,
-                fit(
-                    &format!("BLOCKED at {}: {}", b.instruction, b.reason),
-                    width,
-                ),
-            )],
-        });
-    }
+    mark_stalled_cells(&story, cores, &mut rows);
 
     let mut out = String::new();
     out.push_str(&format!("wmsim timeline: {}\n", title(trace)));
@@ -188,14 +217,37 @@ pub fn timeline_text(machine: &Machine, trace: &Trace) -> String {
     out
 }
 
+/// Fills a stalled core's empty cells with [`STALLED_CELL`], from the row
+/// after its stall begins to the row of the transition that ends it.
+fn mark_stalled_cells(story: &Story, cores: usize, rows: &mut [Row]) {
+    let mut stalled: Vec<Option<usize>> = vec![None; cores];
+    for row in rows.iter_mut() {
+        for (c, open) in stalled.iter_mut().enumerate() {
+            let Some(k) = *open else { continue };
+            if !row.cells.iter().any(|(core, _)| *core == c) {
+                row.cells.push((c, STALLED_CELL.to_string()));
+            }
+            if row.fired.is_some() && row.fired == story.stalls[k].until {
+                *open = None;
+            }
+        }
+        if let Some(k) = row.stall {
+            let core = story.stalls[k].core;
+            if core < cores {
+                stalled[core] = Some(k);
+            }
+        }
+    }
+}
+
 fn push_footer(out: &mut String, machine: &Machine, trace: &Trace, story: &Story) {
     let e = &trace.ending;
     out.push('\n');
     out.push_str(&format!("ended: {}\n", ending_line(trace)));
     for b in &e.blocked {
         out.push_str(&format!(
-            "  P{} BLOCKED at `{}`: {}\n",
-            b.core, b.instruction, b.reason
+            "  P{} BLOCKED since t={} at `{}`: {}\n",
+            b.core, b.blocked_since, b.instruction, b.reason
         ));
     }
     out.push_str(&format!("final: {}\n", observed_line(trace)));
@@ -225,10 +277,41 @@ fn push_footer(out: &mut String, machine: &Machine, trace: &Trace, story: &Story
     if let Some(d) = &story.divergence {
         out.push_str(&format!("warning: the timeline stops early: {d}\n"));
     }
+    let mut held: Vec<(u64, String)> = story
+        .stalls
+        .iter()
+        .map(|st| (st.since, stall_sentence(machine, story, st, e.time)))
+        .collect();
+    held.extend(
+        story
+            .wmb_holds
+            .iter()
+            .filter(|h| !h.held.is_empty())
+            .map(|h| {
+                let since = story.fired[h.from].time;
+                (since, wmb_sentence(machine, story, h, e.time))
+            }),
+    );
+    held.sort_by_key(|(since, _)| *since);
+    if !held.is_empty() {
+        out.push_str(
+            "held back (an instruction that could not fire yet, a store behind an \
+             smp_wmb(), and what each waited for):\n",
+        );
+        for (_, sentence) in &held {
+            out.push_str(&format!("  {sentence}\n"));
+        }
+    }
     out.push_str(
         "legend: ! = a load that read a value older than the newest store to its location \
          (a STALE copy, or another core's newer store still in its store buffer): \
          what makes the weak outcome possible\n",
+    );
+    out.push_str(
+        "stalls: WAITS at = the core's next instruction cannot fire yet (a fence or an RMW \
+         waiting for its store buffer (SB) to drain or its invalidation queue (IQ) to be \
+         applied, a lock or a condition waiting for a value); BLOCKED at = blocked to the \
+         end of a deadlocked run; : = still waiting on that row\n",
     );
     out.push_str(
         "reads: SB = forwarded from the core's own store buffer, cache = valid copy, \

@@ -15,8 +15,11 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sim_core::{Decisions, Observer, RunEnd, TimedRun, Timing};
 
+use crate::stalls::{stalled_since, DueRecorder, StepDues};
+
 /// Bumped whenever a field's meaning changes; older traces are refused.
-pub const FORMAT_VERSION: u32 = 1;
+/// Version 2: a blocked core records when it blocked (`blocked_since`).
+pub const FORMAT_VERSION: u32 = 2;
 
 /// The scenario a trace ran: its text whole, so that the trace stands alone.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,6 +59,9 @@ pub struct BlockedRecord {
     pub pc: u16,
     pub instruction: String,
     pub reason: String,
+    /// When its next instruction stopped being able to fire, in cycles: the
+    /// time of the transition after which it has been blocked to the end.
+    pub blocked_since: u64,
 }
 
 /// How the run ended and in what state.
@@ -123,8 +129,16 @@ impl Observer for Recorder {
     }
 }
 
-/// What a run ended in, described for the trace.
-pub fn ending(machine: &Machine, state: &State, end: RunEnd, time: u64) -> Ending {
+/// What a run ended in, described for the trace; `events` are the run's,
+/// re-simulated to find when each blocked core blocked, with `dues`, when
+/// each step was due, if known (see `crate::stalls`).
+pub(crate) fn ending(
+    machine: &Machine,
+    state: &State,
+    end: RunEnd,
+    time: u64,
+    (events, dues): (&[Event], Option<StepDues>),
+) -> Ending {
     let scenario = machine.scenario;
     let observed = scenario
         .observed
@@ -156,6 +170,7 @@ pub fn ending(machine: &Machine, state: &State, end: RunEnd, time: u64) -> Endin
     let violation = end == RunEnd::Deadlock
         || (complete && filtered_in && machine.holds(state, &scenario.condition.prop) == wanted);
     let blocked = if end == RunEnd::Deadlock {
+        let since = stalled_since(machine, events, dues);
         (0..machine.cores())
             .filter_map(|c| {
                 machine.next_instr(state, c)?;
@@ -168,6 +183,7 @@ pub fn ending(machine: &Machine, state: &State, end: RunEnd, time: u64) -> Endin
                         .step_blocked(state, c)
                         .map_or("?", |r| r.describe())
                         .to_string(),
+                    blocked_since: since[c].map_or(time, |t| t.min(time)),
                 })
             })
             .collect()
@@ -190,8 +206,9 @@ pub fn ending(machine: &Machine, state: &State, end: RunEnd, time: u64) -> Endin
 pub fn record_run(machine: &Machine, source: &str, timing: Timing, seed: u64, run: u64) -> Trace {
     let mut driver = TimedRun::new(machine, timing);
     let mut decisions = Decisions::seeded(seed, run, true);
-    let mut recorder = Recorder::default();
-    let end = driver.run(&mut decisions, &mut recorder);
+    let mut observer = DueRecorder::default();
+    let end = driver.run(&mut decisions, &mut observer);
+    let DueRecorder { recorder, dues } = observer;
     Trace {
         format_version: FORMAT_VERSION,
         wmsim_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -206,8 +223,14 @@ pub fn record_run(machine: &Machine, source: &str, timing: Timing, seed: u64, ru
         timing,
         origin: Origin::Fuzz { seed, run },
         decisions: decisions.log().to_vec(),
+        ending: ending(
+            machine,
+            driver.state(),
+            end,
+            driver.now(),
+            (&recorder.events, Some(dues)),
+        ),
         events: recorder.events,
-        ending: ending(machine, driver.state(), end, driver.now()),
     }
 }
 

@@ -11,7 +11,8 @@ use scenarios::litmus::parse_litmus;
 use sim_core::{Decisions, TimedRun};
 use thiserror::Error;
 
-use crate::trace::{ending, source_hash, Event, Origin, Recorder, Trace, FORMAT_VERSION};
+use crate::stalls::{step_dues, DueRecorder};
+use crate::trace::{ending, source_hash, Event, Origin, Trace, FORMAT_VERSION};
 
 /// Why a trace was refused. Each kind has an exit status of its own.
 #[derive(Debug, Error)]
@@ -219,7 +220,22 @@ fn replay_on_machine(machine: &Machine, trace: &Trace, path: &str) -> Result<usi
         }
         fired += 1;
     }
-    let end = ending(machine, &state, trace.ending.end, trace.ending.time);
+    // When a fuzzed run's steps were due comes from its draws; if they do
+    // not reproduce the run, the timed re-run says where, after this.
+    let dues = step_dues(machine, trace);
+    let unknown_dues = dues.is_none() && matches!(trace.origin, Origin::Fuzz { .. });
+    let mut end = ending(
+        machine,
+        &state,
+        trace.ending.end,
+        trace.ending.time,
+        (&trace.events, dues),
+    );
+    if unknown_dues {
+        for (b, recorded) in end.blocked.iter_mut().zip(&trace.ending.blocked) {
+            b.blocked_since = recorded.blocked_since;
+        }
+    }
     if end != trace.ending {
         return Err(ReplayError::EndingDiffers {
             path: path.to_string(),
@@ -237,8 +253,9 @@ fn rerun_timed(
     mut decisions: Decisions,
 ) -> Result<(), ReplayError> {
     let mut driver = TimedRun::new(machine, trace.timing);
-    let mut recorder = Recorder::default();
-    let end = driver.run(&mut decisions, &mut recorder);
+    let mut observer = DueRecorder::default();
+    let end = driver.run(&mut decisions, &mut observer);
+    let recorder = &observer.recorder;
     if let Some(index) = (0..trace.events.len().max(recorder.events.len()))
         .find(|&i| trace.events.get(i) != recorder.events.get(i))
     {
@@ -266,7 +283,14 @@ fn rerun_timed(
             ),
         });
     }
-    let got = ending(machine, driver.state(), end, driver.now());
+    let dues = observer.dues;
+    let got = ending(
+        machine,
+        driver.state(),
+        end,
+        driver.now(),
+        (&observer.recorder.events, Some(dues)),
+    );
     if got != trace.ending {
         return Err(ReplayError::EndingDiffers {
             path: path.to_string(),
@@ -299,6 +323,14 @@ fn describe_difference(want: &crate::trace::Ending, got: &crate::trace::Ending) 
     }
     if want.registers != got.registers {
         return "registers differ".into();
+    }
+    for (w, g) in want.blocked.iter().zip(&got.blocked) {
+        if w.blocked_since != g.blocked_since {
+            return format!(
+                "P{} blocked since t={}, the trace says; since t={}, the replay",
+                w.core, w.blocked_since, g.blocked_since
+            );
+        }
     }
     format!("the trace says {want:?}, the replay {got:?}")
 }

@@ -8,7 +8,7 @@ use memory_model::ir::{Fence, Instr, Loc, Value};
 use memory_model::{Effect, Machine, ModelName, ReadSource};
 use sim_core::RunEnd;
 
-use crate::story::Fired;
+use crate::story::{Fired, Stall, Story, WmbHold};
 use crate::trace::{Origin, Trace};
 
 /// Where a read came from, in a few letters.
@@ -149,4 +149,183 @@ pub(crate) fn observed_line(trace: &Trace) -> String {
         .map(|(n, v)| format!("{n}={v}"))
         .collect();
     values.join(" ")
+}
+
+/// What a stall waited for, in a few words: the entries of its own store
+/// buffer that drained (`SB x=1 y=2`) and of its own invalidation queue
+/// that were applied (`IQ y`); or why it could not fire, when it waited for
+/// nothing of its own (a held lock, a value, another core's full queue).
+pub(crate) fn stall_waits(machine: &Machine, story: &Story, stall: &Stall) -> String {
+    let s = machine.scenario;
+    let mut drained = Vec::new();
+    let mut applied = Vec::new();
+    for &i in &stall.waited_for {
+        let f = &story.fired[i];
+        if let Some(id) = f.drained {
+            let st = &story.stores[id];
+            drained.push(format!(
+                "{}={}",
+                s.location_name(st.loc),
+                s.format_value(st.value)
+            ));
+        }
+        if let Some(id) = f.applied {
+            applied.push(s.location_name(story.invalidations[id].loc).to_string());
+        }
+    }
+    let mut parts = Vec::new();
+    if !drained.is_empty() {
+        parts.push(format!("SB {}", drained.join(" ")));
+    }
+    if !applied.is_empty() {
+        parts.push(format!("IQ {}", applied.join(" ")));
+    }
+    if parts.is_empty() {
+        return stall.reason.describe().to_string();
+    }
+    parts.join("; ")
+}
+
+/// A stall in one line, as its row and its label begin: `WAITS at
+/// smp_mb(): SB x=1`, or `BLOCKED at r0 = ...: lock is held` for a core
+/// blocked to the end of a deadlocked run.
+pub(crate) fn stall_headline(machine: &Machine, story: &Story, stall: &Stall) -> String {
+    let source = stall.source.trim_end_matches(';');
+    if stall.blocked {
+        return format!("BLOCKED at {source}: {}", stall.reason.describe());
+    }
+    format!("WAITS at {source}: {}", stall_waits(machine, story, stall))
+}
+
+/// A stall in a whole sentence: the core, the instruction, from when to
+/// when, why, and what it waited for with when each came.
+pub(crate) fn stall_sentence(
+    machine: &Machine,
+    story: &Story,
+    stall: &Stall,
+    end_time: u64,
+) -> String {
+    let s = machine.scenario;
+    let source = stall.source.trim_end_matches(';');
+    if stall.blocked {
+        return format!(
+            "P{} `{source}` BLOCKED from t={} to the end (t={end_time}): {}",
+            stall.core,
+            stall.since,
+            stall.reason.describe()
+        );
+    }
+    let mut out = match stall.until {
+        Some(until) => {
+            let to = story.fired[until].time;
+            format!(
+                "P{} `{source}` held back from t={} to t={to} ({} cycles): {}",
+                stall.core,
+                stall.since,
+                to - stall.since,
+                stall.reason.describe()
+            )
+        }
+        None => format!(
+            "P{} `{source}` held back from t={} to the end of the run (t={end_time}), \
+             still waiting: {}",
+            stall.core,
+            stall.since,
+            stall.reason.describe()
+        ),
+    };
+    let waited: Vec<String> = stall
+        .waited_for
+        .iter()
+        .map(|&i| {
+            let f = &story.fired[i];
+            match (f.drained, f.applied) {
+                (Some(id), _) => {
+                    let st = &story.stores[id];
+                    format!(
+                        "{}={} to drain (t={})",
+                        s.location_name(st.loc),
+                        s.format_value(st.value),
+                        f.time
+                    )
+                }
+                (None, Some(id)) => format!(
+                    "the invalidation of {} to be applied (t={})",
+                    s.location_name(story.invalidations[id].loc),
+                    f.time
+                ),
+                (None, None) => format!("t={}", f.time),
+            }
+        })
+        .collect();
+    if let (true, Some(until)) = (waited.is_empty(), stall.until) {
+        out.push_str(&format!(
+            "; it could fire after {}",
+            event_words(machine, story, until)
+        ));
+    } else if !waited.is_empty() {
+        out.push_str(&format!("; it waited for {}", waited.join(", ")));
+    }
+    out
+}
+
+/// What an `smp_wmb()` marker held back, in a whole sentence: the stores
+/// behind it, until when, and the drains ahead of it that it waited for.
+pub(crate) fn wmb_sentence(
+    machine: &Machine,
+    story: &Story,
+    hold: &WmbHold,
+    end_time: u64,
+) -> String {
+    let s = machine.scenario;
+    let store = |id: usize| {
+        let st = &story.stores[id];
+        format!("{}={}", s.location_name(st.loc), s.format_value(st.value))
+    };
+    let held: Vec<String> = hold.held.iter().map(|&id| store(id)).collect();
+    let until = match hold.until {
+        Some(i) => format!("t={}", story.fired[i].time),
+        None => format!("the end (t={end_time})"),
+    };
+    let waited: Vec<String> = hold
+        .waited_for
+        .iter()
+        .filter_map(|&i| {
+            let f = &story.fired[i];
+            f.drained.map(|id| format!("{} (t={})", store(id), f.time))
+        })
+        .collect();
+    let mut out = format!(
+        "P{} `{}` (t={}) held {} in its store buffer until {until}",
+        hold.core,
+        hold.source.trim_end_matches(';'),
+        story.fired[hold.from].time,
+        held.join(" ")
+    );
+    if !waited.is_empty() {
+        out.push_str(&format!(
+            ": it waited for the stores ahead of it to drain: {}",
+            waited.join(", ")
+        ));
+    }
+    out
+}
+
+/// A fired transition in a few words, naming its core and time.
+fn event_words(machine: &Machine, story: &Story, i: usize) -> String {
+    let s = machine.scenario;
+    let f = &story.fired[i];
+    let what = match f.effect {
+        Effect::Step { .. } => format!("`{}`", f.source.trim_end_matches(';')),
+        Effect::Drain { loc, value, .. } => format!(
+            "drain of {}={} to memory",
+            s.location_name(loc),
+            s.format_value(value)
+        ),
+        Effect::Invalidate { loc } => {
+            format!("invalidation of {} applied", s.location_name(loc))
+        }
+        Effect::Evict { loc } => format!("eviction of {}", s.location_name(loc)),
+    };
+    format!("P{}'s {what} (t={})", f.core, f.time)
 }

@@ -88,8 +88,12 @@ fn damaged_traces_are_refused_each_with_its_own_status() {
         ("binary", vec![0xff, 0xfe, 0x00, 0x41], 11, "not UTF-8"),
         (
             "other format version",
-            good.replacen("format_version: 1", "format_version: 99", 1)
-                .into_bytes(),
+            good.replacen(
+                &format!("format_version: {}", replay::FORMAT_VERSION),
+                "format_version: 99",
+                1,
+            )
+            .into_bytes(),
             12,
             "format version 99",
         ),
@@ -213,4 +217,45 @@ fn minimizing_a_xen_trace_gives_no_more_than_the_shortest_witness() {
     assert!(!replayed.timed_rerun);
     let back = verify::parse(small.to_ron().as_bytes(), "small").unwrap();
     assert_eq!(back, small);
+}
+
+/// A deadlocked run of the full Xen scenario, recorded.
+fn deadlocked_xen_trace() -> Trace {
+    let name = "xen-shutdown-full:vcpu=wmb,shutdown=mb";
+    let text = builtin_source(name).unwrap().unwrap();
+    let scenario = parse_litmus(&text, name).unwrap();
+    let machine = Machine::new(
+        &scenario,
+        Config::new(ModelName::Weak, None, None, 8).unwrap(),
+    );
+    (0..1000)
+        .map(|r| record_run(&machine, &text, Timing::default(), 0, r))
+        .find(|t| t.ending.end == sim_core::RunEnd::Deadlock)
+        .expect("a deadlocked run")
+}
+
+#[test]
+fn a_deadlocked_trace_records_when_each_core_blocked_and_replay_checks_it() {
+    let trace = deadlocked_xen_trace();
+    let ron = trace.to_ron();
+    assert!(ron.contains("blocked_since: "), "{ron}");
+    let b = &trace.ending.blocked[0];
+    // Blocked before the run ended: the core had waited since then.
+    assert!(b.blocked_since < trace.ending.time, "{b:?}");
+    verify::replay(&verify::parse(ron.as_bytes(), "t").unwrap(), "t").unwrap();
+
+    let mut edited = trace.clone();
+    edited.ending.blocked[0].blocked_since += 1;
+    let e = verify::replay(&edited, "damaged.ron").unwrap_err();
+    assert_eq!(e.exit_status(), 17, "{e}");
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "damaged.ron: the run ends differently: P{} blocked since t={}, the trace says; \
+             since t={}, the replay",
+            b.core,
+            b.blocked_since + 1,
+            b.blocked_since
+        )
+    );
 }

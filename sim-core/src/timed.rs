@@ -34,6 +34,9 @@ pub trait Observer {
     fn transition(&mut self, _time: u64, _t: Transition, _effect: &Effect) {}
     /// `core` is interrupted: it executes nothing from `from` to `to`.
     fn interrupt(&mut self, _core: usize, _from: u64, _to: u64) {}
+    /// `core`'s next step is due at `due`: it fires then, or as soon after
+    /// as it is enabled. Told at the start and after each of its steps.
+    fn step_due(&mut self, _core: usize, _due: u64) {}
 }
 
 /// Records nothing.
@@ -89,6 +92,7 @@ impl<'m, 's> TimedRun<'m, 's> {
         for c in 0..m.cores() {
             let due = draw(decisions, self.timing.start_skew);
             self.agenda.set(c, EventKind::Step, due);
+            observer.step_due(c, due);
             if m.config.has_stale_copies() {
                 let due = draw(decisions, self.timing.eviction_interval);
                 self.agenda.set(c, EventKind::Evict, due);
@@ -216,6 +220,7 @@ impl<'m, 's> TimedRun<'m, 's> {
                     observer.interrupt(c, from, from + duration);
                 }
                 self.agenda.set(c, EventKind::Step, self.now + latency);
+                observer.step_due(c, self.now + latency);
             }
             EventKind::Evict => {
                 let valid = self.state.cores[c].cache.valid_mask();

@@ -8,7 +8,7 @@ use memory_model::Machine;
 use super::lanes::Lane;
 use super::scale::TimeAxis;
 use super::style::{clean, px, text};
-use crate::story::Story;
+use crate::story::{StoreId, Story};
 
 /// Height of one row of bars.
 pub(super) const BAR_ROW_PX: f64 = 11.0;
@@ -21,6 +21,8 @@ pub(super) struct Bar {
     pub(super) label: String,
     pub(super) hover: String,
     pub(super) row: usize,
+    /// The store it shows, for a store-buffer bar.
+    pub(super) store: Option<StoreId>,
 }
 
 /// A bar per store that sat in a store buffer: from its step to its drain,
@@ -30,8 +32,9 @@ pub(super) fn store_bars(machine: &Machine, story: &Story, axis: &TimeAxis) -> V
     story
         .stores
         .iter()
-        .filter(|st| !st.through())
-        .map(|st| {
+        .enumerate()
+        .filter(|(_, st)| !st.through())
+        .map(|(id, st)| {
             let x1 = st.visible.map_or(axis.end_x, |v| axis.x(v));
             let left = st.visible.map_or("never left".to_string(), |v| {
                 format!("t={}", story.fired[v].time)
@@ -49,6 +52,7 @@ pub(super) fn store_bars(machine: &Machine, story: &Story, axis: &TimeAxis) -> V
                     story.fired[st.entered].time
                 ),
                 row: 0,
+                store: Some(id),
             }
         })
         .collect()
@@ -77,6 +81,7 @@ pub(super) fn invalidation_bars(machine: &Machine, story: &Story, axis: &TimeAxi
                 story.fired[inv.arrived].time
             ),
             row: 0,
+            store: None,
         }
     })
     .collect()

@@ -5,11 +5,15 @@
 use memory_model::ir::{Fence, Instr};
 use memory_model::{Effect, Machine, ReadSource};
 
+use super::footnotes::Footnotes;
 use crate::story::{Fired, Story};
 use crate::wording::{fence_word, source_words, step_outcome};
 
-/// Marker labels are cut to this many characters (hover for the rest).
+/// Marker labels are cut to this many characters; a cut label ends with
+/// the number of the footnote that prints it whole.
 const LABEL_CHARS_MAX: usize = 20;
+/// About the length of a cut label's `…[n]`, beyond `LABEL_CHARS_MAX`.
+const CUT_MARK_CHARS: usize = 4;
 /// Roughly the width of one character of a 9 px label.
 pub(super) const LABEL_CHAR_PX: f64 = 5.2;
 /// Labels are slanted this many degrees up from the axis.
@@ -77,9 +81,38 @@ pub(super) fn hover(machine: &Machine, story: &Story, i: usize) -> String {
     out
 }
 
-/// The short label of a step's marker: `y=0`, `x:=1`, `l 0->1`, `mb`,
-/// or the text of a local instruction; cut to `LABEL_CHARS_MAX`.
-pub(super) fn step_label(machine: &Machine, f: &Fired) -> String {
+/// The label of each fired transition's marker (empty but for steps), cut
+/// to `LABEL_CHARS_MAX` with `…[n]`, `n` the footnote that prints it whole.
+pub(super) fn marker_labels(
+    machine: &Machine,
+    story: &Story,
+    notes: &mut Footnotes,
+) -> Vec<String> {
+    story
+        .fired
+        .iter()
+        .map(|f| match f.effect {
+            Effect::Step { .. } => {
+                let label = step_label(machine, f);
+                // Cut only what the cut and its mark would not make longer.
+                if label.chars().count() <= LABEL_CHARS_MAX + CUT_MARK_CHARS {
+                    return label;
+                }
+                let mut cut: String = label.chars().take(LABEL_CHARS_MAX - 1).collect();
+                let n = notes.add(&label);
+                cut.push_str(&format!("…{}", Footnotes::mark(n)));
+                cut
+            }
+            Effect::Drain { .. } | Effect::Invalidate { .. } | Effect::Evict { .. } => {
+                String::new()
+            }
+        })
+        .collect()
+}
+
+/// The whole label of a step's marker: `y=0`, `x:=1`, `l 0->1`, `mb`,
+/// or the text of a local instruction.
+fn step_label(machine: &Machine, f: &Fired) -> String {
     let s = machine.scenario;
     let label = match (f.instr, f.effect) {
         (Some(Instr::Load { .. } | Instr::CondLoad { .. }), _) => match &f.read {
@@ -125,10 +158,5 @@ pub(super) fn step_label(machine: &Machine, f: &Fired) -> String {
         }
         _ => f.source.trim_end_matches(';').to_string(),
     };
-    if label.chars().count() <= LABEL_CHARS_MAX {
-        return label;
-    }
-    let mut cut: String = label.chars().take(LABEL_CHARS_MAX - 1).collect();
-    cut.push('…');
-    cut
+    label
 }

@@ -2,18 +2,17 @@
 //! labels, the grey spans of interrupts, and the notes of blocked cores.
 
 use ::svg::node::element::{Group, Line, Rectangle, Title};
-use memory_model::{Effect, Machine};
+use memory_model::Machine;
 
 use super::bars::BAR_ROW_PX;
-use super::labels::{step_label, LABEL_CHAR_PX, LABEL_SLANT_DEGREES};
+use super::labels::{LABEL_CHAR_PX, LABEL_SLANT_DEGREES};
 use super::scale::{TimeAxis, LEFT_PX};
-use super::style::{px, text, COLOUR_INTERRUPT, COLOUR_OLD};
+use super::style::{px, text, text_width, COLOUR_INTERRUPT, COLOUR_OLD};
 use crate::story::Story;
 use crate::trace::Trace;
 
-/// Room for the title above the first lane.
-const TITLE_PX: f64 = 58.0;
 const LANE_GAP_PX: f64 = 10.0;
+const BLOCKED_NOTE_FONT_PX: f64 = 10.0;
 
 /// Vertical layout of one lane.
 pub(super) struct Lane {
@@ -25,28 +24,26 @@ pub(super) struct Lane {
     pub(super) bottom: f64,
 }
 
-/// The lanes top to bottom: above each lane's markers, room for its longest
-/// slanted label; below them, its rows of store-buffer bars, then of
-/// invalidation bars, then room for a blocked note. Returns them and the y
-/// just below the last one.
+/// The lanes top to bottom, from `top`: above each lane's markers, room for
+/// its longest slanted label (`labels`, one per fired transition); below
+/// them, its rows of store-buffer bars, then of invalidation bars, then
+/// room for a blocked note. Returns them and the y just below the last one.
 pub(super) fn layout(
     machine: &Machine,
     story: &Story,
+    labels: &[String],
     trace: &Trace,
-    sb_rows: &[usize],
-    iq_rows: &[usize],
+    (sb_rows, iq_rows): (&[usize], &[usize]),
+    top: f64,
 ) -> (Vec<Lane>, f64) {
     let cores = machine.cores();
     // Room above each lane's markers for its longest slanted label.
     let mut label_chars = vec![0; cores];
-    for f in &story.fired {
-        if matches!(f.effect, Effect::Step { .. }) {
-            let n = step_label(machine, f).chars().count();
-            label_chars[f.core] = label_chars[f.core].max(n);
-        }
+    for (f, label) in story.fired.iter().zip(labels) {
+        label_chars[f.core] = label_chars[f.core].max(label.chars().count());
     }
     let mut lanes = Vec::with_capacity(cores);
-    let mut y = TITLE_PX;
+    let mut y = top;
     for c in 0..cores {
         let top = y;
         let label_px =
@@ -127,16 +124,41 @@ pub(super) fn interrupt_spans(story: &Story, lanes: &[Lane], axis: &TimeAxis) ->
     g
 }
 
-pub(super) fn blocked_notes(trace: &Trace, lanes: &[Lane], axis: &TimeAxis) -> Group {
+/// Under each blocked core's lane, what it is blocked at and since when,
+/// starting where it blocked (or ending at the right edge, when it would
+/// run off it); a red tick at the end of the run.
+pub(super) fn blocked_notes(
+    trace: &Trace,
+    story: &Story,
+    lanes: &[Lane],
+    axis: &TimeAxis,
+    width: f64,
+) -> Group {
     let mut g = Group::new().set("id", "blocked");
     for b in &trace.ending.blocked {
-        let Some(lane) = lanes.get(b.core as usize) else {
+        let core = b.core as usize;
+        let Some(lane) = lanes.get(core) else {
             continue;
         };
         let note = format!(
-            "P{} BLOCKED at {} ({}) from here to the end",
-            b.core, b.instruction, b.reason
+            "P{} BLOCKED since t={} at {}: {}",
+            b.core, b.blocked_since, b.instruction, b.reason
         );
+        let since_x = story
+            .stalls
+            .iter()
+            .find(|s| s.core == core && s.blocked)
+            .map_or(LEFT_PX, |s| match s.from {
+                Some(i) if story.fired[i].time == s.since => axis.x(i),
+                _ => axis.x_at(s.since),
+            });
+        let right = width - 8.0;
+        let mut label = text(since_x, lane.bottom - 4.0, BLOCKED_NOTE_FONT_PX, &note)
+            .set("fill", COLOUR_OLD)
+            .set("font-weight", "bold");
+        if since_x + text_width(&note, BLOCKED_NOTE_FONT_PX) > right {
+            label = label.set("x", px(right)).set("text-anchor", "end");
+        }
         g = g
             .add(
                 Rectangle::new()
@@ -146,11 +168,7 @@ pub(super) fn blocked_notes(trace: &Trace, lanes: &[Lane], axis: &TimeAxis) -> G
                     .set("height", 18)
                     .set("fill", COLOUR_OLD),
             )
-            .add(
-                text(LEFT_PX, lane.bottom - 4.0, 10.0, &note)
-                    .set("fill", COLOUR_OLD)
-                    .set("font-weight", "bold"),
-            );
+            .add(label);
     }
     g
 }

@@ -6,7 +6,7 @@ use ::svg::node::Node;
 use super::markers::{cross, diamond};
 use super::style::{
     text, COLOUR_ARROW, COLOUR_FENCE, COLOUR_INTERRUPT, COLOUR_IQ, COLOUR_LOAD, COLOUR_LOCAL,
-    COLOUR_OLD, COLOUR_RMW, COLOUR_SB, COLOUR_STORE,
+    COLOUR_OLD, COLOUR_RMW, COLOUR_SB, COLOUR_STALL, COLOUR_STORE,
 };
 
 /// A legend entry's swatch.
@@ -20,6 +20,8 @@ enum Swatch {
     Bar(&'static str, f64),
     Arrow(&'static str, &'static str),
     Dashed,
+    /// A stall's band, with a tick for what it waited for.
+    Stall(&'static str),
 }
 
 impl Swatch {
@@ -77,6 +79,27 @@ impl Swatch {
                     .set("stroke-width", 1.2)
                     .set("stroke-dasharray", "3,3"),
             ),
+            Swatch::Stall(colour) => Box::new(
+                Group::new()
+                    .add(
+                        Rectangle::new()
+                            .set("x", x - 12.0)
+                            .set("y", y - 4.0)
+                            .set("width", 24)
+                            .set("height", 8)
+                            .set("fill", colour)
+                            .set("fill-opacity", 0.3),
+                    )
+                    .add(
+                        Line::new()
+                            .set("x1", x + 10.0)
+                            .set("x2", x + 10.0)
+                            .set("y1", y - 8.0)
+                            .set("y2", y + 8.0)
+                            .set("stroke", colour)
+                            .set("stroke-width", 2),
+                    ),
+            ),
             Swatch::Arrow(colour, head) => Box::new(
                 Line::new()
                     .set("x1", x - 14.0)
@@ -92,7 +115,7 @@ impl Swatch {
 }
 
 /// Every colour and shape of the picture, explained.
-const LEGEND: [(Swatch, &str); 13] = [
+const LEGEND: [(Swatch, &str); 16] = [
     (
         Swatch::Dot(COLOUR_LOAD, 4.5),
         "load; label: location=value (hover: where from, which store)",
@@ -138,6 +161,18 @@ const LEGEND: [(Swatch, &str); 13] = [
     (
         Swatch::Dashed,
         "an old load missed this newer store (in another core's buffer, or in memory)",
+    ),
+    (
+        Swatch::Stall(COLOUR_STALL),
+        "held back: the next instruction cannot fire yet; tick: what it waited for; [n]: note",
+    ),
+    (
+        Swatch::Bar(COLOUR_FENCE, 9.0),
+        "on a store's bar: held behind an smp_wmb() until the stores ahead of it drained",
+    ),
+    (
+        Swatch::Stall(COLOUR_OLD),
+        "BLOCKED: from when the core blocked to the end of a deadlocked run",
     ),
 ];
 

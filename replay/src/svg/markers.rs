@@ -8,7 +8,7 @@ use ::svg::node::Node;
 use memory_model::ir::Instr;
 use memory_model::{Effect, Machine};
 
-use super::labels::{hover, step_label, LABEL_SLANT_DEGREES};
+use super::labels::{hover, LABEL_SLANT_DEGREES};
 use super::lanes::Lane;
 use super::scale::TimeAxis;
 use super::style::{
@@ -96,7 +96,14 @@ pub(super) fn cross(x: f64, y: f64) -> Path {
         .set("stroke-width", 1.2)
 }
 
-pub(super) fn markers(machine: &Machine, story: &Story, lanes: &[Lane], axis: &TimeAxis) -> Group {
+/// The markers of every fired transition; `labels` has one per transition.
+pub(super) fn markers(
+    machine: &Machine,
+    story: &Story,
+    labels: &[String],
+    lanes: &[Lane],
+    axis: &TimeAxis,
+) -> Group {
     let mut g = Group::new().set("id", "events");
     for (i, f) in story.fired.iter().enumerate() {
         let x = axis.x(i);
@@ -107,10 +114,10 @@ pub(super) fn markers(machine: &Machine, story: &Story, lanes: &[Lane], axis: &T
             Effect::Step { .. } => {
                 let (shape, colour) = step_shape(f, x, y);
                 item.append(shape);
-                let label = step_label(machine, f);
+                let label = &labels[i];
                 if !label.is_empty() {
                     let (lx, ly) = (px(x + 1.0), px(y - 9.0));
-                    item = item.add(text(lx, ly, 9.0, &label).set("fill", colour).set(
+                    item = item.add(text(lx, ly, 9.0, label).set("fill", colour).set(
                         "transform",
                         format!("rotate(-{LABEL_SLANT_DEGREES} {lx} {ly})"),
                     ));

@@ -14,6 +14,7 @@ pub(super) const COLOUR_LOCAL: &str = "#aaaaaa";
 pub(super) const COLOUR_EVICT: &str = "#888888";
 pub(super) const COLOUR_ARROW: &str = "#555555";
 pub(super) const COLOUR_INTERRUPT: &str = "#9a9a9a";
+pub(super) const COLOUR_STALL: &str = "#c2255c";
 
 /// Rounds a coordinate to a tenth of a pixel: shorter text, same picture.
 pub(super) fn px(v: f64) -> f64 {
@@ -38,4 +39,40 @@ pub(super) fn text(x: f64, y: f64, size: f64, content: &str) -> Text {
         .set("x", px(x))
         .set("y", px(y))
         .set("font-size", size)
+}
+
+/// A generous average width of a character, in ems: text estimated with it
+/// is not wider than it is drawn in a common sans-serif font.
+const CHAR_EM: f64 = 0.6;
+
+/// About how wide `text` is drawn at `size` pixels.
+pub(super) fn text_width(text: &str, size: f64) -> f64 {
+    text.chars().count() as f64 * size * CHAR_EM
+}
+
+/// `text` in lines that each fit `width` pixels at `size`: broken between
+/// words (the space dropped), a word longer than a line broken where it
+/// must be. Nothing else is dropped.
+pub(super) fn wrap(text: &str, width: f64, size: f64) -> Vec<String> {
+    let chars_max = ((width / (size * CHAR_EM)).floor() as usize).max(8);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let mut word: Vec<char> = word.chars().collect();
+        let used = line.chars().count();
+        if used > 0 && used + 1 + word.len() > chars_max {
+            lines.push(std::mem::take(&mut line));
+        }
+        while word.len() > chars_max {
+            let rest = word.split_off(chars_max);
+            lines.push(word.into_iter().collect());
+            word = rest;
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.extend(word);
+    }
+    lines.push(line);
+    lines
 }
