@@ -27,3 +27,10 @@ pub use fuzz::{fuzz_range, fuzz_range_keeping, FuzzSummary};
 pub use rate::{Rate, BOUND_SHARE_MAX_DEFAULT};
 pub use timed::{Observer, Quiet, RunEnd, TimedRun};
 pub use timing::{CacheStart, Cycles, Timing};
+
+/// The version of the run semantics: the transition system (`memory-model`),
+/// the order of the timed driver's draws and its latency classes. Bump it
+/// whenever any of them changes, so that a trace or a campaign result made
+/// under other semantics is refused rather than replayed or merged wrongly.
+/// (The tool's own version, `CARGO_PKG_VERSION`, says nothing about this.)
+pub const SEMANTICS_VERSION: u32 = 1;
