@@ -72,11 +72,13 @@ pub fn herd_condition(scenario: &Scenario) -> String {
 pub fn result_block(scenario: &Scenario, x: &Exploration, seconds: f64) -> String {
     let mut out = String::new();
     let name = &scenario.name;
-    if x.bound_exceeded {
+    if let Some(bound) = x.bound_hit {
         let _ = writeln!(
             out,
-            "Bound exceeded {name} after {} states: no result (raise --states-max or --time-limit)",
-            x.explored_states
+            "Bound exceeded {name} after {} states: {} bound, no result (raise {})",
+            x.explored_states,
+            crate::limits::adjective(bound),
+            crate::limits::flag(bound)
         );
         return out;
     }

@@ -11,6 +11,7 @@ mod check;
 mod demo;
 mod fuzz;
 mod herd;
+mod limits;
 mod load;
 mod merge;
 mod plot;
@@ -23,6 +24,7 @@ mod traces;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use limits::BoundArgs;
 use memory_model::{Config, ModelName};
 use sim_core::{CacheStart, Cycles, Timing};
 
@@ -38,9 +40,9 @@ pub mod exit {
     pub const BAD_INPUT: u8 = 2;
     /// Reading or writing a file failed.
     pub const IO: u8 = 3;
-    /// An exploration stopped at its state bound: no verdict; or more than
-    /// `--bound-share-max` of a campaign's runs were cut at the step bound:
-    /// no rate.
+    /// An exploration stopped at its state, time or memory bound: no
+    /// verdict; or more than `--bound-share-max` of a campaign's runs were
+    /// cut at the step bound: no rate.
     pub const BOUND_EXCEEDED: u8 = 4;
     /// The scenario uses a construct the machine does not model.
     pub const UNSUPPORTED: u8 = 5;
@@ -361,36 +363,6 @@ fn parse_iq_depth(s: &str) -> Result<usize, String> {
 fn parse_verdict(s: &str) -> Result<sim_core::Verdict, String> {
     sim_core::Verdict::parse(s)
         .ok_or_else(|| format!("expected Never, Sometimes or Always, got {s:?}"))
-}
-
-#[derive(Args, Debug, Clone, Copy)]
-struct BoundArgs {
-    /// States after which an exploration stops (reported as bound exceeded).
-    #[arg(long, default_value_t = sim_core::ExploreOptions::default().states_max)]
-    states_max: usize,
-    /// Seconds of wall-clock time after which an exploration stops (reported
-    /// as bound exceeded). herd7's -timeout counts CPU time instead.
-    #[arg(long, default_value_t = 60.0)]
-    time_limit: f64,
-}
-
-impl BoundArgs {
-    fn options(&self) -> Result<sim_core::ExploreOptions, Failure> {
-        if self.states_max == 0 {
-            return Err(Failure::bad_input("--states-max must be at least 1"));
-        }
-        if !(self.time_limit > 0.0 && self.time_limit <= 1e6) {
-            return Err(Failure::bad_input(
-                "--time-limit must be a number of seconds above 0 and at most 10^6",
-            ));
-        }
-        let limit = std::time::Duration::from_secs_f64(self.time_limit);
-        Ok(sim_core::ExploreOptions {
-            states_max: self.states_max,
-            deadline: Some(std::time::Instant::now() + limit),
-            ..sim_core::ExploreOptions::default()
-        })
-    }
 }
 
 #[derive(Args, Debug)]

@@ -324,9 +324,14 @@ fn check_file(
     row.explored = x.explored_states;
     row.deadlocks = x.deadlocks.len();
     row.states = x.counted_finals().count();
-    if x.bound_exceeded {
+    if let Some(bound) = x.bound_hit {
         row.class = Class::BoundExceeded;
-        row.note = format!("stopped after {} states", x.explored_states);
+        row.note = format!(
+            "stopped at the {} bound after {} states (raise {})",
+            crate::limits::adjective(bound),
+            x.explored_states,
+            crate::limits::flag(bound)
+        );
         return row;
     }
     let verdict = x.verdict();

@@ -36,6 +36,10 @@ use crate::encoding::{decode_into, encode};
 pub struct ExploreOptions {
     /// States after which the exploration stops, reported as bound exceeded.
     pub states_max: usize,
+    /// Bytes of the state table (as `Exploration::memory_bytes` counts
+    /// them) past which it would have to grow to go on: the exploration
+    /// stops, reported as bound exceeded, before it allocates them.
+    pub memory_max: usize,
     pub reductions: bool,
     /// With `reductions`: evict dead copies and apply their invalidations
     /// eagerly. Off, a witness has no moves that a shortest run would not
@@ -51,9 +55,38 @@ impl Default for ExploreOptions {
     fn default() -> ExploreOptions {
         ExploreOptions {
             states_max: 10_000_000,
+            memory_max: MEMORY_MAX_DEFAULT,
             reductions: true,
             eager_dead_moves: true,
             deadline: None,
+        }
+    }
+}
+
+/// The default `memory_max`: 4 GiB, under what a developer's machine or a
+/// CI runner has, where the default `states_max` of wide scenarios (a
+/// kilobyte a state) would take more than ten.
+pub const MEMORY_MAX_DEFAULT: usize = 4 << 30;
+
+/// Which bound stopped an exploration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Bound {
+    /// `ExploreOptions::states_max` states were found.
+    States,
+    /// `ExploreOptions::deadline` passed.
+    Time,
+    /// The state table would have grown past `ExploreOptions::memory_max`.
+    Memory,
+}
+
+impl Bound {
+    /// The word for it: `states`, `time` or `memory`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Bound::States => "states",
+            Bound::Time => "time",
+            Bound::Memory => "memory",
         }
     }
 }
@@ -125,9 +158,14 @@ pub struct Exploration<'m, 's> {
     pub finals: BTreeMap<Vec<Value>, FinalState>,
     pub deadlocks: Vec<Deadlock>,
     pub explored_states: usize,
+    /// The exploration stopped at a bound (`bound_hit` says which): what
+    /// it found is a part, with no verdict.
     pub bound_exceeded: bool,
+    pub bound_hit: Option<Bound>,
     states: IndexSet<Box<[u8]>, FxBuildHasher>,
     parents: Vec<(u32, Transition)>,
+    /// Bytes of the encoded states' own allocations, counted as inserted.
+    state_bytes: usize,
 }
 
 impl<'m, 's> Exploration<'m, 's> {
@@ -140,8 +178,10 @@ impl<'m, 's> Exploration<'m, 's> {
             deadlocks: Vec::new(),
             explored_states: 0,
             bound_exceeded: false,
+            bound_hit: None,
             states: IndexSet::with_hasher(FxBuildHasher),
             parents: Vec::new(),
+            state_bytes: 0,
         };
         x.explore();
         x
@@ -153,6 +193,10 @@ impl<'m, 's> Exploration<'m, 's> {
         let mut initial = m.initial_state();
         self.canonicalize(&mut initial, &mut |_| {});
         encode(m, &initial, &mut buf);
+        if let Some(bound) = self.room_for(buf.len()) {
+            self.stop(bound);
+            return;
+        }
         self.states.insert(buf.clone().into_boxed_slice());
         self.parents.push((u32::MAX, Transition::Step { core: 0 }));
         let mut successors: Vec<Transition> = Vec::new();
@@ -164,8 +208,7 @@ impl<'m, 's> Exploration<'m, 's> {
             let index = next;
             next += 1;
             if index % 1024 == 0 && self.options.deadline.is_some_and(|d| Instant::now() >= d) {
-                self.bound_exceeded = true;
-                self.explored_states = self.states.len();
+                self.stop(Bound::Time);
                 return;
             }
             decode_into(m, &self.states[index], &mut state);
@@ -213,9 +256,8 @@ impl<'m, 's> Exploration<'m, 's> {
                 self.canonicalize(&mut s, &mut |_| {});
                 encode(m, &s, &mut buf);
                 if !self.states.contains(buf.as_slice()) {
-                    if self.states.len() >= self.options.states_max {
-                        self.bound_exceeded = true;
-                        self.explored_states = self.states.len();
+                    if let Some(bound) = self.room_for(buf.len()) {
+                        self.stop(bound);
                         return;
                     }
                     self.states.insert(buf.clone().into_boxed_slice());
@@ -224,6 +266,48 @@ impl<'m, 's> Exploration<'m, 's> {
             }
         }
         self.explored_states = self.states.len();
+    }
+
+    fn stop(&mut self, bound: Bound) {
+        self.bound_exceeded = true;
+        self.bound_hit = Some(bound);
+        self.explored_states = self.states.len();
+    }
+
+    /// Makes room for one more state of `encoded_len` bytes, or says which
+    /// bound forbids it. The tables grow here, by doubling, and only after
+    /// the bytes they would take are known to fit: the memory bound holds
+    /// before each insertion, not only between checks.
+    fn room_for(&mut self, encoded_len: usize) -> Option<Bound> {
+        let len = self.states.len();
+        if len >= self.options.states_max {
+            return Some(Bound::States);
+        }
+        let state_bytes = self.state_bytes + allocation_bytes(encoded_len);
+        let capacity = if len < self.states.capacity() {
+            self.states.capacity()
+        } else {
+            table_capacity(len.saturating_mul(2).max(TABLE_CAPACITY_MIN))
+        };
+        if table_bytes(capacity).saturating_add(state_bytes) > self.options.memory_max {
+            return Some(Bound::Memory);
+        }
+        if capacity > self.states.capacity() {
+            self.states.reserve_exact(capacity - len);
+            self.parents.reserve_exact(self.states.capacity() - len);
+        }
+        self.state_bytes = state_bytes;
+        debug_assert!(self.memory_bytes() <= self.options.memory_max);
+        None
+    }
+
+    /// The bytes the state table takes: the encoded states, the index
+    /// set's entries and hash table, and the parent table, each container
+    /// at its capacity (what it allocated, not what it holds). Final
+    /// states and deadlocks are left out: there is one per distinct
+    /// outcome, a few next to the states.
+    pub fn memory_bytes(&self) -> usize {
+        table_bytes(self.states.capacity().max(self.parents.capacity())) + self.state_bytes
     }
 
     /// Applies the eager moves of the reductions, reporting each.
@@ -422,6 +506,36 @@ impl<'m, 's> Exploration<'m, 's> {
         }
         path
     }
+}
+
+/// The smallest capacity the state table grows to from empty.
+const TABLE_CAPACITY_MIN: usize = 1024;
+
+/// The bytes a heap allocation of `len` bytes takes, as common allocators
+/// hand them out: a word of header, in steps of 16, at least 32.
+fn allocation_bytes(len: usize) -> usize {
+    (len + 8).next_multiple_of(16).max(32)
+}
+
+/// The capacity an index set reserved for `wanted` entries has: its hash
+/// table has a power of two of buckets, at most 7/8 full.
+fn table_capacity(wanted: usize) -> usize {
+    table_buckets(wanted) / 8 * 7
+}
+
+fn table_buckets(capacity: usize) -> usize {
+    (capacity.saturating_mul(8) / 7).next_power_of_two().max(16)
+}
+
+/// The bytes the state table's containers take at `capacity` entries
+/// (parent table included): per bucket an index and a control byte; per
+/// entry a cached hash and the boxed state's pointer and length; per
+/// parent its index and transition.
+fn table_bytes(capacity: usize) -> usize {
+    let bucket = std::mem::size_of::<usize>() + 1;
+    let entry = std::mem::size_of::<usize>() + std::mem::size_of::<Box<[u8]>>();
+    let parent = std::mem::size_of::<(u32, Transition)>();
+    table_buckets(capacity).saturating_mul(bucket) + capacity.saturating_mul(entry + parent)
 }
 
 /// One transition of a path, and whether a reduction made it eagerly.

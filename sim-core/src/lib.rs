@@ -22,7 +22,7 @@ pub mod timing;
 pub mod witness;
 
 pub use decision::Decisions;
-pub use exhaustive::{Exploration, ExploreOptions, Verdict};
+pub use exhaustive::{Bound, Exploration, ExploreOptions, Verdict, MEMORY_MAX_DEFAULT};
 pub use fuzz::{fuzz_range, fuzz_range_keeping, FuzzSummary};
 pub use rate::{Rate, BOUND_SHARE_MAX_DEFAULT};
 pub use timed::{Observer, Quiet, RunEnd, TimedRun};

@@ -8,7 +8,7 @@ use sim_core::witness::{explain, WitnessStep};
 use sim_core::Exploration;
 
 use super::expectation::{Comparison, Expected};
-use crate::render;
+use crate::{limits, render};
 
 /// One scenario on one model, ready to print.
 pub struct Section<'a, 'm, 's> {
@@ -119,6 +119,7 @@ impl Section<'_, '_, '_> {
             "condition": scenario.format_condition(),
             "verdict": if x.bound_exceeded { None } else { Some(x.verdict()) },
             "bound_exceeded": x.bound_exceeded,
+            "bound": x.bound_hit,
             "states": states,
             "filtered_out": x.filtered_out(),
             "filter_removed_every_state": self.filter_removed_all(),
@@ -171,10 +172,12 @@ impl Section<'_, '_, '_> {
             outln!("{}", render::fail_mark_legend(&scenario.condition));
         }
         outln!("Condition {}", scenario.format_condition());
-        if x.bound_exceeded {
+        if let Some(bound) = x.bound_hit {
             outln!(
-                "Verdict: bound exceeded after {} states (raise --states-max)",
-                x.explored_states
+                "Verdict: {} bound exceeded after {} states (raise {})",
+                limits::adjective(bound),
+                x.explored_states,
+                limits::flag(bound)
             );
         } else {
             outln!("Verdict: {}", x.verdict().as_str());
