@@ -115,12 +115,10 @@ pub fn run(args: &SuiteArgs) -> Result<u8, Failure> {
             })
             .ok()
         });
-    let mut files = Vec::new();
-    collect_litmus(&args.dir, &mut files).map_err(|e| Failure {
+    let files = collect_litmus(&args.dir).map_err(|e| Failure {
         message: format!("cannot read {}: {e}", args.dir.display()),
         status: exit::IO,
     })?;
-    files.sort();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads.unwrap_or(0))
         .build()
@@ -156,16 +154,42 @@ pub fn run(args: &SuiteArgs) -> Result<u8, Failure> {
     })
 }
 
-fn collect_litmus(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            collect_litmus(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "litmus") {
-            out.push(path);
+/// Every `.litmus` file under `dir`, each once, sorted. Folder symlinks
+/// are followed (herd users keep corpora with them), except one back to a
+/// folder being walked (a loop: walkdir names it and it is skipped), and a
+/// file reached by two paths counts once, under the first path in walk
+/// order. A dangling link named `.litmus` is kept, for its row to say it
+/// cannot be read.
+fn collect_litmus(dir: &Path) -> Result<Vec<PathBuf>, walkdir::Error> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut files = Vec::new();
+    let walk = walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name();
+    for entry in walk {
+        let path = match entry {
+            Ok(entry) if entry.file_type().is_dir() => continue,
+            Ok(entry) => entry.into_path(),
+            Err(e) if e.loop_ancestor().is_some() => continue,
+            Err(e) if is_dangling_link(&e) => e.path().expect("a link has a path").to_path_buf(),
+            Err(e) => return Err(e),
+        };
+        if path.extension().is_some_and(|e| e == "litmus") {
+            let identity = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+            if seen.insert(identity) {
+                files.push(path);
+            }
         }
     }
-    Ok(())
+    files.sort();
+    Ok(files)
+}
+
+/// A symlink whose target does not exist: walkdir cannot follow it.
+fn is_dangling_link(e: &walkdir::Error) -> bool {
+    e.io_error()
+        .is_some_and(|io| io.kind() == std::io::ErrorKind::NotFound)
+        && e.path().is_some_and(|p| p.is_symlink())
 }
 
 /// The file's path relative to the TSV's folder, as the TSV writes it.

@@ -1,5 +1,5 @@
 //! The bounds that keep wmsim within the machine: `--memory-max` on an
-//! exploration.
+//! exploration, and `suite`'s walk through folder symlinks.
 
 mod common;
 
@@ -123,4 +123,59 @@ fn memory_max_takes_binary_units_and_refuses_what_is_not_a_size() {
     common::assert_status(&out, 2);
     let (_, stderr) = common::text(&out);
     assert_eq!(stderr, "wmsim: --memory-max must be at least 1M\n");
+}
+
+/// Runs wmsim and kills it if it has not finished within `limit`: a walk
+/// that loops must fail the test, not hang it.
+fn wmsim_within(dir: &Path, args: &[&str], limit: Duration) -> Output {
+    let mut child = common::command(dir)
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("wmsim runs");
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > limit {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!("wmsim {args:?} did not finish within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[cfg(unix)]
+#[test]
+fn suite_follows_folder_symlinks_once_and_stops_at_loops() {
+    use std::os::unix::fs::symlink;
+    let dir = common::scratch("limits-suite-loops");
+    let corpus = dir.join("corpus");
+    std::fs::create_dir_all(corpus.join("a")).unwrap();
+    std::fs::create_dir_all(corpus.join("b")).unwrap();
+    let sb = "C SB\n\n{}\n\nP0(int *x, int *y)\n{\n\tWRITE_ONCE(*x, 1);\n\tint r0 = READ_ONCE(*y);\n}\n\n\
+              P1(int *x, int *y)\n{\n\tWRITE_ONCE(*y, 1);\n\tint r0 = READ_ONCE(*x);\n}\n\n\
+              exists (0:r0=0 /\\ 1:r0=0)\n";
+    std::fs::write(corpus.join("a/SB.litmus"), sb).unwrap();
+    std::fs::write(corpus.join("b/SB2.litmus"), sb.replace("C SB", "C SB2")).unwrap();
+    // Two loops (one up to the corpus, one to the folder itself) and a
+    // link to a sibling folder, whose file is already counted under a/.
+    symlink("..", corpus.join("a/up")).unwrap();
+    symlink(".", corpus.join("b/self")).unwrap();
+    symlink("../a", corpus.join("b/sibling")).unwrap();
+    let out = wmsim_within(
+        &dir,
+        &["suite", "corpus", "--json", "--threads", "1"],
+        Duration::from_secs(60),
+    );
+    common::assert_status(&out, 0);
+    let v = common::stdout_json(&out);
+    let files: Vec<&str> = v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, ["a/SB.litmus", "b/SB2.litmus"]);
 }
