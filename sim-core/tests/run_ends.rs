@@ -4,7 +4,7 @@ use memory_model::ir::Scenario;
 use memory_model::{BlockReason, Config, Machine, ModelName};
 use scenarios::builder::{all, eq, ScenarioBuilder};
 use sim_core::{
-    fuzz_range, Decisions, Exploration, ExploreOptions, Quiet, RunEnd, TimedRun, Timing,
+    fuzz_range, Bound, Decisions, Exploration, ExploreOptions, Quiet, RunEnd, TimedRun, Timing,
 };
 
 /// P0 takes the lock and never releases it; P1 waits for it forever. P2
@@ -111,4 +111,35 @@ fn the_state_bound_stops_an_exploration() {
     );
     assert!(x.bound_exceeded);
     assert_eq!(x.explored_states, 100);
+}
+
+#[test]
+fn the_memory_bound_stops_an_exploration_before_the_table_outgrows_it() {
+    let scenario = scenarios::builtin::builtin("IRIW+mbs").unwrap().scenario();
+    let machine = Machine::new(
+        &scenario,
+        Config::new(ModelName::Weak, None, None, 4).unwrap(),
+    );
+    let whole = Exploration::run(&machine, ExploreOptions::default());
+    assert_eq!(whole.bound_hit, None);
+    let memory_max = whole.memory_bytes() / 2;
+    let x = Exploration::run(
+        &machine,
+        ExploreOptions {
+            memory_max,
+            ..ExploreOptions::default()
+        },
+    );
+    assert!(x.bound_exceeded);
+    assert_eq!(x.bound_hit, Some(Bound::Memory));
+    assert!(x.memory_bytes() <= memory_max);
+    assert!(x.explored_states > 0 && x.explored_states < whole.explored_states);
+    let states = Exploration::run(
+        &machine,
+        ExploreOptions {
+            states_max: 100,
+            ..ExploreOptions::default()
+        },
+    );
+    assert_eq!(states.bound_hit, Some(Bound::States));
 }
