@@ -302,7 +302,8 @@ impl<'m, 's> Exploration<'m, 's> {
     }
 
     /// The bytes the state table takes: the encoded states, the index
-    /// set's entries and hash table, and the parent table, each container
+    /// set's entries and hash table (the set is also the breadth-first
+    /// frontier: there is no other queue), and the parent table, each container
     /// at its capacity (what it allocated, not what it holds). Final
     /// states and deadlocks are left out: there is one per distinct
     /// outcome, a few next to the states.
