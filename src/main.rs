@@ -15,6 +15,7 @@ mod load;
 mod merge;
 mod plot;
 mod render;
+mod result;
 mod shard;
 mod suite;
 mod sweep;
