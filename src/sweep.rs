@@ -235,6 +235,15 @@ pub fn run(args: &SweepArgs) -> Result<u8, Failure> {
             check_writable(flag, path)?;
         }
     }
+    if args.save > 0 && args.traces.exists() && !args.traces.is_dir() {
+        return Err(Failure {
+            message: format!(
+                "--traces {}: cannot save traces there: it is not a folder",
+                args.traces.display()
+            ),
+            status: exit::IO,
+        });
+    }
     // Every combination's configuration and timing, checked before any run.
     let mut settings = Vec::new();
     for c in &sweep.combinations {

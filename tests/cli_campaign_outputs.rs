@@ -42,7 +42,9 @@ fn fuzz_figures_survive_traces_that_cannot_be_saved() {
 #[test]
 fn sweep_figures_survive_traces_that_cannot_be_saved() {
     let dir = scratch("outputs-sweep-traces");
-    std::fs::write(dir.join("blocker"), "").unwrap();
+    // The traces folder exists, but a file stands where SB's folder goes.
+    std::fs::create_dir(dir.join("tr")).unwrap();
+    std::fs::write(dir.join("tr/SB"), "").unwrap();
     let out = wmsim_in(
         &dir,
         &[
@@ -55,7 +57,7 @@ fn sweep_figures_survive_traces_that_cannot_be_saved() {
             "--save",
             "1",
             "--traces",
-            "blocker",
+            "tr",
             "--out",
             "r.json",
             "--csv",
@@ -114,6 +116,38 @@ fn a_sweep_plot_that_cannot_be_drawn_is_refused_before_any_run() {
     for file in ["p.svg", "r.json", "r.csv", "traces"] {
         assert!(!dir.join(file).exists(), "{file} was written");
     }
+}
+
+#[test]
+fn a_sweep_traces_folder_that_is_a_file_is_refused_before_any_run() {
+    let dir = scratch("outputs-traces-early");
+    std::fs::write(dir.join("blocker"), "").unwrap();
+    let out = wmsim_in(
+        &dir,
+        &[
+            "sweep",
+            "SB",
+            "--sb-depth",
+            "1..2",
+            "--runs",
+            "500",
+            "--save",
+            "1",
+            "--traces",
+            "blocker",
+            "--csv",
+            "r.csv",
+        ],
+    );
+    assert_status(&out, 3);
+    assert_eq!(
+        text(&out),
+        (
+            String::new(),
+            "wmsim: --traces blocker: cannot save traces there: it is not a folder\n".into()
+        )
+    );
+    assert!(!dir.join("r.csv").exists());
 }
 
 #[test]
