@@ -76,11 +76,11 @@ pub fn run(args: &FuzzArgs) -> Result<u8, Failure> {
     } else {
         print_text(&result);
     }
-    let status = status(&result);
+    let campaign_status = status(&result);
     written?;
     match unsaved {
         Some(failure) => Err(traces_unsaved(failure, traces.len(), summary.failing.len())),
-        None => Ok(status),
+        None => Ok(campaign_status),
     }
 }
 
