@@ -3,23 +3,9 @@
 //! are more than the stated share of the runs. Fuzz, sweep, merge and the
 //! demo all go through here, so a merged campaign says what one run says.
 
-use serde_json::{json, Value as Json};
 use sim_core::Rate;
 
 use crate::exit;
-
-/// The rate's fields in a JSON result: decided and failing runs, the rate
-/// (null when no run was decided) and its 95% Wilson interval.
-pub fn rate_json(rate: &Rate) -> [(&'static str, Json); 5] {
-    let (low, high) = rate.interval();
-    [
-        ("violating_runs", json!(rate.failing)),
-        ("decided_runs", json!(rate.decided)),
-        ("violation_rate", json!(rate.value())),
-        ("ci95_low", json!(sim_core::rate::round6(low))),
-        ("ci95_high", json!(sim_core::rate::round6(high))),
-    ]
-}
 
 /// The rate as a table prints it: `-` when no run was decided.
 pub fn rate_text(rate: &Rate) -> String {

@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use memory_model::Machine;
-use serde_json::{json, Value as Json};
-use sim_core::{Decisions, FuzzSummary, Quiet, Rate, RunEnd, TimedRun, Timing};
+use sim_core::{Decisions, FuzzSummary, Quiet, RunEnd, TimedRun, Timing};
 
+use crate::result::{self, BlockedCore, FuzzResult, FuzzSettings, Kind, Outcome, ShardId};
 use crate::shard::Shard;
 use crate::{bound, campaign, exit, load, render, Failure, FuzzArgs};
 
@@ -48,53 +48,65 @@ pub fn run(args: &FuzzArgs) -> Result<u8, Failure> {
     let seconds = started.elapsed().as_secs_f64();
     let per_second = summary.runs as f64 / seconds.max(1e-9);
     let settings = settings(&machine, &source, timing, args, share_max);
-    let identity = Identity {
-        campaign: campaign_id("fuzz", &settings),
-        shard,
-    };
-    let traces = save_traces(&machine, &source, timing, args, &summary)?;
+    // The figures first: a failure to save a trace is reported after them,
+    // so that it never throws the campaign away.
+    let (traces, unsaved) = save_traces(&machine, &source, timing, args, &summary);
     let deadlock = summary
         .first_deadlock
         .map(|run| blocked_cores(&machine, timing, args.seed, run));
-    let result = fuzz_json(
+    let result = fuzz_result(
         &machine,
-        args,
-        &identity,
         settings,
+        shard,
         &summary,
         per_second,
         seconds,
         deadlock.as_deref(),
         &traces,
     );
-    if let Some(out) = &args.out {
-        let text = format!("{result}\n");
-        crate::traces::write_atomically(out, text.as_bytes())?;
-    }
+    let written = match &args.out {
+        Some(out) => {
+            let text = format!("{}\n", result::to_line(&result));
+            crate::traces::write_atomically(out, text.as_bytes())
+        }
+        None => Ok(()),
+    };
     if args.json {
-        outln!("{result}");
+        outln!("{}", result::to_line(&result));
     } else {
         print_text(&result);
     }
-    Ok(status(&result))
+    let campaign_status = status(&result);
+    written?;
+    match unsaved {
+        Some(failure) => Err(traces_unsaved(failure, traces.len(), summary.failing.len())),
+        None => Ok(campaign_status),
+    }
+}
+
+/// A failure to save traces, said after the campaign's figures: how many
+/// were saved (the result lists those), and why the next one was not.
+pub fn traces_unsaved(failure: Failure, saved: usize, failing: usize) -> Failure {
+    Failure {
+        message: format!(
+            "{}; {saved} of {failing} traces saved (the result lists those), the figures above are complete",
+            failure.message
+        ),
+        status: failure.status,
+    }
 }
 
 /// The exit status of a fuzz result, one run's or merged shards' (the rule
 /// is `bound::campaign_status`'s), with its warnings.
-pub fn status(result: &Json) -> u8 {
-    let count = |k: &str| result[k].as_u64().unwrap_or(0);
-    let rate = Rate::new(
-        count("violating_runs"),
-        count("runs"),
-        count("bound_exceeded_runs"),
-    );
-    let settings = &result["settings"];
-    let steps_max = settings["timing"]["steps_max"].as_u64().unwrap_or(0) as u32;
-    let share_max = settings["bound_share_max"]
-        .as_f64()
-        .unwrap_or(sim_core::BOUND_SHARE_MAX_DEFAULT);
-    let whole = result["shard"].is_null();
-    bound::campaign_status(&rate, steps_max, share_max, whole)
+pub fn status(result: &FuzzResult) -> u8 {
+    let rate = result.rate();
+    let s = &result.settings;
+    bound::campaign_status(
+        &rate,
+        s.timing.steps_max,
+        s.bound_share_max,
+        result.shard.is_none(),
+    )
 }
 
 /// `--run I`: run I alone, saved as a trace whatever its ending; the exit
@@ -161,24 +173,6 @@ pub fn campaign(
     results.summaries.into_iter().next().expect("one job")
 }
 
-/// What makes a shard's output mergeable with its siblings'.
-pub struct Identity {
-    /// The same for every shard of one campaign, and only for them.
-    pub campaign: String,
-    pub shard: Shard,
-}
-
-impl Identity {
-    pub fn json(&self) -> (serde_json::Value, serde_json::Value) {
-        let shard = if self.shard.is_whole() {
-            serde_json::Value::Null
-        } else {
-            json!({"index": self.shard.index, "count": self.shard.count})
-        };
-        (json!(self.campaign), shard)
-    }
-}
-
 /// Everything that decides a fuzz campaign's output, field by field: what
 /// `merge` compares between shards (naming the field that differs).
 fn settings(
@@ -187,25 +181,21 @@ fn settings(
     timing: Timing,
     args: &FuzzArgs,
     share_max: f64,
-) -> Json {
-    json!({
-        "wmsim_version": env!("CARGO_PKG_VERSION"),
-        "scenario": machine.scenario.name,
-        "scenario_sha256": replay::trace::source_hash(source),
-        "model": machine.config.model.as_str(),
-        "sb_depth": machine.config.sb_depth,
-        "iq_depth": machine.config.iq_depth,
-        "timing": timing,
-        "seed": args.seed,
-        "runs": args.runs,
-        "save": args.save,
-        "bound_share_max": share_max,
-    })
-}
-
-/// Names a campaign by its settings (`kind` is fuzz or sweep).
-pub fn campaign_id(kind: &str, settings: &Json) -> String {
-    replay::trace::source_hash(&format!("{kind}|{settings}"))[..16].to_string()
+) -> FuzzSettings {
+    FuzzSettings {
+        wmsim_version: env!("CARGO_PKG_VERSION").to_string(),
+        semantics_version: sim_core::SEMANTICS_VERSION,
+        scenario: machine.scenario.name.clone(),
+        scenario_sha256: replay::trace::source_hash(source),
+        model: machine.config.model.as_str().to_string(),
+        sb_depth: machine.config.sb_depth as u64,
+        iq_depth: machine.config.iq_depth as u64,
+        timing,
+        seed: args.seed,
+        runs: args.runs,
+        save: args.save as u64,
+        bound_share_max: share_max,
+    }
 }
 
 /// A core that a deadlocked run left blocked, and at what.
@@ -241,78 +231,73 @@ pub fn blocked_cores(machine: &Machine, timing: Timing, seed: u64, run: u64) -> 
 }
 
 #[allow(clippy::too_many_arguments)]
-fn fuzz_json(
+fn fuzz_result(
     machine: &Machine,
-    args: &FuzzArgs,
-    identity: &Identity,
-    settings: Json,
+    settings: FuzzSettings,
+    shard: Shard,
     s: &FuzzSummary,
     per_second: f64,
     secs: f64,
     deadlock: Option<&[Blocked]>,
     traces: &[PathBuf],
-) -> Json {
+) -> FuzzResult {
     let scenario = machine.scenario;
-    let (campaign, shard) = identity.json();
-    let outcomes: Vec<_> = s
+    let outcomes = s
         .outcomes
         .iter()
-        .map(|(values, count)| {
-            json!({
-                "state": render::state_json(scenario, values),
-                "text": render::state_text(scenario, values),
-                "values": values,
-                "count": count,
-                "matches": matches(machine, values),
-                "fails": scenario.condition.fails_when(matches(machine, values)),
-            })
+        .map(|(values, &count)| Outcome {
+            state: render::state_values(scenario, values),
+            text: render::state_text(scenario, values),
+            values: values.clone(),
+            count,
+            matches: matches(machine, values),
+            fails: scenario.condition.fails_when(matches(machine, values)),
         })
         .collect();
-    let mut result = json!({
-        "kind": "fuzz",
-        "campaign": campaign,
-        "settings": settings,
-        "shard": shard,
-        "scenario": scenario.name,
-        "model": machine.config.model.as_str(),
-        "sb_depth": machine.config.sb_depth,
-        "iq_depth": machine.config.iq_depth,
-        "seed": args.seed,
-        "runs": s.runs,
-        "condition": scenario.format_condition(),
-        "matches": s.matches,
-        "violations": s.violations,
-        "filtered_runs": s.filtered_runs,
-        "deadlock_runs": s.deadlock_runs,
-        "bound_exceeded_runs": s.bound_exceeded_runs,
-        "first_violation_run": s.first_violation,
-        "first_deadlock_run": s.first_deadlock,
-        "first_deadlock_blocked": deadlock.map(|cores| cores
-            .iter()
-            .map(|b| json!({"core": b.core, "instruction": b.instruction, "reason": b.reason}))
-            .collect::<Vec<_>>()),
-        "outcomes": outcomes,
-        "save": args.save,
-        "failing_runs": s.failing,
-        "traces": traces.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
-        "runs_per_second": per_second.round(),
-        "elapsed_seconds": secs,
-    });
-    set_rate(&mut result);
+    let mut result = FuzzResult {
+        format_version: result::FORMAT_VERSION,
+        kind: Kind::Fuzz,
+        campaign: result::campaign_id(Kind::Fuzz, &settings),
+        shard: ShardId::of(shard),
+        scenario: scenario.name.clone(),
+        model: machine.config.model.as_str().to_string(),
+        sb_depth: machine.config.sb_depth as u64,
+        iq_depth: machine.config.iq_depth as u64,
+        seed: settings.seed,
+        runs: s.runs,
+        condition: scenario.format_condition(),
+        matches: s.matches,
+        violations: s.violations,
+        filtered_runs: s.filtered_runs,
+        deadlock_runs: s.deadlock_runs,
+        bound_exceeded_runs: s.bound_exceeded_runs,
+        violating_runs: 0,
+        decided_runs: 0,
+        violation_rate: None,
+        ci95_low: 0.0,
+        ci95_high: 0.0,
+        first_violation_run: s.first_violation,
+        first_deadlock_run: s.first_deadlock,
+        first_deadlock_blocked: deadlock.map(|cores| {
+            cores
+                .iter()
+                .map(|b| BlockedCore {
+                    core: b.core as u64,
+                    instruction: b.instruction.clone(),
+                    reason: b.reason.to_string(),
+                })
+                .collect()
+        }),
+        outcomes,
+        save: settings.save,
+        failing_runs: s.failing.clone(),
+        traces: traces.iter().map(|p| p.display().to_string()).collect(),
+        runs_per_second: per_second.round(),
+        elapsed_seconds: secs,
+        settings,
+    };
+    result.set_rate();
     result
-}
-
-/// Sets a fuzz result's rate fields from its counts (after a merge too).
-pub fn set_rate(result: &mut Json) {
-    let count = |k: &str| result[k].as_u64().unwrap_or(0);
-    let rate = Rate::new(
-        count("violations") + count("deadlock_runs"),
-        count("runs"),
-        count("bound_exceeded_runs"),
-    );
-    for (key, value) in bound::rate_json(&rate) {
-        result[key] = value;
-    }
 }
 
 fn matches(machine: &Machine, values: &[i32]) -> bool {
@@ -328,44 +313,34 @@ fn matches(machine: &Machine, values: &[i32]) -> bool {
     memory_model::transition::holds(&scenario.condition.prop, &value_of)
 }
 
-/// The summary, from the JSON result, so that `merge` prints exactly what
-/// one unsharded run prints.
-pub fn print_text(v: &Json) {
-    let n = |k: &str| v[k].as_u64().unwrap_or(0);
-    let text = |k: &str| v[k].as_str().unwrap_or("?").to_string();
+/// The summary, from the result, so that `merge` prints exactly what one
+/// unsharded run prints.
+pub fn print_text(v: &FuzzResult) {
     outln!(
         "{} on {} (sb_depth {}, iq_depth {}), seed {}: {} runs, {:.0} runs/s",
-        text("scenario"),
-        text("model"),
-        n("sb_depth"),
-        n("iq_depth"),
-        n("seed"),
-        n("runs"),
-        v["runs_per_second"].as_f64().unwrap_or(0.0)
+        v.scenario,
+        v.model,
+        v.sb_depth,
+        v.iq_depth,
+        v.seed,
+        v.runs,
+        v.runs_per_second
     );
-    outln!("Condition: {}", text("condition"));
-    for o in v["outcomes"].as_array().into_iter().flatten() {
+    outln!("Condition: {}", v.condition);
+    for o in &v.outcomes {
         // The same mark as `check`'s: the states that make the test fail.
-        let mark = if o["fails"].as_bool() == Some(true) {
-            "*"
-        } else {
-            " "
-        };
-        outln!(
-            "{mark} {:>10}  {}",
-            o["count"].as_u64().unwrap_or(0),
-            o["text"].as_str().unwrap_or("?")
-        );
+        let mark = if o.fails { "*" } else { " " };
+        outln!("{mark} {:>10}  {}", o.count, o.text);
     }
     outln!(
         "Matches: {}  Violations: {}  Deadlocks: {}  Bound exceeded: {}  Filtered: {}",
-        n("matches"),
-        n("violations"),
-        n("deadlock_runs"),
-        n("bound_exceeded_runs"),
-        n("filtered_runs")
+        v.matches,
+        v.violations,
+        v.deadlock_runs,
+        v.bound_exceeded_runs,
+        v.filtered_runs
     );
-    let rate = Rate::new(n("violating_runs"), n("runs"), n("bound_exceeded_runs"));
+    let rate = v.rate();
     let (low, high) = rate.interval();
     outln!(
         "Violation rate: {} ({} violating or deadlocked of {} decided runs), 95% interval \
@@ -375,22 +350,16 @@ pub fn print_text(v: &Json) {
         rate.decided,
         rate.bound_exceeded
     );
-    if let Some(run) = v["first_violation_run"].as_u64() {
-        outln!("First violating run: {run} (seed {})", n("seed"));
+    if let Some(run) = v.first_violation_run {
+        outln!("First violating run: {run} (seed {})", v.seed);
     }
-    if let Some(run) = v["first_deadlock_run"].as_u64() {
-        outln!("First deadlocked run: {run} (seed {})", n("seed"));
-        for b in v["first_deadlock_blocked"].as_array().into_iter().flatten() {
-            outln!(
-                "  P{} blocked at `{}`: {}",
-                b["core"].as_u64().unwrap_or(0),
-                b["instruction"].as_str().unwrap_or("?"),
-                b["reason"].as_str().unwrap_or("?")
-            );
+    if let Some(run) = v.first_deadlock_run {
+        outln!("First deadlocked run: {run} (seed {})", v.seed);
+        for b in v.first_deadlock_blocked.iter().flatten() {
+            outln!("  P{} blocked at `{}`: {}", b.core, b.instruction, b.reason);
         }
     }
-    for path in v["traces"].as_array().into_iter().flatten() {
-        let path = path.as_str().unwrap_or("?");
+    for path in &v.traces {
         outln!("Trace: {path}   (wmsim replay {path})");
     }
 }
@@ -411,22 +380,25 @@ pub fn file_part(name: &str) -> String {
         .collect()
 }
 
-/// Re-runs each kept failing run with recording on and saves it.
+/// Re-runs each kept failing run with recording on and saves it, in run
+/// order; stops at the first that cannot be saved and returns why, with the
+/// paths of those saved before it.
 fn save_traces(
     machine: &Machine,
     source: &str,
     timing: Timing,
     args: &FuzzArgs,
     summary: &FuzzSummary,
-) -> Result<Vec<PathBuf>, Failure> {
-    summary
-        .failing
-        .iter()
-        .map(|&run| {
-            let dir = trace_dir(&args.traces, machine);
-            save_trace(machine, source, timing, args.seed, run, &dir)
-        })
-        .collect()
+) -> (Vec<PathBuf>, Option<Failure>) {
+    let dir = trace_dir(&args.traces, machine);
+    let mut saved = Vec::with_capacity(summary.failing.len());
+    for &run in &summary.failing {
+        match save_trace(machine, source, timing, args.seed, run, &dir) {
+            Ok(path) => saved.push(path),
+            Err(failure) => return (saved, Some(failure)),
+        }
+    }
+    (saved, None)
 }
 
 /// Where a campaign's traces go under `traces`: `SCENARIO/MODEL`.

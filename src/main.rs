@@ -16,6 +16,7 @@ mod load;
 mod merge;
 mod plot;
 mod render;
+mod result;
 mod shard;
 mod suite;
 mod sweep;
@@ -124,6 +125,13 @@ enum Command {
     #[command(after_help = scenario_note())]
     Sweep(SweepArgs),
     /// Combine the JSON results of the shards of one campaign.
+    ///
+    /// Prints what one run of the whole campaign prints (timing aside). Each
+    /// shard is read back through the result's types and checked: format and
+    /// semantics version, every field's type, counts that add up, sums that
+    /// do not overflow; a shard that fails is refused naming the file and the
+    /// field (exit status 2), as are shards of another campaign, or missing or
+    /// duplicated ones.
     Merge(MergeArgs),
     /// Xen's shutdown deferral in every barrier variant, fuzzed on every
     /// model, as one table: what `wmsim` with no subcommand runs.

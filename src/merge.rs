@@ -5,8 +5,9 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{json, Value as Json};
+use serde_json::Value as Json;
 
+use crate::result::{self, FuzzResult, Read, ShardId};
 use crate::sweep::SweepResult;
 use crate::{exit, Failure, MergeArgs};
 
@@ -17,86 +18,121 @@ fn refuse(message: String) -> Failure {
     }
 }
 
-pub fn run(args: &MergeArgs) -> Result<u8, Failure> {
-    let mut shards: Vec<(String, Json)> = Vec::new();
-    for path in &args.files {
-        let name = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| Failure {
-            message: format!("cannot read {name}: {e}"),
-            status: exit::IO,
-        })?;
-        let v: Json = serde_json::from_str(&text).map_err(|e| {
-            refuse(format!(
-                "{name}:{}:{}: not a wmsim result: {e}",
-                e.line(),
-                e.column()
-            ))
-        })?;
-        if !matches!(v["kind"].as_str(), Some("fuzz" | "sweep")) || v["campaign"].as_str().is_none()
-        {
-            return Err(refuse(format!(
-                "{name}: not the JSON result of wmsim fuzz or sweep"
-            )));
+/// A shard read back: its kind's result, its campaign, its settings (as
+/// JSON, to name a differing field) and which shard it is.
+struct Part {
+    name: String,
+    read: Read,
+}
+
+impl Part {
+    fn kind(&self) -> &'static str {
+        match self.read {
+            Read::Fuzz(_) => "fuzz",
+            Read::Sweep(_) => "sweep",
         }
-        shards.push((name, v));
     }
-    let Some((first_name, first)) = shards.first().cloned() else {
+
+    fn campaign(&self) -> &str {
+        match &self.read {
+            Read::Fuzz(r) => &r.campaign,
+            Read::Sweep(r) => &r.campaign,
+        }
+    }
+
+    fn settings(&self) -> Json {
+        match &self.read {
+            Read::Fuzz(r) => serde_json::to_value(&r.settings),
+            Read::Sweep(r) => serde_json::to_value(&r.settings),
+        }
+        .expect("settings serialize")
+    }
+
+    fn shard(&self) -> Option<ShardId> {
+        match &self.read {
+            Read::Fuzz(r) => r.shard,
+            Read::Sweep(r) => r.shard,
+        }
+    }
+}
+
+pub fn run(args: &MergeArgs) -> Result<u8, Failure> {
+    let mut shards: Vec<Part> = Vec::new();
+    for path in &args.files {
+        shards.push(Part {
+            name: path.display().to_string(),
+            read: result::read(path)?,
+        });
+    }
+    let Some(first) = shards.first() else {
         return Err(refuse("merge needs at least one shard".into()));
     };
-    let campaign = first["campaign"].as_str().unwrap_or_default().to_string();
-    let kind = first["kind"].as_str().unwrap_or_default().to_string();
-    for (name, v) in &shards {
-        if v["kind"].as_str() != Some(kind.as_str()) {
+    for part in &shards {
+        if part.kind() != first.kind() {
             return Err(refuse(format!(
-                "{name} belongs to another campaign than {first_name}: a {} result, not a {kind} one",
-                v["kind"].as_str().unwrap_or("?"),
+                "{} belongs to another campaign than {}: a {} result, not a {} one",
+                part.name,
+                first.name,
+                part.kind(),
+                first.kind()
             )));
         }
-        if v["campaign"].as_str() != Some(&campaign) {
-            let why = match first_difference(&v["settings"], &first["settings"], "") {
+        if part.campaign() != first.campaign() {
+            let why = match first_difference(&part.settings(), &first.settings(), "") {
                 Some((setting, here, there)) => {
-                    format!("{setting} is {here} there, {there} in {first_name}")
+                    format!("{setting} is {here} there, {there} in {}", first.name)
                 }
                 None => format!(
-                    "campaign {} there, {campaign} in {first_name}",
-                    v["campaign"].as_str().unwrap_or("?")
+                    "campaign {} there, {} in {}",
+                    part.campaign(),
+                    first.campaign(),
+                    first.name
                 ),
             };
             return Err(refuse(format!(
-                "{name} belongs to another campaign than {first_name}: {why}"
+                "{} belongs to another campaign than {}: {why}",
+                part.name, first.name
             )));
         }
     }
     check_shards(&shards)?;
-    let merged = match kind.as_str() {
-        "sweep" => {
-            let mut total =
-                SweepResult::from_json(&first).map_err(|e| refuse(format!("{first_name}: {e}")))?;
-            for (name, v) in &shards[1..] {
-                let part = SweepResult::from_json(v).map_err(|e| refuse(format!("{name}: {e}")))?;
-                total
-                    .absorb(&part)
-                    .map_err(|e| refuse(format!("{name}: {e}")))?;
-            }
-            total.make_whole();
-            total.emit(
-                args.json,
-                args.out.as_deref(),
-                args.csv.as_deref(),
-                args.svg.as_deref(),
-            )?;
-            return Ok(total.status());
-        }
-        _ => merge_fuzz(&shards)?,
-    };
-    if args.csv.is_some() || args.svg.is_some() {
+    if matches!(first.read, Read::Fuzz(_)) && (args.csv.is_some() || args.svg.is_some()) {
         return Err(refuse("--csv and --svg are for sweeps".into()));
     }
+    let mut fuzz = Vec::new();
+    let mut sweep: Option<SweepResult> = None;
+    for part in shards {
+        match part.read {
+            Read::Fuzz(r) => fuzz.push((part.name, r)),
+            Read::Sweep(r) => {
+                let r = SweepResult::from_file(r);
+                match &mut sweep {
+                    None => sweep = Some(r),
+                    Some(total) => total
+                        .absorb(&r)
+                        .map_err(|e| refuse(format!("{}: {e}", part.name)))?,
+                }
+            }
+        }
+    }
+    if let Some(mut total) = sweep {
+        total.check_whole().map_err(refuse)?;
+        total.make_whole();
+        total.emit(
+            args.json,
+            args.out.as_deref(),
+            args.csv.as_deref(),
+            args.svg.as_deref(),
+        )?;
+        return Ok(total.status());
+    }
+    let merged = merge_fuzz(fuzz)?;
+    let line = result::to_line(&merged);
     if let Some(out) = &args.out {
-        crate::traces::write_atomically(out, format!("{merged}\n").as_bytes())?;
+        crate::traces::write_atomically(out, format!("{line}\n").as_bytes())?;
     }
     if args.json {
-        outln!("{merged}");
+        outln!("{line}");
     } else {
         crate::fuzz::print_text(&merged);
     }
@@ -131,20 +167,12 @@ fn first_difference(here: &Json, there: &Json, prefix: &str) -> Option<(String, 
 }
 
 /// Every shard of 1..N exactly once, all of the same N.
-fn check_shards(shards: &[(String, Json)]) -> Result<(), Failure> {
+fn check_shards(shards: &[Part]) -> Result<(), Failure> {
     let mut seen: BTreeMap<u64, &str> = BTreeMap::new();
     let mut count = None;
-    for (name, v) in shards {
-        let (index, n) = match &v["shard"] {
-            Json::Null => (1, 1),
-            s => (
-                s["index"].as_u64().unwrap_or(0),
-                s["count"].as_u64().unwrap_or(0),
-            ),
-        };
-        if index == 0 || index > n {
-            return Err(refuse(format!("{name}: malformed shard {index} of {n}")));
-        }
+    for part in shards {
+        let name = part.name.as_str();
+        let (index, n) = part.shard().map_or((1, 1), |s| (s.index, s.count));
         match count {
             None => count = Some(n),
             Some(c) if c != n => {
@@ -175,86 +203,108 @@ fn check_shards(shards: &[(String, Json)]) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Sums fuzz shards: counts add, outcomes add by value, firsts take the
-/// least, failing runs keep the first `save`.
-fn merge_fuzz(shards: &[(String, Json)]) -> Result<Json, Failure> {
-    let mut merged = shards[0].1.clone();
-    let sum = |key: &str| -> u64 {
-        shards
-            .iter()
-            .map(|(_, v)| v[key].as_u64().unwrap_or(0))
-            .sum()
-    };
-    for key in [
-        "runs",
-        "matches",
-        "violations",
-        "filtered_runs",
-        "deadlock_runs",
-        "bound_exceeded_runs",
-    ] {
-        merged[key] = json!(sum(key));
-    }
-    let mut outcomes: BTreeMap<Vec<i64>, Json> = BTreeMap::new();
-    for (name, v) in shards {
-        for o in v["outcomes"]
-            .as_array()
-            .ok_or_else(|| refuse(format!("{name}: no outcomes")))?
-        {
-            let values: Vec<i64> = o["values"]
-                .as_array()
-                .ok_or_else(|| refuse(format!("{name}: an outcome without values")))?
-                .iter()
-                .map(|x| x.as_i64().unwrap_or(0))
-                .collect();
-            let count = o["count"].as_u64().unwrap_or(0);
-            outcomes
-                .entry(values)
-                .and_modify(|e| e["count"] = json!(e["count"].as_u64().unwrap_or(0) + count))
-                .or_insert_with(|| o.clone());
-        }
-    }
-    merged["outcomes"] = json!(outcomes.into_values().collect::<Vec<_>>());
-    let least = |key: &str| {
-        shards
-            .iter()
-            .filter_map(|(_, v)| v[key].as_u64().map(|r| (r, v)))
-            .min_by_key(|(r, _)| *r)
-    };
-    merged["first_violation_run"] = json!(least("first_violation_run").map(|(r, _)| r));
-    match least("first_deadlock_run") {
-        Some((r, v)) => {
-            merged["first_deadlock_run"] = json!(r);
-            merged["first_deadlock_blocked"] = v["first_deadlock_blocked"].clone();
-        }
-        None => {
-            merged["first_deadlock_run"] = Json::Null;
-            merged["first_deadlock_blocked"] = Json::Null;
-        }
-    }
-    let save = merged["save"].as_u64().unwrap_or(0) as usize;
-    let mut failing: Vec<u64> = shards
-        .iter()
-        .flat_map(|(_, v)| v["failing_runs"].as_array().cloned().unwrap_or_default())
-        .filter_map(|x| x.as_u64())
+/// The first `save` failing runs of several shards, in run order, with
+/// their traces: what one run of the whole campaign keeps. A shard lists
+/// the traces of its leading failing runs (all of them unless saving
+/// failed), so the merged list stops at the first run without one.
+pub fn first_failing<'a>(
+    parts: impl IntoIterator<Item = (&'a Vec<u64>, &'a Vec<String>)>,
+    save: usize,
+) -> (Vec<u64>, Vec<String>) {
+    let mut runs: Vec<(u64, Option<&String>)> = parts
+        .into_iter()
+        .flat_map(|(runs, traces)| {
+            runs.iter()
+                .enumerate()
+                .map(move |(i, &run)| (run, traces.get(i)))
+        })
         .collect();
-    failing.sort_unstable();
-    failing.truncate(save);
-    merged["failing_runs"] = json!(failing);
-    let mut traces: Vec<String> = shards
+    runs.sort_by_key(|&(run, _)| run);
+    runs.truncate(save);
+    let traces = runs
         .iter()
-        .flat_map(|(_, v)| v["traces"].as_array().cloned().unwrap_or_default())
-        .filter_map(|x| x.as_str().map(str::to_string))
+        .map_while(|&(_, trace)| trace.cloned())
         .collect();
-    traces.sort();
-    merged["traces"] = json!(traces);
-    let elapsed = shards
-        .iter()
-        .filter_map(|(_, v)| v["elapsed_seconds"].as_f64())
-        .fold(0.0, f64::max);
-    merged["elapsed_seconds"] = json!(elapsed);
-    merged["runs_per_second"] = json!((sum("runs") as f64 / elapsed.max(1e-9)).round());
-    merged["shard"] = Json::Null;
-    crate::fuzz::set_rate(&mut merged);
+    (runs.into_iter().map(|(run, _)| run).collect(), traces)
+}
+
+/// Sums fuzz shards (checked: a sum that overflows is refused): counts
+/// add, outcomes add by value, firsts take the least, failing runs keep
+/// the first `save` in run order, as one run of the whole campaign does.
+fn merge_fuzz(shards: Vec<(String, FuzzResult)>) -> Result<FuzzResult, Failure> {
+    let mut shards = shards.into_iter();
+    let (first_name, mut merged) = shards.next().expect("at least one shard");
+    let mut outcomes: BTreeMap<Vec<i32>, result::Outcome> = std::mem::take(&mut merged.outcomes)
+        .into_iter()
+        .map(|o| (o.values.clone(), o))
+        .collect();
+    let width = outcomes.keys().next().map(Vec::len);
+    let mut failing = vec![(merged.failing_runs.clone(), merged.traces.clone())];
+    for (name, r) in shards {
+        let add = |x: u64, y: u64, field: &str| {
+            x.checked_add(y)
+                .ok_or_else(|| refuse(format!("{name}: {field}: the sum overflows")))
+        };
+        merged.runs = add(merged.runs, r.runs, "runs")?;
+        merged.matches = add(merged.matches, r.matches, "matches")?;
+        merged.violations = add(merged.violations, r.violations, "violations")?;
+        merged.filtered_runs = add(merged.filtered_runs, r.filtered_runs, "filtered_runs")?;
+        merged.deadlock_runs = add(merged.deadlock_runs, r.deadlock_runs, "deadlock_runs")?;
+        merged.bound_exceeded_runs = add(
+            merged.bound_exceeded_runs,
+            r.bound_exceeded_runs,
+            "bound_exceeded_runs",
+        )?;
+        for (i, o) in r.outcomes.into_iter().enumerate() {
+            if width.is_some_and(|w| w != o.values.len()) {
+                return Err(refuse(format!(
+                    "{name}: outcomes[{i}].values: not as many values as in {first_name}"
+                )));
+            }
+            match outcomes.get_mut(&o.values) {
+                Some(e) => {
+                    if (&e.state, &e.text, e.matches, e.fails)
+                        != (&o.state, &o.text, o.matches, o.fails)
+                    {
+                        return Err(refuse(format!(
+                            "{name}: outcomes[{i}]: the same values as in {first_name}, \
+                             described otherwise"
+                        )));
+                    }
+                    e.count = add(e.count, o.count, &format!("outcomes[{i}].count"))?;
+                }
+                None => {
+                    outcomes.insert(o.values.clone(), o);
+                }
+            }
+        }
+        merged.first_violation_run = merged
+            .first_violation_run
+            .into_iter()
+            .chain(r.first_violation_run)
+            .min();
+        if let Some(run) = r.first_deadlock_run {
+            if merged.first_deadlock_run.is_none_or(|m| run < m) {
+                merged.first_deadlock_run = Some(run);
+                merged.first_deadlock_blocked = r.first_deadlock_blocked;
+            }
+        }
+        failing.push((r.failing_runs, r.traces));
+        merged.elapsed_seconds = merged.elapsed_seconds.max(r.elapsed_seconds);
+    }
+    if merged.runs != merged.settings.runs {
+        return Err(refuse(format!(
+            "runs: the shards hold {} runs, the campaign has {}",
+            merged.runs, merged.settings.runs
+        )));
+    }
+    merged.outcomes = outcomes.into_values().collect();
+    (merged.failing_runs, merged.traces) = first_failing(
+        failing.iter().map(|(runs, traces)| (runs, traces)),
+        merged.save as usize,
+    );
+    merged.runs_per_second = (merged.runs as f64 / merged.elapsed_seconds.max(1e-9)).round();
+    merged.shard = None;
+    merged.set_rate();
     Ok(merged)
 }

@@ -33,6 +33,27 @@ pub fn state_json(scenario: &Scenario, values: &[Value]) -> Json {
     Json::Object(m)
 }
 
+/// A final state by observed name, as a fuzz result records it (the same
+/// values as `state_json`, typed).
+pub fn state_values(
+    scenario: &Scenario,
+    values: &[Value],
+) -> std::collections::BTreeMap<String, crate::result::StateValue> {
+    use crate::result::StateValue;
+    scenario
+        .observed
+        .iter()
+        .zip(values)
+        .map(|(&o, &v)| {
+            let value = match memory_model::ir::location_at(v, scenario.locations.len()) {
+                Some(_) => StateValue::Location(scenario.format_value(v)),
+                None => StateValue::Int(i64::from(v)),
+            };
+            (scenario.observable_name(o), value)
+        })
+        .collect()
+}
+
 /// A value as JSON: an integer, or the name of the location an address
 /// points at.
 fn value_json(scenario: &Scenario, v: Value) -> Json {

@@ -6,11 +6,11 @@ use std::fmt::Write as _;
 use std::time::Instant;
 
 use memory_model::{Config, Machine};
-use serde_json::{json, Value as Json};
 use sim_core::{Cycles, FuzzSummary, Rate, Timing};
 
-use crate::fuzz::Identity;
 use crate::plot::{Axis, SweepPoint};
+use crate::result::{self, AxisValues, CombinationRow, Kind, ShardId, SweepAxes, SweepFile};
+use crate::result::{RateFields, SweepSettings};
 use crate::shard::Shard;
 use crate::{bound, campaign, exit, load, Failure, SweepArgs};
 
@@ -41,7 +41,7 @@ impl Values {
 }
 
 /// The axes, in the order of the CSV's columns.
-const AXES: [&str; 6] = [
+pub const AXES: [&str; 6] = [
     "sb_depth",
     "iq_depth",
     "miss_latency",
@@ -147,9 +147,9 @@ impl Counts {
 
 /// A sweep's result: what `--json` prints and `merge` reads back.
 pub struct SweepResult {
-    pub identity_campaign: String,
+    pub campaign: String,
     /// Everything that decides the output (`merge` compares it).
-    pub settings: Json,
+    pub settings: SweepSettings,
     pub shard: Shard,
     pub scenario: String,
     pub model: String,
@@ -220,6 +220,30 @@ pub fn run(args: &SweepArgs) -> Result<u8, Failure> {
             .collect();
     }
     let sweep = Sweep { axes, combinations };
+    // What depends on the flags alone is checked before any run: the plot's
+    // shape and the folders the outputs go to.
+    if let Some(path) = &args.svg {
+        crate::plot::check_shape(&plot_axes(&sweep_axes_text(&sweep)))
+            .map_err(|e| Failure::bad_input(format!("cannot draw {}: {e}", path.display())))?;
+    }
+    for (flag, path) in [
+        ("--out", &args.out),
+        ("--csv", &args.csv),
+        ("--svg", &args.svg),
+    ] {
+        if let Some(path) = path {
+            check_writable(flag, path)?;
+        }
+    }
+    if args.save > 0 && args.traces.exists() && !args.traces.is_dir() {
+        return Err(Failure {
+            message: format!(
+                "--traces {}: cannot save traces there: it is not a folder",
+                args.traces.display()
+            ),
+            status: exit::IO,
+        });
+    }
     // Every combination's configuration and timing, checked before any run.
     let mut settings = Vec::new();
     for c in &sweep.combinations {
@@ -258,25 +282,26 @@ pub fn run(args: &SweepArgs) -> Result<u8, Failure> {
     let started = Instant::now();
     let results = pool.install(|| campaign::run(&jobs, args.save, shard, "sweep"));
     let elapsed = started.elapsed().as_secs_f64();
+    // The figures first: a failure to save a trace is reported after them.
     let mut traces = Vec::with_capacity(jobs.len());
+    let mut unsaved = None;
+    let (mut saved_count, mut failing_count) = (0, 0);
     for ((job, c), summary) in jobs.iter().zip(&sweep.combinations).zip(&results.summaries) {
         let folder =
             crate::fuzz::trace_dir(&args.traces, job.machine).join(combination_folder(&sweep, c));
-        let saved = summary
-            .failing
-            .iter()
-            .map(|&run| {
-                let path = crate::fuzz::save_trace(
-                    job.machine,
-                    &source,
-                    job.timing,
-                    job.seed,
-                    run,
-                    &folder,
-                )?;
-                Ok(path.display().to_string())
-            })
-            .collect::<Result<Vec<_>, Failure>>()?;
+        let mut saved = Vec::new();
+        failing_count += summary.failing.len();
+        for &run in &summary.failing {
+            if unsaved.is_some() {
+                break;
+            }
+            match crate::fuzz::save_trace(job.machine, &source, job.timing, job.seed, run, &folder)
+            {
+                Ok(path) => saved.push(path.display().to_string()),
+                Err(failure) => unsaved = Some(failure),
+            }
+        }
+        saved_count += saved.len();
         traces.push(saved);
     }
     let settings = campaign_settings(
@@ -289,23 +314,14 @@ pub fn run(args: &SweepArgs) -> Result<u8, Failure> {
         share_max,
     );
     let result = SweepResult {
-        identity_campaign: crate::fuzz::campaign_id("sweep", &settings),
+        campaign: result::campaign_id(Kind::Sweep, &settings),
         settings,
         shard,
         scenario: scenario.name.clone(),
         model: base_config.model.as_str().to_string(),
         seed: args.seed,
         runs: args.runs,
-        axes: AXES
-            .iter()
-            .zip(&sweep.axes)
-            .map(|(name, v)| {
-                (
-                    name.to_string(),
-                    (0..v.len()).map(|i| v.display(i)).collect(),
-                )
-            })
-            .collect(),
+        axes: sweep_axes_text(&sweep),
         rows: sweep
             .combinations
             .iter()
@@ -324,7 +340,61 @@ pub fn run(args: &SweepArgs) -> Result<u8, Failure> {
         args.csv.as_deref(),
         args.svg.as_deref(),
     )?;
-    Ok(result.status())
+    let status = result.status();
+    match unsaved {
+        Some(failure) => Err(crate::fuzz::traces_unsaved(
+            failure,
+            saved_count,
+            failing_count,
+        )),
+        None => Ok(status),
+    }
+}
+
+/// The axes' names and values as text.
+fn sweep_axes_text(sweep: &Sweep) -> Vec<(String, Vec<String>)> {
+    AXES.iter()
+        .zip(&sweep.axes)
+        .map(|(name, v)| {
+            (
+                name.to_string(),
+                (0..v.len()).map(|i| v.display(i)).collect(),
+            )
+        })
+        .collect()
+}
+
+fn plot_axes(axes: &[(String, Vec<String>)]) -> Vec<Axis> {
+    axes.iter()
+        .map(|(name, values)| Axis {
+            name: name.clone(),
+            values: values.clone(),
+        })
+        .collect()
+}
+
+/// An output path whose folder exists and that is not itself a folder:
+/// refused before the runs rather than after them (status 3, as the write
+/// would fail).
+fn check_writable(flag: &str, path: &std::path::Path) -> Result<(), Failure> {
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => std::path::Path::new("."),
+    };
+    let why = if path.is_dir() {
+        Some("it is a folder".to_string())
+    } else if !folder.is_dir() {
+        Some(format!("the folder {} does not exist", folder.display()))
+    } else {
+        None
+    };
+    match why {
+        Some(why) => Err(Failure {
+            message: format!("{flag} {}: cannot write there: {why}", path.display()),
+            status: exit::IO,
+        }),
+        None => Ok(()),
+    }
 }
 
 /// The folder of a combination's traces, under DIR: named by the value of
@@ -361,37 +431,28 @@ fn campaign_settings(
     args: &SweepArgs,
     sweep: &Sweep,
     share_max: f64,
-) -> Json {
-    let axes: serde_json::Map<String, Json> = AXES
+) -> SweepSettings {
+    let lists: Vec<Vec<String>> = sweep
+        .axes
         .iter()
-        .zip(&sweep.axes)
-        .map(|(name, v)| {
-            let values: Vec<String> = (0..v.len()).map(|i| v.display(i)).collect();
-            (name.to_string(), json!(values))
-        })
+        .map(|v| (0..v.len()).map(|i| v.display(i)).collect())
         .collect();
-    json!({
-        "wmsim_version": env!("CARGO_PKG_VERSION"),
-        "scenario": name,
-        "scenario_sha256": replay::trace::source_hash(source),
-        "model": config.model.as_str(),
-        "timing": timing,
-        "seed": args.seed,
-        "runs": args.runs,
-        "axes": axes,
-        "save": args.save,
-        "bound_share_max": share_max,
-    })
+    SweepSettings {
+        wmsim_version: env!("CARGO_PKG_VERSION").to_string(),
+        semantics_version: sim_core::SEMANTICS_VERSION,
+        scenario: name.to_string(),
+        scenario_sha256: replay::trace::source_hash(source),
+        model: config.model.as_str().to_string(),
+        timing: *timing,
+        seed: args.seed,
+        runs: args.runs,
+        axes: SweepAxes::from_lists(&lists),
+        save: args.save as u64,
+        bound_share_max: share_max,
+    }
 }
 
 impl SweepResult {
-    fn identity(&self) -> Identity {
-        Identity {
-            campaign: self.identity_campaign.clone(),
-            shard: self.shard,
-        }
-    }
-
     /// Writes the outputs asked for; prints the table unless `json`.
     pub fn emit(
         &self,
@@ -401,7 +462,7 @@ impl SweepResult {
         svg: Option<&std::path::Path>,
     ) -> Result<(), Failure> {
         if let Some(path) = out {
-            crate::traces::write_atomically(path, format!("{}\n", self.to_json()).as_bytes())?;
+            crate::traces::write_atomically(path, format!("{}\n", self.to_line()).as_bytes())?;
         }
         if let Some(path) = csv {
             crate::traces::write_atomically(path, self.csv().as_bytes())?;
@@ -414,155 +475,142 @@ impl SweepResult {
             crate::traces::write_atomically(path, svg.as_bytes())?;
         }
         if json {
-            outln!("{}", self.to_json());
+            outln!("{}", self.to_line());
         } else {
             out!("{}", self.table());
         }
         Ok(())
     }
 
-    pub fn to_json(&self) -> Json {
-        let (campaign, shard) = self.identity().json();
-        let combinations: Vec<Json> = self
+    fn to_line(&self) -> String {
+        result::to_line(&self.to_file())
+    }
+
+    /// The result as `--out` writes it.
+    pub fn to_file(&self) -> SweepFile {
+        let combinations = self
             .rows
             .iter()
             .map(|(values, c)| {
-                let mut o = serde_json::Map::new();
-                for (name, v) in AXES.iter().zip(values) {
-                    o.insert(name.to_string(), json!(v));
+                let r = RateFields::of(&c.rate());
+                CombinationRow {
+                    sb_depth: values[0].clone(),
+                    iq_depth: values[1].clone(),
+                    miss_latency: values[2].clone(),
+                    interrupt_rate: values[3].clone(),
+                    interrupt_duration: values[4].clone(),
+                    eviction_interval: values[5].clone(),
+                    runs: c.runs,
+                    violations: c.violations,
+                    deadlock_runs: c.deadlock_runs,
+                    bound_exceeded_runs: c.bound_exceeded_runs,
+                    violating_runs: r.violating_runs,
+                    decided_runs: r.decided_runs,
+                    violation_rate: r.violation_rate,
+                    ci95_low: r.ci95_low,
+                    ci95_high: r.ci95_high,
+                    failing_runs: c.failing_runs.clone(),
+                    traces: c.traces.clone(),
+                    cpu_seconds: c.cpu_seconds,
+                    runs_per_second: per_second(c),
                 }
-                o.insert("runs".into(), json!(c.runs));
-                o.insert("violations".into(), json!(c.violations));
-                o.insert("deadlock_runs".into(), json!(c.deadlock_runs));
-                o.insert("bound_exceeded_runs".into(), json!(c.bound_exceeded_runs));
-                for (key, value) in bound::rate_json(&c.rate()) {
-                    o.insert(key.into(), value);
-                }
-                o.insert("failing_runs".into(), json!(c.failing_runs));
-                o.insert("traces".into(), json!(c.traces));
-                o.insert("cpu_seconds".into(), json!(c.cpu_seconds));
-                o.insert("runs_per_second".into(), json!(per_second(c)));
-                Json::Object(o)
             })
             .collect();
         let total_runs: u64 = self.rows.iter().map(|(_, c)| c.runs).sum();
-        json!({
-            "kind": "sweep",
-            "campaign": campaign,
-            "settings": self.settings,
-            "shard": shard,
-            "scenario": self.scenario,
-            "model": self.model,
-            "seed": self.seed,
-            "runs": self.runs,
-            "axes": self.axes.iter().map(|(n, v)| json!({"name": n, "values": v})).collect::<Vec<_>>(),
-            "combinations": combinations,
-            "runs_per_second": (total_runs as f64 / self.elapsed_seconds.max(1e-9)).round(),
-            "elapsed_seconds": self.elapsed_seconds,
-        })
-    }
-
-    /// Reads back what `to_json` wrote.
-    pub fn from_json(v: &Json) -> Result<SweepResult, String> {
-        let str_of = |k: &str| v[k].as_str().map(str::to_string).ok_or(format!("no {k}"));
-        let u64_of = |k: &str| v[k].as_u64().ok_or(format!("no {k}"));
-        let shard = match &v["shard"] {
-            Json::Null => Shard::WHOLE,
-            s => Shard {
-                index: s["index"].as_u64().ok_or("bad shard")?,
-                count: s["count"].as_u64().ok_or("bad shard")?,
-            },
-        };
-        let axes = v["axes"]
-            .as_array()
-            .ok_or("no axes")?
-            .iter()
-            .map(|a| {
-                let name = a["name"].as_str().ok_or("bad axis")?.to_string();
-                let values = a["values"]
-                    .as_array()
-                    .ok_or("bad axis")?
-                    .iter()
-                    .map(|x| x.as_str().map(str::to_string).ok_or("bad axis value"))
-                    .collect::<Result<Vec<_>, _>>()?;
-                Ok((name, values))
-            })
-            .collect::<Result<Vec<_>, &str>>()?;
-        let rows = v["combinations"]
-            .as_array()
-            .ok_or("no combinations")?
-            .iter()
-            .map(|c| {
-                let values = AXES
-                    .iter()
-                    .map(|a| c[*a].as_str().map(str::to_string).ok_or(format!("no {a}")))
-                    .collect::<Result<Vec<_>, _>>()?;
-                let n = |k: &str| c[k].as_u64().ok_or(format!("no {k}"));
-                let list = |k: &str| c[k].as_array().ok_or(format!("no {k}"));
-                let counts = Counts {
-                    runs: n("runs")?,
-                    violations: n("violations")?,
-                    deadlock_runs: n("deadlock_runs")?,
-                    bound_exceeded_runs: n("bound_exceeded_runs")?,
-                    cpu_seconds: c["cpu_seconds"].as_f64().ok_or("no cpu_seconds")?,
-                    failing_runs: list("failing_runs")?
-                        .iter()
-                        .map(|r| r.as_u64().ok_or("bad failing run"))
-                        .collect::<Result<_, _>>()?,
-                    traces: list("traces")?
-                        .iter()
-                        .map(|t| t.as_str().map(str::to_string).ok_or("bad trace"))
-                        .collect::<Result<_, _>>()?,
-                };
-                if counts.violating() + counts.bound_exceeded_runs > counts.runs {
-                    return Err("more failing and cut runs than runs".to_string());
-                }
-                Ok((values, counts))
-            })
-            .collect::<Result<Vec<_>, String>>()?;
-        Ok(SweepResult {
-            identity_campaign: str_of("campaign")?,
-            settings: v["settings"].clone(),
-            shard,
-            scenario: str_of("scenario")?,
-            model: str_of("model")?,
-            seed: u64_of("seed")?,
-            runs: u64_of("runs")?,
-            axes,
-            rows,
-            elapsed_seconds: v["elapsed_seconds"].as_f64().ok_or("no elapsed_seconds")?,
-        })
-    }
-
-    /// Adds another shard's counts (same campaign, checked by the caller).
-    pub fn absorb(&mut self, other: &SweepResult) -> Result<(), String> {
-        if self.rows.len() != other.rows.len() {
-            return Err("the shards have different combinations".into());
-        }
-        let save = self.settings["save"].as_u64().unwrap_or(0) as usize;
-        for ((va, a), (vb, b)) in self.rows.iter_mut().zip(&other.rows) {
-            if va != vb {
-                return Err("the shards have different combinations".into());
-            }
-            a.runs += b.runs;
-            a.violations += b.violations;
-            a.deadlock_runs += b.deadlock_runs;
-            a.bound_exceeded_runs += b.bound_exceeded_runs;
-            a.cpu_seconds += b.cpu_seconds;
-            // The first `save` failing runs of the whole, as one run keeps.
-            let mut runs: Vec<(u64, String)> = a
-                .failing_runs
+        SweepFile {
+            format_version: result::FORMAT_VERSION,
+            kind: Kind::Sweep,
+            campaign: self.campaign.clone(),
+            settings: self.settings.clone(),
+            shard: ShardId::of(self.shard),
+            scenario: self.scenario.clone(),
+            model: self.model.clone(),
+            seed: self.seed,
+            runs: self.runs,
+            axes: self
+                .axes
                 .iter()
-                .copied()
-                .zip(a.traces.iter().cloned())
-                .chain(b.failing_runs.iter().copied().zip(b.traces.iter().cloned()))
-                .collect();
-            runs.sort();
-            runs.truncate(save);
-            a.failing_runs = runs.iter().map(|(r, _)| *r).collect();
-            a.traces = runs.into_iter().map(|(_, t)| t).collect();
+                .map(|(name, values)| AxisValues {
+                    name: name.clone(),
+                    values: values.clone(),
+                })
+                .collect(),
+            combinations,
+            runs_per_second: (total_runs as f64 / self.elapsed_seconds.max(1e-9)).round(),
+            elapsed_seconds: self.elapsed_seconds,
+        }
+    }
+
+    /// Reads back what `to_file` wrote (checked by `result::read`).
+    pub fn from_file(f: SweepFile) -> SweepResult {
+        SweepResult {
+            campaign: f.campaign,
+            shard: ShardId::shard(f.shard),
+            scenario: f.scenario,
+            model: f.model,
+            seed: f.seed,
+            runs: f.runs,
+            axes: f.axes.into_iter().map(|a| (a.name, a.values)).collect(),
+            rows: f
+                .combinations
+                .into_iter()
+                .map(|c| {
+                    let values = c.values();
+                    let counts = Counts {
+                        runs: c.runs,
+                        violations: c.violations,
+                        deadlock_runs: c.deadlock_runs,
+                        bound_exceeded_runs: c.bound_exceeded_runs,
+                        cpu_seconds: c.cpu_seconds,
+                        failing_runs: c.failing_runs,
+                        traces: c.traces,
+                    };
+                    (values, counts)
+                })
+                .collect(),
+            elapsed_seconds: f.elapsed_seconds,
+            settings: f.settings,
+        }
+    }
+
+    /// Adds another shard's counts (same campaign and combinations, checked
+    /// by the caller); refuses counts that overflow.
+    pub fn absorb(&mut self, other: &SweepResult) -> Result<(), String> {
+        let save = self.settings.save as usize;
+        for (i, ((_, a), (_, b))) in self.rows.iter_mut().zip(&other.rows).enumerate() {
+            let add = |x: u64, y: u64, field: &str| {
+                x.checked_add(y)
+                    .ok_or_else(|| format!("combinations[{i}].{field}: the sum overflows"))
+            };
+            a.runs = add(a.runs, b.runs, "runs")?;
+            a.violations = add(a.violations, b.violations, "violations")?;
+            a.deadlock_runs = add(a.deadlock_runs, b.deadlock_runs, "deadlock_runs")?;
+            a.bound_exceeded_runs = add(
+                a.bound_exceeded_runs,
+                b.bound_exceeded_runs,
+                "bound_exceeded_runs",
+            )?;
+            a.cpu_seconds += b.cpu_seconds;
+            (a.failing_runs, a.traces) = crate::merge::first_failing(
+                [(&a.failing_runs, &a.traces), (&b.failing_runs, &b.traces)],
+                save,
+            );
         }
         self.elapsed_seconds = self.elapsed_seconds.max(other.elapsed_seconds);
+        Ok(())
+    }
+
+    /// The merged counts are those of the whole campaign: every combination
+    /// ran all its runs.
+    pub fn check_whole(&self) -> Result<(), String> {
+        for (i, (_, c)) in self.rows.iter().enumerate() {
+            if c.runs != self.settings.runs {
+                return Err(format!(
+                    "combinations[{i}].runs: the shards hold {} runs, the campaign has {}",
+                    c.runs, self.settings.runs
+                ));
+            }
+        }
         Ok(())
     }
 
@@ -674,14 +722,7 @@ impl SweepResult {
     }
 
     fn svg(&self) -> Result<String, String> {
-        let axes: Vec<Axis> = self
-            .axes
-            .iter()
-            .map(|(name, values)| Axis {
-                name: name.clone(),
-                values: values.clone(),
-            })
-            .collect();
+        let axes = plot_axes(&self.axes);
         let points: Vec<SweepPoint> = self
             .rows
             .iter()
@@ -716,10 +757,8 @@ impl SweepResult {
             .iter()
             .filter(|(_, c)| c.bound_exceeded_runs > 0)
             .count();
-        let steps_max = self.settings["timing"]["steps_max"].as_u64().unwrap_or(0) as u32;
-        let share_max = self.settings["bound_share_max"]
-            .as_f64()
-            .unwrap_or(sim_core::BOUND_SHARE_MAX_DEFAULT);
+        let steps_max = self.settings.timing.steps_max;
+        let share_max = self.settings.bound_share_max;
         let where_ = format!(" (in {with_cut} of {} combinations)", self.rows.len());
         bound::warn(cut, runs, &where_, steps_max);
         let over = self

@@ -89,8 +89,33 @@ fn draw_err<E: std::fmt::Display>(e: E) -> String {
     format!("plot: drawing failed: {e}")
 }
 
+/// Whether a sweep over `axes` can be drawn, from its axes alone: checked
+/// before any run, so that a plot that cannot be drawn is refused before
+/// the work, not after it.
+pub fn check_shape(axes: &[Axis]) -> Result<(), String> {
+    if let Some(a) = axes.iter().find(|a| a.values.is_empty()) {
+        return Err(format!("plot: parameter {} has no values", a.name));
+    }
+    let varying: Vec<&Axis> = axes.iter().filter(|a| a.values.len() > 1).collect();
+    if varying.len() > 2 {
+        let others = &varying[1..];
+        let count: usize = others.iter().map(|a| a.values.len()).product();
+        if count > MAX_SERIES {
+            let names: Vec<&str> = others.iter().map(|a| a.name.as_str()).collect();
+            return Err(format!(
+                "plot: {count} lines (one per combination of {}) are too many to read; \
+                 plot at most {MAX_SERIES}: fix some of these parameters to one value \
+                 (or sweep fewer values of them)",
+                names.join(", ")
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// The plot of a sweep: `title` names the scenario and model.
 pub fn sweep_svg(title: &str, axes: &[Axis], points: &[SweepPoint]) -> Result<String, String> {
+    check_shape(axes)?;
     let cells = arrange(axes, points)?;
     let varying: Vec<usize> = (0..axes.len())
         .filter(|&k| axes[k].values.len() > 1)
@@ -203,16 +228,8 @@ pub fn sweep_svg(title: &str, axes: &[Axis], points: &[SweepPoint]) -> Result<St
         _ => {
             let kx = varying[0];
             let others = &varying[1..];
+            // At most MAX_SERIES: `check_shape` refused more.
             let count: usize = others.iter().map(|&k| axes[k].values.len()).product();
-            if count > MAX_SERIES {
-                let names: Vec<&str> = others.iter().map(|&k| axes[k].name.as_str()).collect();
-                return Err(format!(
-                    "plot: {count} lines (one per combination of {}) are too many to read; \
-                     plot at most {MAX_SERIES}: fix some of these parameters to one value \
-                     (or sweep fewer values of them)",
-                    names.join(", ")
-                ));
-            }
             let mut series = Vec::with_capacity(count);
             for s in 0..count {
                 // The value indices of the other varying axes, row-major.
