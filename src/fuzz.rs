@@ -457,9 +457,8 @@ pub fn save_trace(
         message: format!("internal error: a fresh trace does not replay: {e}"),
         status: exit::INTERNAL,
     })?;
-    trace.write(&path).map_err(|e| Failure {
-        message: format!("cannot write {}: {e}", path.display()),
-        status: exit::IO,
-    })?;
+    trace
+        .write(&path)
+        .map_err(|e| crate::traces::write_failure(&path, &e))?;
     Ok(path)
 }

@@ -21,7 +21,8 @@ pub fn run(args: &MergeArgs) -> Result<u8, Failure> {
     let mut shards: Vec<(String, Json)> = Vec::new();
     for path in &args.files {
         let name = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| Failure {
+        let bytes = crate::load::read_input(path, replay::file::SHARD_LIMIT)?;
+        let text = String::from_utf8(bytes).map_err(|e| Failure {
             message: format!("cannot read {name}: {e}"),
             status: exit::IO,
         })?;

@@ -3,9 +3,11 @@
 //! the shortest one that fails the same way (`minimize`), and drawing a run
 //! as a timeline (`timeline`, text; `svg`, a picture).
 //!
-//! This crate and the binary are the only ones that touch files; a trace is
-//! the one serialized type.
+//! This crate and the binary are the only ones that touch files, and both do
+//! it through `file` (size-limited reads, atomic writes); a trace is the one
+//! serialized type.
 
+pub mod file;
 pub mod minimize;
 mod stalls;
 mod story;
