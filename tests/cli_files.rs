@@ -1,6 +1,6 @@
 //! Files wmsim writes and reads (issue 11, items 2 to 6): outputs written
 //! in place or through a link as the target asks, unique temporary names,
-//! concurrent runs, input size limits.
+//! concurrent runs, trace folders named safely, input size limits.
 //!
 //! Devices are reached through symlinks in a scratch folder: a wmsim that
 //! renamed over its target then replaces the link, never a node in /dev.
@@ -13,6 +13,15 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
 use common::{assert_status, scratch, text, wmsim_in};
+
+/// SB under another test name: fails on weak in most runs.
+fn sb_named(name: &str) -> String {
+    format!(
+        "C {name}\n\n{{}}\n\nP0(int *x, int *y)\n{{\n\tint r0;\n\n\tWRITE_ONCE(*x, 1);\n\
+         \tr0 = READ_ONCE(*y);\n}}\n\nP1(int *x, int *y)\n{{\n\tint r0;\n\n\tWRITE_ONCE(*y, 1);\n\
+         \tr0 = READ_ONCE(*x);\n}}\n\nexists (0:r0=0 /\\ 1:r0=0)\n"
+    )
+}
 
 /// Every file under `dir`, relative to it, sorted.
 fn files_under(dir: &Path) -> Vec<String> {
@@ -201,6 +210,41 @@ fn two_runs_saving_the_same_traces_both_succeed_with_whole_files() {
         &wmsim_in(&dir, &["replay", some_trace.to_str().unwrap()]),
         0,
     );
+}
+
+#[test]
+fn test_names_stay_inside_the_traces_folder_and_apart() {
+    let dir = scratch("files-names");
+    fs::create_dir_all(dir.join("out/in")).unwrap();
+    let names = ["..", "...", "x/...", "...ron", "SB.v2", "a:b", "a_b"];
+    for (i, name) in names.iter().enumerate() {
+        let file = format!("t{i}.litmus");
+        fs::write(dir.join(&file), sb_named(name)).unwrap();
+        let out = wmsim_in(&dir, &["fuzz", &file, "--save", "1", "--traces", "out/in"]);
+        assert_status(&out, 1);
+    }
+    let builtin = wmsim_in(&dir, &["fuzz", "SB", "--save", "1", "--traces", "out/in"]);
+    assert_status(&builtin, 1);
+    let saved = files_under(&dir.join("out"));
+    assert_eq!(saved.len(), names.len() + 1, "{saved:?}");
+    let mut folders: Vec<&str> = saved
+        .iter()
+        .map(|path| {
+            let mut parts = path.split('/');
+            assert_eq!(parts.next(), Some("in"), "{path}");
+            let folder = parts.next().unwrap();
+            assert_eq!(
+                parts.collect::<Vec<_>>(),
+                ["weak", "seed0-run0.ron"],
+                "{path}"
+            );
+            folder
+        })
+        .collect();
+    folders.sort();
+    folders.dedup();
+    assert_eq!(folders.len(), names.len() + 1, "{folders:?}");
+    assert!(folders.contains(&"SB") && folders.contains(&"SB.v2") && folders.contains(&"a_b"));
 }
 
 #[test]
