@@ -364,20 +364,10 @@ pub fn print_text(v: &FuzzResult) {
     }
 }
 
-/// A file name part from a scenario name: `xen-shutdown-sb:vcpu=wmb` gives
-/// `xen-shutdown-sb_vcpu-wmb`.
+/// The folder a scenario's traces go in (see `replay::folder`): one path
+/// component, distinct for distinct names.
 pub fn file_part(name: &str) -> String {
-    let last = std::path::Path::new(name)
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or(name);
-    last.chars()
-        .map(|c| match c {
-            'a'..='z' | 'A'..='Z' | '0'..='9' | '+' | '.' | '-' | '_' => c,
-            '=' => '-',
-            _ => '_',
-        })
-        .collect()
+    replay::folder::folder_name(name)
 }
 
 /// Re-runs each kept failing run with recording on and saves it, in run
@@ -429,9 +419,8 @@ pub fn save_trace(
         message: format!("internal error: a fresh trace does not replay: {e}"),
         status: exit::INTERNAL,
     })?;
-    trace.write(&path).map_err(|e| Failure {
-        message: format!("cannot write {}: {e}", path.display()),
-        status: exit::IO,
-    })?;
+    trace
+        .write(&path)
+        .map_err(|e| crate::traces::write_failure(&path, &e))?;
     Ok(path)
 }

@@ -1,5 +1,7 @@
 //! Finding a scenario by name, and the default buffer depths for it.
 
+use std::path::Path;
+
 use memory_model::ir::{Instr, Scenario};
 use memory_model::state::{IQ_DEPTH_MAX, SB_DEPTH_MAX};
 use scenarios::builtin::{builtin_source, nearest_name, XenVariant, BUILTINS, FENCES, XEN};
@@ -35,14 +37,24 @@ fn litmus_text(name: &str) -> Result<(String, String), Failure> {
         return Ok((text, name.to_string()));
     }
     let (path, spec) = file_and_slots(name).ok_or_else(|| Failure::bad_input(not_found(name)))?;
-    let bytes = std::fs::read(path).map_err(|e| Failure {
-        message: format!("cannot read {}: {e}", printable::escape(path)),
-        status: exit::IO,
-    })?;
+    let bytes = read_input(Path::new(path), replay::file::LITMUS_LIMIT)?;
     let text = String::from_utf8_lossy(&bytes).into_owned();
     let template = Template::read(&text, path).map_err(Failure::bad_input)?;
     let fill = template.fill_for(name, spec).map_err(Failure::bad_input)?;
     Ok((template.fill(&fill), path.to_string()))
+}
+
+/// The bytes of an input file: a file over its kind's limit is bad input
+/// (2), one that cannot be read a read failure (3).
+pub fn read_input(path: &Path, limit: replay::file::InputLimit) -> Result<Vec<u8>, Failure> {
+    let shown = printable::escape(&path.to_string_lossy());
+    replay::file::read_limited(path, limit).map_err(|e| match e {
+        replay::file::ReadError::Io(e) => Failure {
+            message: format!("cannot read {shown}: {e}"),
+            status: exit::IO,
+        },
+        too_big => Failure::bad_input(format!("{shown}: {too_big}")),
+    })
 }
 
 /// `name` as an existing file, with the slot values after a `:` if the

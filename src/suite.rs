@@ -300,7 +300,8 @@ fn check_file(
         seconds: 0.0,
         note: String::new(),
     };
-    let text = match std::fs::read(file) {
+    // The same size limit as `check` applies to one litmus file.
+    let text = match replay::file::read_limited(file, replay::file::LITMUS_LIMIT) {
         Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
         Err(e) => {
             row.note = format!("cannot read: {e}");

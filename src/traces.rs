@@ -93,15 +93,48 @@ pub fn run_minimize(args: &MinimizeArgs) -> Result<u8, Failure> {
     Ok(exit::OK)
 }
 
-/// Writes a file through a temporary file and a rename.
+/// Writes an output file (see `replay::file`): atomically, in place for a
+/// device or pipe; a directory is refused as bad input.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
-    let tmp = path.with_extension("tmp-wmsim");
-    let result = std::fs::write(&tmp, bytes).and_then(|_| std::fs::rename(&tmp, path));
-    result.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        Failure {
-            message: format!("cannot write {}: {e}", path.display()),
-            status: exit::IO,
-        }
-    })
+    if is_standard_output(path) {
+        out!("{}", String::from_utf8_lossy(bytes));
+        return Ok(());
+    }
+    replay::file::write_atomically(path, bytes).map_err(|e| write_failure(path, &e))
+}
+
+/// Whether `path` is the file standard output writes to (`/dev/stdout`
+/// sent to a file, or that file by name): written through a second
+/// descriptor, its bytes and what is printed would land over each other.
+#[cfg(unix)]
+fn is_standard_output(path: &Path) -> bool {
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::MetadataExt;
+    let identity = |m: std::fs::Metadata| (m.dev(), m.ino());
+    let printed = std::io::stdout()
+        .as_fd()
+        .try_clone_to_owned()
+        .and_then(|fd| std::fs::File::from(fd).metadata());
+    match (std::fs::metadata(path), printed) {
+        (Ok(target), Ok(printed)) => identity(target) == identity(printed),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn is_standard_output(_: &Path) -> bool {
+    false
+}
+
+/// The failure for an output that could not be written: a directory named as
+/// an output is a bad argument (2), anything else a write failure (3).
+pub fn write_failure(path: &Path, error: &std::io::Error) -> Failure {
+    Failure {
+        message: format!("cannot write {}: {error}", path.display()),
+        status: if error.kind() == std::io::ErrorKind::IsADirectory {
+            exit::BAD_INPUT
+        } else {
+            exit::IO
+        },
+    }
 }

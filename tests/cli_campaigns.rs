@@ -288,7 +288,7 @@ fn fuzz_run_saves_any_run_as_a_trace_that_replays() {
         &["fuzz", "xen-shutdown-sb", "--model", "weak", "--run", "0"],
     );
     assert_status(&out, 0);
-    let trace = "traces/xen-shutdown-sb_vcpu-mb_shutdown-mb/weak/seed0-run0.ron";
+    let trace = "traces/xen-shutdown-sb_vcpu-mb_shutdown-mb~388edbd6/weak/seed0-run0.ron";
     assert_eq!(
         text(&out).0,
         format!(
@@ -306,7 +306,7 @@ fn fuzz_run_saves_any_run_as_a_trace_that_replays() {
         .contains("run 2: ends at the step bound (neither pass nor failure)."));
     replays(
         &dir,
-        "traces/xen-shutdown-full_vcpu-none_shutdown-none/weak/seed0-run2.ron",
+        "traces/xen-shutdown-full_vcpu-none_shutdown-none~c4c4fa47/weak/seed0-run2.ron",
     );
 
     // The same run as the campaign's: run 4 of SB on tso violates, and
@@ -483,7 +483,7 @@ fn the_demo_says_where_its_traces_go_and_can_save_none() {
          (`wmsim demo --save 0`: none; `--traces DIR`: elsewhere).\n"
     ));
     assert!(dir
-        .join("traces/demo/xen-shutdown-sb_vcpu-mb_shutdown-wmb/tso")
+        .join("traces/demo/xen-shutdown-sb_vcpu-mb_shutdown-wmb~e1acde0e/tso")
         .is_dir());
 
     // smp_wmb() and smp_rmb() are compiler barriers on tso: the same

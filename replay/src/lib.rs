@@ -3,9 +3,12 @@
 //! the shortest one that fails the same way (`minimize`), and drawing a run
 //! as a timeline (`timeline`, text; `svg`, a picture).
 //!
-//! This crate and the binary are the only ones that touch files; a trace is
-//! the one serialized type.
+//! This crate and the binary are the only ones that touch files, and both do
+//! it through `file` (size-limited reads, atomic writes) and `folder` (a safe
+//! folder name for a scenario's traces); a trace is the one serialized type.
 
+pub mod file;
+pub mod folder;
 pub mod minimize;
 mod stalls;
 mod story;

@@ -6,7 +6,6 @@
 //! decision drawn, every transition fired with its time and effect, every
 //! interrupt, and how the run ended. It is written as RON, atomically.
 
-use std::io::Write;
 use std::path::Path;
 
 use memory_model::ir::{Quantifier, Value};
@@ -263,27 +262,9 @@ impl Trace {
         text
     }
 
-    /// Writes the trace to `path` atomically: a temporary file beside it,
-    /// then a rename, so a reader never sees half a trace.
+    /// Writes the trace to `path` atomically (see `file`), so a reader
+    /// never sees half a trace.
     pub fn write(&self, path: &Path) -> std::io::Result<()> {
-        let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
-        let tmp_name = format!(
-            ".{}.tmp",
-            path.file_name().and_then(|n| n.to_str()).unwrap_or("trace")
-        );
-        let tmp = match dir {
-            Some(d) => d.join(tmp_name),
-            None => Path::new(&tmp_name).to_path_buf(),
-        };
-        let result = (|| {
-            let mut f = std::fs::File::create(&tmp)?;
-            f.write_all(self.to_ron().as_bytes())?;
-            f.sync_all()?;
-            std::fs::rename(&tmp, path)
-        })();
-        if result.is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
-        result
+        crate::file::write_atomically(path, self.to_ron().as_bytes())
     }
 }

@@ -70,9 +70,17 @@ impl ReplayError {
 /// Reads a trace file: format version, scenario text and hash checked.
 pub fn load(path: &Path) -> Result<Trace, ReplayError> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|error| ReplayError::Io {
-        path: name.clone(),
-        error,
+    let bytes = crate::file::read_limited(path, crate::file::TRACE_LIMIT).map_err(|e| match e {
+        crate::file::ReadError::Io(error) => ReplayError::Io {
+            path: name.clone(),
+            error,
+        },
+        too_big => ReplayError::NotATrace {
+            path: name.clone(),
+            line: 1,
+            col: 1,
+            message: too_big.to_string(),
+        },
     })?;
     parse(&bytes, &name)
 }

@@ -30,7 +30,8 @@ fn refuse(message: String) -> Failure {
 /// semantics writes, or when its counts do not add up.
 pub fn read(path: &Path) -> Result<Read, Failure> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| Failure {
+    let bytes = crate::load::read_input(path, replay::file::SHARD_LIMIT)?;
+    let text = String::from_utf8(bytes).map_err(|e| Failure {
         message: format!("cannot read {name}: {e}"),
         status: exit::IO,
     })?;
