@@ -6,6 +6,7 @@
 //! This crate and the binary are the only ones that touch files; a trace is
 //! the one serialized type.
 
+mod difference;
 pub mod minimize;
 mod stalls;
 mod story;
