@@ -54,13 +54,25 @@ pub fn minimize(
         .filter_map(|p| shrink(machine, p, &fails))
         .min_by_key(Vec::len)
         .ok_or("the run does not fail the way its trace says")?;
+    let end = if trace.ending.end == RunEnd::Deadlock {
+        RunEnd::Deadlock
+    } else {
+        RunEnd::Complete
+    };
+    Ok(schedule_trace(machine, trace, &path, end))
+}
+
+/// The trace of a schedule found by search, run from `trace`'s settings
+/// with every delay at its minimum and no draws, as a minimized run of
+/// `trace`'s origin that ends with `end`. `path` must run on the machine.
+pub fn schedule_trace(machine: &Machine, trace: &Trace, path: &[Transition], end: RunEnd) -> Trace {
     let (origin_seed, origin_run) = match trace.origin {
         Origin::Fuzz { seed, run } | Origin::Minimized { seed, run } => (seed, run),
     };
     let mut state = machine.initial_state();
     let mut time = 0;
     let mut events = Vec::with_capacity(path.len());
-    for t in path {
+    for &t in path {
         let effect = machine.apply(&mut state, t);
         time += minimum_latency(&trace.timing, t, &effect);
         events.push(Event::Fire {
@@ -69,12 +81,7 @@ pub fn minimize(
             effect,
         });
     }
-    let end = if trace.ending.end == RunEnd::Deadlock {
-        RunEnd::Deadlock
-    } else {
-        RunEnd::Complete
-    };
-    Ok(Trace {
+    Trace {
         format_version: crate::trace::FORMAT_VERSION,
         wmsim_version: env!("CARGO_PKG_VERSION").to_string(),
         semantics_version: sim_core::SEMANTICS_VERSION,
@@ -87,7 +94,7 @@ pub fn minimize(
         ending: ending(machine, &state, end, time, (&events, None)),
         events,
         ..trace.clone()
-    })
+    }
 }
 
 /// The first-found (so shortest-path) state that fails the way `trace`
