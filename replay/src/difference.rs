@@ -8,6 +8,7 @@
 
 use memory_model::ir::{Loc, Value};
 use memory_model::{Effect, Machine, Read, ReadSource, Transition};
+use scenarios::printable::escape;
 use sim_core::RunEnd;
 
 use crate::trace::{BlockedRecord, Ending, Event};
@@ -240,12 +241,13 @@ pub(crate) fn ending(want: &Ending, got: &Ending) -> Option<String> {
     blocked(&want.blocked, &got.blocked)
 }
 
-/// Text from the trace, cut to a length a one-line message can hold.
+/// Text from the trace, cut to a length a one-line message can hold, its
+/// control characters escaped (a damaged name may hold a newline).
 fn short(text: &str) -> String {
     const SHOWN_MAX: usize = 60;
     match text.char_indices().nth(SHOWN_MAX) {
-        Some((cut, _)) => format!("{}...", &text[..cut]),
-        None => text.to_string(),
+        Some((cut, _)) => format!("{}...", escape(&text[..cut])),
+        None => escape(text),
     }
 }
 
@@ -257,7 +259,7 @@ fn values(what: &str, want: &[(String, Value)], got: &[(String, Value)]) -> Opti
                 "the trace says {}={}, the replay {}={}",
                 short(&w.0),
                 w.1,
-                g.0,
+                escape(&g.0),
                 g.1
             ));
         }

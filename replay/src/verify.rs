@@ -176,7 +176,7 @@ fn check_semantics(path: &str, found: u32, tool: &str) -> Result<(), ReplayError
         return Ok(());
     }
     const SHOWN_MAX: usize = 40;
-    let tool: String = tool.chars().take(SHOWN_MAX).collect();
+    let tool = scenarios::printable::escape(&tool.chars().take(SHOWN_MAX).collect::<String>());
     Err(ReplayError::SemanticsVersion {
         path: path.to_string(),
         found,
@@ -290,8 +290,8 @@ fn replay_on_machine(
             Event::Interrupt { core, .. } => {
                 if core as usize >= machine.cores() {
                     return Err(diverged(format!(
-                        "an interrupt of P{core}, the test has cores P0..P{}",
-                        machine.cores() - 1
+                        "an interrupt of P{core}, the test has {} cores",
+                        machine.cores()
                     )));
                 }
                 if minimized {
