@@ -242,13 +242,15 @@ pub(crate) fn ending(want: &Ending, got: &Ending) -> Option<String> {
 }
 
 /// Text from the trace, cut to a length a one-line message can hold, its
-/// control characters escaped (a damaged name may hold a newline).
+/// control characters escaped, tabs too (a damaged name may hold a
+/// newline or a tab; a message shows it as written).
 fn short(text: &str) -> String {
     const SHOWN_MAX: usize = 60;
-    match text.char_indices().nth(SHOWN_MAX) {
-        Some((cut, _)) => format!("{}...", escape(&text[..cut])),
-        None => escape(text),
-    }
+    let (shown, cut) = match text.char_indices().nth(SHOWN_MAX) {
+        Some((cut, _)) => (&text[..cut], "..."),
+        None => (text, ""),
+    };
+    format!("{}{cut}", escape(shown).replace('\t', "\\t"))
 }
 
 /// `name=value` lists: the first entry that differs, or their lengths.

@@ -176,7 +176,8 @@ fn check_semantics(path: &str, found: u32, tool: &str) -> Result<(), ReplayError
         return Ok(());
     }
     const SHOWN_MAX: usize = 40;
-    let tool = scenarios::printable::escape(&tool.chars().take(SHOWN_MAX).collect::<String>());
+    let tool: String = tool.chars().take(SHOWN_MAX).collect();
+    let tool = scenarios::printable::escape(&tool).replace('\t', "\\t");
     Err(ReplayError::SemanticsVersion {
         path: path.to_string(),
         found,
