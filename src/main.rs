@@ -117,9 +117,13 @@ enum Command {
     /// Re-run a saved trace, check it gives the same transitions and final
     /// state, and print its timeline: every event, every instruction held
     /// back (a fence, an RMW, a lock or a wait) and what it waited for, and
-    /// since when a deadlocked core is blocked.
+    /// since when a deadlocked core is blocked. Every recorded field is
+    /// re-derived (the ending, its time, the blocked cores, the step bound,
+    /// interrupts); a mismatch exits 16 or 17, a trace made under other
+    /// semantics 18 (README, "Traces").
     Replay(ReplayArgs),
-    /// Shrink a failing trace to the shortest run that fails the same way.
+    /// Shrink a failing trace to the shortest run that fails the same way
+    /// (the trace is replayed first, and refused as `replay` refuses it).
     Minimize(MinimizeArgs),
     /// Fuzz every combination of buffer depths and timing settings.
     #[command(after_help = scenario_note())]

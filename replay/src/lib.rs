@@ -7,6 +7,7 @@
 //! it through `file` (size-limited reads, atomic writes) and `folder` (a safe
 //! folder name for a scenario's traces); a trace is the one serialized type.
 
+mod difference;
 pub mod file;
 pub mod folder;
 pub mod minimize;

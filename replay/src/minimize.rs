@@ -13,7 +13,7 @@ use memory_model::ir::Quantifier;
 use memory_model::{Effect, Machine, ReadSource, State, Transition};
 use sim_core::{Exploration, ExploreOptions, RunEnd, Timing};
 
-use crate::trace::{ending, Event, Origin, Trace};
+use crate::trace::{can_go_on, ending, Event, Origin, Trace};
 
 /// The shortest failing run like `trace`'s, as a trace of its own.
 pub fn minimize(
@@ -51,16 +51,28 @@ pub fn minimize(
     let fails = |state: &State| fails_like(machine, state, trace);
     let path = candidates
         .into_iter()
-        .map(|p| shrink(machine, p, &fails))
+        .filter_map(|p| shrink(machine, p, &fails))
         .min_by_key(Vec::len)
-        .expect("the run itself is a candidate");
+        .ok_or("the run does not fail the way its trace says")?;
+    let end = if trace.ending.end == RunEnd::Deadlock {
+        RunEnd::Deadlock
+    } else {
+        RunEnd::Complete
+    };
+    Ok(schedule_trace(machine, trace, &path, end))
+}
+
+/// The trace of a schedule found by search, run from `trace`'s settings
+/// with every delay at its minimum and no draws, as a minimized run of
+/// `trace`'s origin that ends with `end`. `path` must run on the machine.
+pub fn schedule_trace(machine: &Machine, trace: &Trace, path: &[Transition], end: RunEnd) -> Trace {
     let (origin_seed, origin_run) = match trace.origin {
         Origin::Fuzz { seed, run } | Origin::Minimized { seed, run } => (seed, run),
     };
     let mut state = machine.initial_state();
     let mut time = 0;
     let mut events = Vec::with_capacity(path.len());
-    for t in path {
+    for &t in path {
         let effect = machine.apply(&mut state, t);
         time += minimum_latency(&trace.timing, t, &effect);
         events.push(Event::Fire {
@@ -69,12 +81,10 @@ pub fn minimize(
             effect,
         });
     }
-    let end = if trace.ending.end == RunEnd::Deadlock {
-        RunEnd::Deadlock
-    } else {
-        RunEnd::Complete
-    };
-    Ok(Trace {
+    Trace {
+        format_version: crate::trace::FORMAT_VERSION,
+        wmsim_version: env!("CARGO_PKG_VERSION").to_string(),
+        semantics_version: sim_core::SEMANTICS_VERSION,
         origin: Origin::Minimized {
             seed: origin_seed,
             run: origin_run,
@@ -84,7 +94,7 @@ pub fn minimize(
         ending: ending(machine, &state, end, time, (&events, None)),
         events,
         ..trace.clone()
-    })
+    }
 }
 
 /// The first-found (so shortest-path) state that fails the way `trace`
@@ -126,24 +136,12 @@ fn fails_like(machine: &Machine, state: &State, trace: &Trace) -> bool {
         if machine.is_complete(state) {
             return false;
         }
-        let mut stuck = true;
-        machine.for_each_enabled(state, |t| {
-            let harmless = match t {
-                Transition::Evict { core, loc } => {
-                    state.cores[core as usize].cache.get(loc) == Some(state.mem[loc.0 as usize])
-                }
-                Transition::Step { .. }
-                | Transition::Drain { .. }
-                | Transition::Invalidate { .. } => false,
-            };
-            stuck &= harmless;
-        });
         let blocked: Vec<u8> = (0..machine.cores())
             .filter(|&c| machine.next_instr(state, c).is_some())
             .map(|c| c as u8)
             .collect();
         let want: Vec<u8> = trace.ending.blocked.iter().map(|b| b.core).collect();
-        stuck && blocked == want
+        can_go_on(machine, state).is_none() && blocked == want
     } else {
         let scenario = machine.scenario;
         let wanted = scenario.condition.quantifier != Quantifier::Forall;
@@ -158,11 +156,13 @@ fn fails_like(machine: &Machine, state: &State, trace: &Trace) -> bool {
 
 /// Drops, one at a time from the end, every transition without which the
 /// path still runs (each transition enabled in turn) and still fails.
+/// `None` if the path does not fail that way to begin with (a witness of
+/// another deadlock): it is no candidate.
 fn shrink(
     machine: &Machine,
     mut path: Vec<Transition>,
     fails: &dyn Fn(&State) -> bool,
-) -> Vec<Transition> {
+) -> Option<Vec<Transition>> {
     let runs_and_fails = |p: &[Transition]| {
         let mut state = machine.initial_state();
         for &t in p {
@@ -174,7 +174,7 @@ fn shrink(
         fails(&state)
     };
     if !runs_and_fails(&path) {
-        return path;
+        return None;
     }
     loop {
         let before = path.len();
@@ -187,13 +187,13 @@ fn shrink(
             }
         }
         if path.len() == before {
-            return path;
+            return Some(path);
         }
     }
 }
 
 /// How long a transition takes with every delay at its minimum.
-fn minimum_latency(timing: &Timing, t: Transition, effect: &Effect) -> u64 {
+pub(crate) fn minimum_latency(timing: &Timing, t: Transition, effect: &Effect) -> u64 {
     let cycles = match (t, effect) {
         (
             Transition::Step { .. },

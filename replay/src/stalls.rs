@@ -73,7 +73,7 @@ pub(crate) fn step_dues(machine: &Machine, trace: &Trace) -> Option<StepDues> {
     let Origin::Fuzz { .. } = trace.origin else {
         return None;
     };
-    let mut driver = TimedRun::new(machine, trace.timing);
+    let mut driver = TimedRun::new(machine, crate::verify::rerun_timing(trace));
     let mut decisions = Decisions::replay(trace.decisions.clone());
     let mut observer = DueRecorder::default();
     driver.run(&mut decisions, &mut observer);

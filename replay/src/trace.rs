@@ -18,7 +18,9 @@ use crate::stalls::{stalled_since, DueRecorder, StepDues};
 
 /// Bumped whenever a field's meaning changes; older traces are refused.
 /// Version 2: a blocked core records when it blocked (`blocked_since`).
-pub const FORMAT_VERSION: u32 = 2;
+/// Version 3: the semantics version the run was made under
+/// (`semantics_version`).
+pub const FORMAT_VERSION: u32 = 3;
 
 /// The scenario a trace ran: its text whole, so that the trace stands alone.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,6 +89,9 @@ pub struct Ending {
 pub struct Trace {
     pub format_version: u32,
     pub wmsim_version: String,
+    /// `sim_core::SEMANTICS_VERSION` of the wmsim that made the run: a run
+    /// made under other semantics cannot be replayed faithfully.
+    pub semantics_version: u32,
     pub scenario: ScenarioRecord,
     pub model: ModelName,
     pub sb_depth: u8,
@@ -201,6 +206,27 @@ pub(crate) fn ending(
     }
 }
 
+/// A transition that can still change the machine's state, if any: `None`
+/// means the run is stuck (complete, or deadlocked). Evicting a copy equal
+/// to memory changes no value a load can read, so it does not count.
+pub(crate) fn can_go_on(machine: &Machine, state: &State) -> Option<Transition> {
+    let mut first = None;
+    machine.for_each_enabled(state, |t| {
+        let harmless = match t {
+            Transition::Evict { core, loc } => {
+                state.cores[core as usize].cache.get(loc) == Some(state.mem[loc.0 as usize])
+            }
+            Transition::Step { .. } | Transition::Drain { .. } | Transition::Invalidate { .. } => {
+                false
+            }
+        };
+        if !harmless && first.is_none() {
+            first = Some(t);
+        }
+    });
+    first
+}
+
 /// Runs run `run` of `seed` again, recording everything, as a trace.
 pub fn record_run(machine: &Machine, source: &str, timing: Timing, seed: u64, run: u64) -> Trace {
     let mut driver = TimedRun::new(machine, timing);
@@ -211,6 +237,7 @@ pub fn record_run(machine: &Machine, source: &str, timing: Timing, seed: u64, ru
     Trace {
         format_version: FORMAT_VERSION,
         wmsim_version: env!("CARGO_PKG_VERSION").to_string(),
+        semantics_version: sim_core::SEMANTICS_VERSION,
         scenario: ScenarioRecord {
             name: machine.scenario.name.clone(),
             hash: source_hash(source),

@@ -1,8 +1,14 @@
 //! Loading a trace and replaying it: first on the machine alone (each
 //! recorded transition must be enabled when it fires and have the recorded
-//! effect), then through the timed driver from the recorded decisions and
-//! from the seed (both must fire the recorded events and end the same way).
-//! Anything that does not match is refused, naming what and where.
+//! effect, within the step bound; interrupts only on cores that exist; the
+//! ending, its time and blocked cores re-derived from the state the last
+//! transition left), then by origin. A fuzzed run is re-run by the timed
+//! driver from the recorded decisions and from the seed (both must fire the
+//! recorded events and end the same way). A minimized run draws nothing and
+//! has no interrupts, each transition takes its least delay, and the run it
+//! names (seed, run), re-run, must fail the same way and be no shorter.
+//! Nothing recorded is taken on trust: anything that does not match is
+//! refused, naming the first differing field and where.
 
 use std::path::Path;
 
@@ -11,8 +17,31 @@ use scenarios::litmus::parse_litmus;
 use sim_core::{Decisions, TimedRun};
 use thiserror::Error;
 
+use crate::difference;
+use crate::minimize::minimum_latency;
 use crate::stalls::{step_dues, DueRecorder};
-use crate::trace::{ending, source_hash, Event, Origin, Trace, FORMAT_VERSION};
+use crate::trace::{
+    can_go_on, ending, record_run, source_hash, Event, Origin, Trace, FORMAT_VERSION,
+};
+use sim_core::{RunEnd, SEMANTICS_VERSION};
+
+/// Where a replay first departs from a trace: an event, or a draw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Divergence {
+    /// The event at this index of the trace's `events`.
+    Event(usize),
+    /// The draw at this index of the trace's `decisions`.
+    Decision(usize),
+}
+
+impl std::fmt::Display for Divergence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Divergence::Event(i) => write!(f, "event {i}"),
+            Divergence::Decision(i) => write!(f, "decision {i}"),
+        }
+    }
+}
 
 /// Why a trace was refused. Each kind has an exit status of its own.
 #[derive(Debug, Error)]
@@ -34,16 +63,23 @@ pub enum ReplayError {
         found: u32,
         expected: u32,
     },
+    #[error("{path}: made by wmsim {tool} under semantics version {found}; this wmsim ({}) runs semantics version {expected} and cannot replay it faithfully", env!("CARGO_PKG_VERSION"))]
+    SemanticsVersion {
+        path: String,
+        found: u32,
+        tool: String,
+        expected: u32,
+    },
     #[error("{path}: the scenario text does not match its recorded hash: it was edited, or belongs to another trace")]
     ScenarioChanged { path: String },
     #[error("{path}: the recorded scenario does not load: {message}")]
     ScenarioInvalid { path: String, message: String },
     #[error("{path}: the recorded settings are not valid: {message}")]
     SettingsInvalid { path: String, message: String },
-    #[error("{path}: replay diverges at event {index}: {message}")]
+    #[error("{path}: replay diverges at {at}: {message}")]
     Diverged {
         path: String,
-        index: usize,
+        at: Divergence,
         message: String,
     },
     #[error("{path}: the run ends differently: {message}")]
@@ -63,6 +99,7 @@ impl ReplayError {
             ReplayError::SettingsInvalid { .. } => 15,
             ReplayError::Diverged { .. } => 16,
             ReplayError::EndingDiffers { .. } => 17,
+            ReplayError::SemanticsVersion { .. } => 18,
         }
     }
 }
@@ -112,6 +149,16 @@ pub fn parse(bytes: &[u8], name: &str) -> Result<Trace, ReplayError> {
             });
         }
     }
+    // Then the semantics, for the same reason: a run of other semantics
+    // may be malformed for this wmsim (a transition it does not know).
+    #[derive(serde::Deserialize)]
+    struct Provenance {
+        wmsim_version: String,
+        semantics_version: u32,
+    }
+    if let Ok(p) = ron::Options::default().from_str::<Provenance>(text) {
+        check_semantics(&path, p.semantics_version, &p.wmsim_version)?;
+    }
     let trace: Trace = ron::from_str(text).map_err(|e| ReplayError::NotATrace {
         path: path.clone(),
         line: e.position.line,
@@ -125,10 +172,26 @@ pub fn parse(bytes: &[u8], name: &str) -> Result<Trace, ReplayError> {
             expected: FORMAT_VERSION,
         });
     }
+    check_semantics(&path, trace.semantics_version, &trace.wmsim_version)?;
     if source_hash(&trace.scenario.source) != trace.scenario.hash {
         return Err(ReplayError::ScenarioChanged { path });
     }
     Ok(trace)
+}
+
+fn check_semantics(path: &str, found: u32, tool: &str) -> Result<(), ReplayError> {
+    if found == SEMANTICS_VERSION {
+        return Ok(());
+    }
+    const SHOWN_MAX: usize = 40;
+    let tool: String = tool.chars().take(SHOWN_MAX).collect();
+    let tool = scenarios::printable::escape(&tool).replace('\t', "\\t");
+    Err(ReplayError::SemanticsVersion {
+        path: path.to_string(),
+        found,
+        tool,
+        expected: SEMANTICS_VERSION,
+    })
 }
 
 /// What a successful replay checked.
@@ -170,124 +233,293 @@ pub fn replay(trace: &Trace, path: &str) -> Result<Replayed, ReplayError> {
     .map_err(|e| settings(e.to_string()))?;
     trace.timing.validate().map_err(settings)?;
     let machine = Machine::new(&scenario, config);
-    let transitions = replay_on_machine(&machine, trace, &path)?;
-    let timed_rerun = match trace.origin {
-        Origin::Fuzz { seed, run } => {
-            rerun_timed(
-                &machine,
-                trace,
-                &path,
-                Decisions::replay(trace.decisions.clone()),
-            )?;
-            rerun_timed(&machine, trace, &path, Decisions::seeded(seed, run, true))?;
-            true
-        }
-        Origin::Minimized { .. } => false,
-    };
+    if let (Origin::Minimized { .. }, Some(&draw)) = (&trace.origin, trace.decisions.first()) {
+        return Err(ReplayError::Diverged {
+            path,
+            at: Divergence::Decision(0),
+            message: format!("a minimized run draws nothing, the trace records {draw}"),
+        });
+    }
+    let last = replay_on_machine(&machine, trace, &path)?;
+    // The timed driver first: where it departs from a damaged trace names
+    // the event, which the ending alone cannot.
+    if let Origin::Fuzz { seed, run } = trace.origin {
+        rerun_timed(
+            &machine,
+            trace,
+            &path,
+            Decisions::replay(trace.decisions.clone()),
+        )?;
+        rerun_timed(&machine, trace, &path, Decisions::seeded(seed, run, true))?;
+    }
+    check_ending(&machine, trace, &last, &path)?;
+    if let Origin::Minimized { seed, run } = trace.origin {
+        check_minimized_from(&machine, trace, &path, seed, run)?;
+    }
     Ok(Replayed {
-        transitions,
-        timed_rerun,
+        transitions: last.fired,
+        timed_rerun: matches!(trace.origin, Origin::Fuzz { .. }),
     })
 }
 
-/// Re-applies each recorded transition on the machine alone.
-fn replay_on_machine(machine: &Machine, trace: &Trace, path: &str) -> Result<usize, ReplayError> {
+/// Where re-applying a trace's transitions left the machine.
+struct LastState {
+    state: memory_model::State,
+    /// Transitions fired.
+    fired: usize,
+    /// The time of the last one (0 if none): when the run ended.
+    time: u64,
+}
+
+/// Re-applies each recorded event on the machine alone.
+fn replay_on_machine(
+    machine: &Machine,
+    trace: &Trace,
+    path: &str,
+) -> Result<LastState, ReplayError> {
+    let minimized = matches!(trace.origin, Origin::Minimized { .. });
+    let steps_max = trace.timing.steps_max as usize;
     let mut state = machine.initial_state();
     let mut last_time = 0;
+    // A minimized run's time: every delay at its minimum.
+    let mut least_time = 0;
     let mut fired = 0;
     for (index, event) in trace.events.iter().enumerate() {
-        let Event::Fire {
-            time,
-            transition,
-            effect,
-        } = *event
-        else {
-            continue;
-        };
         let diverged = |message: String| ReplayError::Diverged {
             path: path.to_string(),
-            index,
+            at: Divergence::Event(index),
             message,
         };
+        let (time, transition, effect) = match *event {
+            Event::Fire {
+                time,
+                transition,
+                effect,
+            } => (time, transition, effect),
+            Event::Interrupt { core, .. } => {
+                if core as usize >= machine.cores() {
+                    return Err(diverged(format!(
+                        "an interrupt of P{core}, the test has {} cores",
+                        machine.cores()
+                    )));
+                }
+                if minimized {
+                    return Err(diverged(
+                        "an interrupt, a minimized run has none".to_string(),
+                    ));
+                }
+                continue;
+            }
+        };
+        let what = difference::transition(machine, transition);
         if time < last_time {
             return Err(diverged(format!(
                 "time goes back from {last_time} to {time}"
             )));
         }
         last_time = time;
+        if fired >= steps_max {
+            return Err(diverged(format!(
+                "{what} at t={time} is transition {}, beyond the step bound of {steps_max}",
+                fired + 1
+            )));
+        }
         if !machine.enabled(&state, transition) {
             return Err(diverged(format!(
-                "{transition:?} at t={time} is not enabled in the machine's state there"
+                "{what} at t={time} is not enabled in the machine's state there"
             )));
         }
         let got = machine.apply(&mut state, transition);
         if got != effect {
             return Err(diverged(format!(
-                "{transition:?} at t={time} does {got:?}, the trace says {effect:?}"
+                "{what} at t={time} {}",
+                difference::effect(machine, &got, &effect)
             )));
+        }
+        if minimized {
+            least_time += minimum_latency(&trace.timing, transition, &got);
+            if time != least_time {
+                return Err(diverged(format!(
+                    "{what} at t={time}: with every delay at its minimum, as in a minimized run, it fires at t={least_time}"
+                )));
+            }
         }
         fired += 1;
     }
-    // When a fuzzed run's steps were due comes from its draws; if they do
-    // not reproduce the run, the timed re-run says where, after this.
-    let dues = step_dues(machine, trace);
-    let unknown_dues = dues.is_none() && matches!(trace.origin, Origin::Fuzz { .. });
-    let mut end = ending(
-        machine,
-        &state,
-        trace.ending.end,
-        trace.ending.time,
-        (&trace.events, dues),
-    );
-    if unknown_dues {
-        for (b, recorded) in end.blocked.iter_mut().zip(&trace.ending.blocked) {
-            b.blocked_since = recorded.blocked_since;
-        }
-    }
-    if end != trace.ending {
-        return Err(ReplayError::EndingDiffers {
-            path: path.to_string(),
-            message: describe_difference(&trace.ending, &end),
-        });
-    }
-    Ok(fired)
+    Ok(LastState {
+        state,
+        fired,
+        time: last_time,
+    })
 }
 
-/// Runs the timed driver with `decisions` and compares with the trace.
+/// Derives the ending from the state the last transition left and compares
+/// it, field by field, with the recorded one.
+fn check_ending(
+    machine: &Machine,
+    trace: &Trace,
+    last: &LastState,
+    path: &str,
+) -> Result<(), ReplayError> {
+    let LastState { state, fired, time } = last;
+    let (fired, steps_max) = (*fired, trace.timing.steps_max as usize);
+    // The ending, from the state: complete first, then the step bound, as
+    // the timed driver checks them; otherwise nothing may be left to fire.
+    let end = if machine.is_complete(state) {
+        RunEnd::Complete
+    } else if fired >= steps_max {
+        RunEnd::BoundExceeded
+    } else if let Some(t) = can_go_on(machine, state) {
+        return Err(ReplayError::EndingDiffers {
+            path: path.to_string(),
+            message: format!(
+                "the trace says it {} after {fired} transitions, but {} can still fire",
+                difference::end(trace.ending.end),
+                difference::transition(machine, t)
+            ),
+        });
+    } else {
+        RunEnd::Deadlock
+    };
+    // When a fuzzed run's steps were due comes from its draws (its timed
+    // re-run, which has reproduced its events by now).
+    let dues = step_dues(machine, trace);
+    let got = ending(machine, state, end, *time, (&trace.events, dues));
+    ending_matches(trace, &got, path)
+}
+
+fn ending_matches(
+    trace: &Trace,
+    got: &crate::trace::Ending,
+    path: &str,
+) -> Result<(), ReplayError> {
+    match difference::ending(&trace.ending, got) {
+        None => Ok(()),
+        Some(message) => Err(ReplayError::EndingDiffers {
+            path: path.to_string(),
+            message,
+        }),
+    }
+}
+
+/// A minimized run names the run it was shrunk from: re-run, that run must
+/// fail the same way (the same ending; for a deadlock, the same cores
+/// blocked) and be no shorter.
+fn check_minimized_from(
+    machine: &Machine,
+    trace: &Trace,
+    path: &str,
+    seed: u64,
+    run: u64,
+) -> Result<(), ReplayError> {
+    let refuse = |message: String| ReplayError::EndingDiffers {
+        path: path.to_string(),
+        message,
+    };
+    if !trace.ending.violation {
+        return Err(refuse(
+            "a minimized run fails, this one does not".to_string(),
+        ));
+    }
+    let original = record_run(machine, &trace.scenario.source, trace.timing, seed, run);
+    let from = format!("the run it was minimized from (seed {seed}, run {run})");
+    let blocked = |t: &Trace| -> Vec<u8> { t.ending.blocked.iter().map(|b| b.core).collect() };
+    if !original.ending.violation {
+        return Err(refuse(format!("{from} does not fail")));
+    }
+    if original.ending.end != trace.ending.end || blocked(&original) != blocked(trace) {
+        return Err(refuse(format!(
+            "{from} fails another way: it {}{}",
+            difference::end(original.ending.end),
+            if original.ending.end == RunEnd::Deadlock {
+                format!(" with {} blocked", blocked_cores(&original))
+            } else {
+                String::new()
+            }
+        )));
+    }
+    let (shrunk, before) = (trace.transitions().count(), original.transitions().count());
+    if shrunk > before {
+        return Err(refuse(format!(
+            "{from} has {before} transitions, fewer than this minimized run's {shrunk}"
+        )));
+    }
+    Ok(())
+}
+
+fn blocked_cores(trace: &Trace) -> String {
+    let names: Vec<String> = trace
+        .ending
+        .blocked
+        .iter()
+        .map(|b| format!("P{}", b.core))
+        .collect();
+    names.join(" ")
+}
+
+/// Runs the timed driver with `decisions` and compares with the trace. The
+/// run is cut one transition past the trace's: a longer run diverges there.
 fn rerun_timed(
     machine: &Machine,
     trace: &Trace,
     path: &str,
     mut decisions: Decisions,
 ) -> Result<(), ReplayError> {
-    let mut driver = TimedRun::new(machine, trace.timing);
+    let mut driver = TimedRun::new(machine, rerun_timing(trace));
     let mut observer = DueRecorder::default();
     let end = driver.run(&mut decisions, &mut observer);
     let recorder = &observer.recorder;
     if let Some(index) = (0..trace.events.len().max(recorder.events.len()))
         .find(|&i| trace.events.get(i) != recorder.events.get(i))
     {
+        let (got, want) = (recorder.events.get(index), trace.events.get(index));
+        let message = match (got, want) {
+            (
+                Some(Event::Fire {
+                    time,
+                    transition,
+                    effect,
+                }),
+                Some(Event::Fire {
+                    time: want_time,
+                    transition: want_transition,
+                    effect: want_effect,
+                }),
+            ) if transition == want_transition => {
+                let what = difference::transition(machine, *transition);
+                if time != want_time {
+                    format!("the timed driver fires {what} at t={time}, the trace at t={want_time}")
+                } else {
+                    format!(
+                        "{what} at t={time} {}",
+                        difference::effect(machine, effect, want_effect)
+                    )
+                }
+            }
+            _ => format!(
+                "the timed driver gives {}, the trace says {}",
+                difference::event(machine, got),
+                difference::event(machine, want)
+            ),
+        };
         return Err(ReplayError::Diverged {
             path: path.to_string(),
-            index,
-            message: format!(
-                "the timed driver gives {:?}, the trace says {:?}",
-                recorder.events.get(index),
-                trace.events.get(index)
-            ),
+            at: Divergence::Event(index),
+            message,
         });
     }
     if decisions.log() != trace.decisions.as_slice() {
         let k = (0..trace.decisions.len().max(decisions.log().len()))
             .find(|&k| trace.decisions.get(k) != decisions.log().get(k))
             .unwrap_or(0);
+        let draw = |d: Option<&u32>| d.map_or("no more".to_string(), |d| d.to_string());
         return Err(ReplayError::Diverged {
             path: path.to_string(),
-            index: k,
+            at: Divergence::Decision(k),
             message: format!(
-                "decision {k} is {:?} when re-run, the trace says {:?}",
-                decisions.log().get(k),
-                trace.decisions.get(k)
+                "the re-run draws {}, the trace records {}",
+                draw(decisions.log().get(k)),
+                draw(trace.decisions.get(k))
             ),
         });
     }
@@ -299,48 +531,22 @@ fn rerun_timed(
         driver.now(),
         (&observer.recorder.events, Some(dues)),
     );
-    if got != trace.ending {
-        return Err(ReplayError::EndingDiffers {
-            path: path.to_string(),
-            message: describe_difference(&trace.ending, &got),
-        });
-    }
-    Ok(())
+    ending_matches(trace, &got, path)
 }
 
-fn describe_difference(want: &crate::trace::Ending, got: &crate::trace::Ending) -> String {
-    if want.end != got.end {
-        return format!("the trace says {:?}, the replay {:?}", want.end, got.end);
+/// The trace's timing with the step bound cut to one transition past the
+/// trace's own, so that re-running a damaged trace costs no more than its
+/// length: a run that goes on past the trace diverges there anyway.
+pub(crate) fn rerun_timing(trace: &Trace) -> sim_core::Timing {
+    let fired = trace.transitions().count();
+    let steps_max = trace
+        .timing
+        .steps_max
+        .min(u32::try_from(fired).unwrap_or(u32::MAX).saturating_add(1));
+    sim_core::Timing {
+        steps_max,
+        ..trace.timing
     }
-    if want.time != got.time {
-        return format!(
-            "the trace ends at t={}, the replay at t={}",
-            want.time, got.time
-        );
-    }
-    for (w, g) in want.observed.iter().zip(&got.observed) {
-        if w != g {
-            return format!("the trace says {}={}, the replay {}={}", w.0, w.1, g.0, g.1);
-        }
-    }
-    if want.memory != got.memory {
-        return format!(
-            "memory: the trace says {:?}, the replay {:?}",
-            want.memory, got.memory
-        );
-    }
-    if want.registers != got.registers {
-        return "registers differ".into();
-    }
-    for (w, g) in want.blocked.iter().zip(&got.blocked) {
-        if w.blocked_since != g.blocked_since {
-            return format!(
-                "P{} blocked since t={}, the trace says; since t={}, the replay",
-                w.core, w.blocked_since, g.blocked_since
-            );
-        }
-    }
-    format!("the trace says {want:?}, the replay {got:?}")
 }
 
 /// The machine a trace runs on, for renderers: the trace must already have
