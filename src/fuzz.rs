@@ -310,7 +310,7 @@ fn matches(machine: &Machine, values: &[i32]) -> bool {
             .expect("observed");
         values[i]
     };
-    memory_model::transition::holds(&scenario.condition.prop, &value_of)
+    memory_model::condition::holds(&scenario.condition.prop, &value_of)
 }
 
 /// The summary, from the result, so that `merge` prints exactly what one

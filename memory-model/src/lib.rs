@@ -4,11 +4,17 @@
 //! (`state`: registers, store buffers, invalidation queues, caches, memory),
 //! the models (`model`: `sc`, `tso`, `weak` as values of one parameter struct)
 //! and the transitions (`transition`: `Step`, `Drain`, `Invalidate`, `Evict`,
-//! with one `enabled`/`apply` pair that both drivers call). It is not a
-//! driver: it does no I/O, draws no random numbers and knows nothing of time.
+//! with one `enabled`/`apply` pair that both drivers call). Beside them, one
+//! module per job: `eval` evaluates a thread's expressions, `condition` a
+//! condition's proposition on a state, `liveness` finds the locations a
+//! thread may still load. It is not a driver: it does no I/O, draws no
+//! random numbers and knows nothing of time.
 //! The timed and exhaustive drivers live in `sim-core`.
 
+pub mod condition;
+pub mod eval;
 pub mod ir;
+mod liveness;
 pub mod model;
 pub mod state;
 pub mod transition;

@@ -8,10 +8,12 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::eval::eval;
 use crate::ir::{
-    location_at, Address, BinaryOp, Expr, ExprId, Fence, Instr, Loc, Observable, Prop, RmwOp,
-    RmwOrder, RmwResult, Scenario, Term, Thread, UnaryOp, Value, LOCK_HELD,
+    location_at, Address, Fence, Instr, Loc, RmwOp, RmwOrder, RmwResult, Scenario, Thread, Value,
+    LOCK_HELD,
 };
+use crate::liveness::live_loads;
 use crate::model::{Config, DrainOrder, ModelParameters};
 use crate::state::{CoreStatus, State};
 
@@ -609,46 +611,6 @@ impl<'s> Machine<'s> {
             }
         }
     }
-
-    /// The value of an observable in a state.
-    pub fn observe(&self, state: &State, o: Observable) -> Value {
-        match o {
-            Observable::Register(core, r) => state.cores[core as usize].regs[r.0 as usize],
-            Observable::Location(l) => state.mem[l.0 as usize],
-        }
-    }
-
-    /// Whether `prop` holds in `state`.
-    pub fn holds(&self, state: &State, prop: &Prop) -> bool {
-        holds(prop, &|o| self.observe(state, o))
-    }
-}
-
-/// Whether `prop` holds, given the value of each observable.
-pub fn holds(prop: &Prop, value: &dyn Fn(Observable) -> Value) -> bool {
-    let term = |t: &Term| match *t {
-        Term::Observable(o) => value(o),
-        Term::Const(v) => v,
-    };
-    match prop {
-        Prop::True => true,
-        Prop::False => false,
-        Prop::Compare(cmp, a, b) => {
-            let (a, b) = (term(a), term(b));
-            use crate::ir::Comparison::*;
-            match cmp {
-                Eq => a == b,
-                Ne => a != b,
-                Lt => a < b,
-                Le => a <= b,
-                Gt => a > b,
-                Ge => a >= b,
-            }
-        }
-        Prop::Not(p) => !holds(p, value),
-        Prop::And(a, b) => holds(a, value) && holds(b, value),
-        Prop::Or(a, b) => holds(a, value) || holds(b, value),
-    }
 }
 
 /// The value an RMW writes, or `None` when it writes nothing (a failed
@@ -674,96 +636,5 @@ fn rmw_result(result: RmwResult, old: Value, new: Option<Value>) -> Value {
         RmwResult::NewIsZero => (new.unwrap_or(old) == 0) as Value,
         RmwResult::NewIsNegative => (new.unwrap_or(old) < 0) as Value,
         RmwResult::Succeeded => new.is_some() as Value,
-    }
-}
-
-/// Evaluates a local expression; `val` is what `VAL` stands for. Total: a
-/// division by zero gives 0, arithmetic wraps.
-pub fn eval(thread: &Thread, regs: &[Value], val: Value, id: ExprId) -> Value {
-    match thread.expr(id) {
-        Expr::Const(v) => v,
-        Expr::Reg(r) => regs[r.0 as usize],
-        Expr::Val => val,
-        Expr::Unary(op, a) => {
-            let a = eval(thread, regs, val, a);
-            match op {
-                UnaryOp::Neg => a.wrapping_neg(),
-                UnaryOp::Not => (a == 0) as Value,
-                UnaryOp::BitNot => !a,
-            }
-        }
-        Expr::Binary(op, a, b) => {
-            let a = eval(thread, regs, val, a);
-            let b = eval(thread, regs, val, b);
-            match op {
-                BinaryOp::Add => a.wrapping_add(b),
-                BinaryOp::Sub => a.wrapping_sub(b),
-                BinaryOp::Mul => a.wrapping_mul(b),
-                BinaryOp::Div => a.checked_div(b).unwrap_or(0),
-                BinaryOp::Rem => a.checked_rem(b).unwrap_or(0),
-                BinaryOp::And => a & b,
-                BinaryOp::Or => a | b,
-                BinaryOp::Xor => a ^ b,
-                BinaryOp::Shl => a.wrapping_shl(b as u32),
-                BinaryOp::Shr => a.wrapping_shr(b as u32),
-                BinaryOp::Eq => (a == b) as Value,
-                BinaryOp::Ne => (a != b) as Value,
-                BinaryOp::Lt => (a < b) as Value,
-                BinaryOp::Le => (a <= b) as Value,
-                BinaryOp::Gt => (a > b) as Value,
-                BinaryOp::Ge => (a >= b) as Value,
-                BinaryOp::LogicalAnd => (a != 0 && b != 0) as Value,
-                BinaryOp::LogicalOr => (a != 0 || b != 0) as Value,
-            }
-        }
-    }
-}
-
-/// For each pc of `thread`, the locations it may load at or after that pc
-/// (one bit each): a backward fixpoint over the control flow. RMWs and locks
-/// read `mem`, not the cache, so they do not count; an access through a
-/// register may load anything.
-fn live_loads(thread: &Thread, locations: usize) -> Vec<u32> {
-    let n = thread.instrs.len();
-    let all = if locations >= 32 {
-        u32::MAX
-    } else {
-        (1u32 << locations) - 1
-    };
-    let uses = |i: &Instr| -> u32 {
-        match *i {
-            Instr::Load { addr, .. } | Instr::CondLoad { addr, .. } => match addr {
-                Address::Direct(l) => 1 << l.0,
-                Address::Indirect(_) => all,
-            },
-            Instr::Store { .. }
-            | Instr::Fence(_)
-            | Instr::Rmw { .. }
-            | Instr::Lock { .. }
-            | Instr::TryLock { .. }
-            | Instr::Assign { .. }
-            | Instr::Branch { .. }
-            | Instr::Jump { .. } => 0,
-        }
-    };
-    let mut live = vec![0u32; n + 1];
-    loop {
-        let mut changed = false;
-        for pc in (0..n).rev() {
-            let instr = &thread.instrs[pc];
-            let succ = match *instr {
-                Instr::Branch { target, .. } => live[pc + 1] | live[target as usize],
-                Instr::Jump { target } => live[target as usize],
-                _ => live[pc + 1],
-            };
-            let v = uses(instr) | succ;
-            if v != live[pc] {
-                live[pc] = v;
-                changed = true;
-            }
-        }
-        if !changed {
-            return live;
-        }
     }
 }
