@@ -216,16 +216,13 @@ pub fn blocked_cores(machine: &Machine, timing: Timing, seed: u64, run: u64) -> 
         RunEnd::Deadlock,
         "run {run} deadlocked once and not again"
     );
-    let state = driver.state();
-    (0..machine.cores())
-        .filter_map(|c| {
-            machine.next_instr(state, c)?;
-            let pc = state.cores[c].pc as usize;
-            Some(Blocked {
-                core: c,
-                instruction: machine.scenario.threads[c].source[pc].clone(),
-                reason: machine.step_blocked(state, c).map_or("?", |r| r.describe()),
-            })
+    machine
+        .blocked_cores(driver.state())
+        .into_iter()
+        .map(|b| Blocked {
+            core: b.core,
+            instruction: machine.scenario.threads[b.core].source[b.pc].clone(),
+            reason: b.reason.map_or("?", |r| r.describe()),
         })
         .collect()
 }

@@ -18,6 +18,25 @@ impl Machine<'_> {
     pub fn holds(&self, state: &State, prop: &Prop) -> bool {
         holds(prop, &|o| self.observe(state, o))
     }
+
+    /// Whether the scenario's filter admits `state` (without a filter,
+    /// every state): a state it rejects does not count toward the verdict.
+    pub fn filter_admits(&self, state: &State) -> bool {
+        self.scenario
+            .filter
+            .as_ref()
+            .is_none_or(|f| self.holds(state, f))
+    }
+
+    /// Whether a run that completed in `state` fails the test: the filter
+    /// admits it and the condition fails there ([`Condition::fails_when`]).
+    /// The one rule that fuzz counts, traces record and minimize keeps.
+    ///
+    /// [`Condition::fails_when`]: crate::ir::Condition::fails_when
+    pub fn final_state_fails(&self, state: &State) -> bool {
+        let condition = &self.scenario.condition;
+        self.filter_admits(state) && condition.fails_when(self.holds(state, &condition.prop))
+    }
 }
 
 /// Whether `prop` holds, given the value of each observable.

@@ -21,4 +21,4 @@ pub mod transition;
 
 pub use model::{Config, ConfigError, DrainOrder, ModelName};
 pub use state::State;
-pub use transition::{BlockReason, Effect, Machine, Read, ReadSource, Transition};
+pub use transition::{BlockReason, BlockedCore, Effect, Machine, Read, ReadSource, Transition};

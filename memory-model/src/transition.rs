@@ -127,6 +127,16 @@ impl BlockReason {
     }
 }
 
+/// A core that is not done and cannot step, where it stands and why.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BlockedCore {
+    pub core: usize,
+    pub pc: usize,
+    /// `None` when the step is enabled: a core of a state that is not
+    /// deadlocked.
+    pub reason: Option<BlockReason>,
+}
+
 /// A scenario on a configuration: the static part of the LTS. The dynamic
 /// part is a [`State`].
 #[derive(Clone, Debug)]
@@ -301,6 +311,21 @@ impl<'s> Machine<'s> {
     pub fn step_blocked(&self, state: &State, core: usize) -> Option<BlockReason> {
         let instr = self.next_instr(state, core)?;
         self.instr_blocked(state, core, instr)
+    }
+
+    /// The cores that are not done, each with its pc and why its step
+    /// cannot fire: in a deadlocked state, the blocked cores, in core order.
+    /// The one list that the exhaustive driver's deadlocks, a trace's ending
+    /// and a fuzz campaign's report all give.
+    pub fn blocked_cores(&self, state: &State) -> Vec<BlockedCore> {
+        (0..self.cores())
+            .filter(|&c| self.next_instr(state, c).is_some())
+            .map(|c| BlockedCore {
+                core: c,
+                pc: state.cores[c].pc as usize,
+                reason: self.step_blocked(state, c),
+            })
+            .collect()
     }
 
     fn instr_blocked(&self, state: &State, core: usize, instr: Instr) -> Option<BlockReason> {

@@ -9,7 +9,6 @@
 //! every transition the failure does not need, and the shortest wins. So the
 //! result is never longer than the driver's witness nor than the run.
 
-use memory_model::ir::Quantifier;
 use memory_model::{Effect, Machine, ReadSource, State, Transition};
 use sim_core::{Exploration, ExploreOptions, RunEnd, Timing};
 
@@ -116,11 +115,7 @@ fn failing_state(x: &Exploration, trace: &Trace) -> Option<usize> {
             .min();
         same.or_else(|| x.deadlocks.iter().map(|d| d.state).min())
     } else {
-        let want = x.scenario().condition.quantifier != Quantifier::Forall;
-        x.counted_finals()
-            .filter(|f| f.satisfies == want)
-            .map(|f| f.state)
-            .min()
+        x.witness().map(|f| f.state)
     }
 }
 
@@ -136,21 +131,15 @@ fn fails_like(machine: &Machine, state: &State, trace: &Trace) -> bool {
         if machine.is_complete(state) {
             return false;
         }
-        let blocked: Vec<u8> = (0..machine.cores())
-            .filter(|&c| machine.next_instr(state, c).is_some())
-            .map(|c| c as u8)
+        let blocked: Vec<u8> = machine
+            .blocked_cores(state)
+            .iter()
+            .map(|b| b.core as u8)
             .collect();
         let want: Vec<u8> = trace.ending.blocked.iter().map(|b| b.core).collect();
         can_go_on(machine, state).is_none() && blocked == want
     } else {
-        let scenario = machine.scenario;
-        let wanted = scenario.condition.quantifier != Quantifier::Forall;
-        machine.is_complete(state)
-            && scenario
-                .filter
-                .as_ref()
-                .is_none_or(|f| machine.holds(state, f))
-            && machine.holds(state, &scenario.condition.prop) == wanted
+        machine.is_complete(state) && machine.final_state_fails(state)
     }
 }
 

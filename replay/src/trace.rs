@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use memory_model::ir::{Quantifier, Value};
+use memory_model::ir::Value;
 use memory_model::{Config, Effect, Machine, ModelName, State, Transition};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -165,30 +165,20 @@ pub(crate) fn ending(
         })
         .collect();
     let complete = end == RunEnd::Complete;
-    let filtered_in = scenario
-        .filter
-        .as_ref()
-        .is_none_or(|f| machine.holds(state, f));
-    let condition_holds = complete && filtered_in && machine.holds(state, &scenario.condition.prop);
-    let wanted = scenario.condition.quantifier != Quantifier::Forall;
-    let violation = end == RunEnd::Deadlock
-        || (complete && filtered_in && machine.holds(state, &scenario.condition.prop) == wanted);
+    let condition_holds =
+        complete && machine.filter_admits(state) && machine.holds(state, &scenario.condition.prop);
+    let violation = end == RunEnd::Deadlock || (complete && machine.final_state_fails(state));
     let blocked = if end == RunEnd::Deadlock {
         let since = stalled_since(machine, events, dues);
-        (0..machine.cores())
-            .filter_map(|c| {
-                machine.next_instr(state, c)?;
-                let pc = state.cores[c].pc;
-                Some(BlockedRecord {
-                    core: c as u8,
-                    pc,
-                    instruction: scenario.threads[c].source[pc as usize].clone(),
-                    reason: machine
-                        .step_blocked(state, c)
-                        .map_or("?", |r| r.describe())
-                        .to_string(),
-                    blocked_since: since[c].map_or(time, |t| t.min(time)),
-                })
+        machine
+            .blocked_cores(state)
+            .into_iter()
+            .map(|b| BlockedRecord {
+                core: b.core as u8,
+                pc: b.pc as u16,
+                instruction: scenario.threads[b.core].source[b.pc].clone(),
+                reason: b.reason.map_or("?", |r| r.describe()).to_string(),
+                blocked_since: since[b.core].map_or(time, |t| t.min(time)),
             })
             .collect()
     } else {

@@ -27,7 +27,8 @@ use std::time::Instant;
 
 use indexmap::IndexSet;
 use memory_model::ir::{Loc, Observable, Value};
-use memory_model::{BlockReason, Machine, State, Transition};
+pub use memory_model::BlockedCore;
+use memory_model::{Machine, State, Transition};
 use rustc_hash::FxBuildHasher;
 
 use crate::encoding::{decode_into, encode};
@@ -117,14 +118,6 @@ impl Verdict {
             .into_iter()
             .find(|v| v.as_str().eq_ignore_ascii_case(word))
     }
-}
-
-/// A core that cannot move in a deadlocked state, and where it is stuck.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct BlockedCore {
-    pub core: usize,
-    pub pc: usize,
-    pub reason: Option<BlockReason>,
 }
 
 /// A reachable deadlock: observed values and where each core is stuck
@@ -373,11 +366,7 @@ impl<'m, 's> Exploration<'m, 's> {
         }
         let m = self.machine;
         let satisfies = m.holds(state, &m.scenario.condition.prop);
-        let filtered_out = m
-            .scenario
-            .filter
-            .as_ref()
-            .is_some_and(|f| !m.holds(state, f));
+        let filtered_out = !m.filter_admits(state);
         self.finals.insert(
             values.clone(),
             FinalState {
@@ -391,15 +380,7 @@ impl<'m, 's> Exploration<'m, 's> {
 
     fn record_deadlock(&mut self, state: &State, index: usize) {
         let m = self.machine;
-        let blocked = (0..m.cores())
-            .filter_map(|c| {
-                m.next_instr(state, c).map(|_| BlockedCore {
-                    core: c,
-                    pc: state.cores[c].pc as usize,
-                    reason: m.step_blocked(state, c),
-                })
-            })
-            .collect::<Vec<_>>();
+        let blocked = m.blocked_cores(state);
         let values = self.observed_values(state);
         // Deadlocked states that differ only in caches or queues are one
         // deadlock to a reader: the first found (shortest path) stands.

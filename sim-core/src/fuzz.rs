@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use memory_model::ir::{Quantifier, Value};
+use memory_model::ir::Value;
 use memory_model::Machine;
 use rustc_hash::FxHashMap;
 
@@ -98,7 +98,6 @@ pub fn fuzz_range_keeping(
     let mut values: Vec<Value> = Vec::with_capacity(scenario.observed.len());
     let mut driver = TimedRun::new(machine, timing);
     let mut decisions = Decisions::seeded(seed, 0, false);
-    let violation_when = scenario.condition.quantifier != Quantifier::Forall;
     for run in runs {
         decisions.reseed(seed, run);
         summary.runs += 1;
@@ -118,11 +117,7 @@ pub fn fuzz_range_keeping(
             }
         }
         let state = driver.state();
-        if scenario
-            .filter
-            .as_ref()
-            .is_some_and(|f| !machine.holds(state, f))
-        {
+        if !machine.filter_admits(state) {
             summary.filtered_runs += 1;
             continue;
         }
@@ -130,7 +125,7 @@ pub fn fuzz_range_keeping(
         if holds {
             summary.matches += 1;
         }
-        if holds == violation_when {
+        if scenario.condition.fails_when(holds) {
             summary.violations += 1;
             summary.first_violation.get_or_insert(run);
             if summary.failing.len() < keep {
