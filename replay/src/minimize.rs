@@ -9,8 +9,8 @@
 //! every transition the failure does not need, and the shortest wins. So the
 //! result is never longer than the driver's witness nor than the run.
 
-use memory_model::{Effect, Machine, ReadSource, State, Transition};
-use sim_core::{Exploration, ExploreOptions, RunEnd, Timing};
+use memory_model::{Effect, Machine, State, Transition};
+use sim_core::{Exploration, ExploreOptions, LatencyClass, RunEnd, Timing};
 
 use crate::trace::{can_go_on, ending, Event, Origin, Trace};
 
@@ -73,7 +73,7 @@ pub fn schedule_trace(machine: &Machine, trace: &Trace, path: &[Transition], end
     let mut events = Vec::with_capacity(path.len());
     for &t in path {
         let effect = machine.apply(&mut state, t);
-        time += minimum_latency(&trace.timing, t, &effect);
+        time += minimum_latency(&trace.timing, &effect);
         events.push(Event::Fire {
             time,
             transition: t,
@@ -181,39 +181,8 @@ fn shrink(
     }
 }
 
-/// How long a transition takes with every delay at its minimum.
-pub(crate) fn minimum_latency(timing: &Timing, t: Transition, effect: &Effect) -> u64 {
-    let cycles = match (t, effect) {
-        (
-            Transition::Step { .. },
-            Effect::Step {
-                read,
-                published,
-                invalidations,
-                ..
-            },
-        ) => {
-            if published.is_some() {
-                if *invalidations > 0 {
-                    timing.invalidation_round_trip.min
-                } else {
-                    timing.owned_drain.min
-                }
-            } else if read.is_some_and(|r| r.source == ReadSource::Memory) {
-                timing.miss.min
-            } else {
-                timing.hit.min
-            }
-        }
-        (Transition::Drain { .. }, Effect::Drain { invalidations, .. }) => {
-            if *invalidations > 0 {
-                timing.invalidation_round_trip.min
-            } else {
-                timing.owned_drain.min
-            }
-        }
-        (Transition::Invalidate { .. }, _) => timing.queue_processing.min,
-        _ => 0,
-    };
-    cycles.max(1) as u64
+/// How long a transition takes with every delay at its minimum, and at
+/// least one cycle.
+pub(crate) fn minimum_latency(timing: &Timing, effect: &Effect) -> u64 {
+    LatencyClass::of(effect).cycles(timing).min.max(1) as u64
 }

@@ -337,7 +337,7 @@ fn replay_on_machine(
             )));
         }
         if minimized {
-            least_time += minimum_latency(&trace.timing, transition, &got);
+            least_time += minimum_latency(&trace.timing, &got);
             if time != least_time {
                 return Err(diverged(format!(
                     "{what} at t={time}: with every delay at its minimum, as in a minimized run, it fires at t={least_time}"

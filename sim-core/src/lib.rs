@@ -3,7 +3,8 @@
 //! `memory-model` says which transitions are enabled and what they do; this
 //! crate decides which fire. The timed driver (`timed`) is a discrete-event
 //! engine: simulated time in cycles, an agenda with a fixed tie-break
-//! (`event_queue`), latencies and interrupts from the timing model (`timing`),
+//! (`event_queue`), latencies and interrupts from the timing model (`timing`, its classes
+//! in `latency`),
 //! every random draw from one seeded, recordable source (`decision`). The
 //! exhaustive driver (`exhaustive`) visits every reachable state. `fuzz`
 //! runs many timed runs and counts outcomes; `rate` turns the counts into a
@@ -16,6 +17,7 @@ pub mod encoding;
 pub mod event_queue;
 pub mod exhaustive;
 pub mod fuzz;
+pub mod latency;
 pub mod rate;
 pub mod timed;
 pub mod timing;
@@ -24,6 +26,7 @@ pub mod witness;
 pub use decision::Decisions;
 pub use exhaustive::{Bound, Exploration, ExploreOptions, Verdict, MEMORY_MAX_DEFAULT};
 pub use fuzz::{fuzz_range, fuzz_range_keeping, FuzzSummary};
+pub use latency::LatencyClass;
 pub use rate::{Rate, BOUND_SHARE_MAX_DEFAULT};
 pub use timed::{Observer, Quiet, RunEnd, TimedRun};
 pub use timing::{CacheStart, Cycles, Timing};

@@ -11,10 +11,11 @@
 //! them with `Machine::apply`.
 
 use memory_model::ir::Loc;
-use memory_model::{Effect, Machine, ReadSource, State, Transition};
+use memory_model::{Effect, Machine, State, Transition};
 
 use crate::decision::Decisions;
 use crate::event_queue::{Agenda, Earliest, EventKey, EventKind, NEVER};
+use crate::latency::LatencyClass;
 use crate::timing::{CacheStart, Cycles, Timing};
 
 /// How a run ended (MACHINE.md, "How a run ends").
@@ -284,11 +285,7 @@ impl<'m, 's> TimedRun<'m, 's> {
             .iter()
             .find_map(|e| e.store());
         let shared = head.is_some_and(|(loc, _)| self.held_elsewhere(c, loc));
-        if shared {
-            draw(decisions, self.timing.invalidation_round_trip)
-        } else {
-            draw(decisions, self.timing.owned_drain)
-        }
+        draw(decisions, LatencyClass::write(shared).cycles(&self.timing))
     }
 
     fn held_elsewhere(&self, c: usize, loc: Loc) -> bool {
@@ -300,29 +297,8 @@ impl<'m, 's> TimedRun<'m, 's> {
 
     /// How long the instruction just executed keeps the core busy.
     fn step_latency(&self, effect: &Effect, decisions: &mut Decisions) -> u64 {
-        let Effect::Step {
-            read,
-            published,
-            invalidations,
-            ..
-        } = *effect
-        else {
-            unreachable!("a step's effect is a step");
-        };
-        let range = if published.is_some() {
-            if invalidations > 0 {
-                self.timing.invalidation_round_trip
-            } else {
-                self.timing.owned_drain
-            }
-        } else {
-            match read.map(|r| r.source) {
-                Some(ReadSource::Memory) => self.timing.miss,
-                Some(ReadSource::Cache | ReadSource::StaleCache | ReadSource::StoreBuffer)
-                | None => self.timing.hit,
-            }
-        };
-        draw(decisions, range)
+        debug_assert!(matches!(effect, Effect::Step { .. }));
+        draw(decisions, LatencyClass::of(effect).cycles(&self.timing))
     }
 }
 
