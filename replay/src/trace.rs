@@ -202,15 +202,7 @@ pub(crate) fn ending(
 pub(crate) fn can_go_on(machine: &Machine, state: &State) -> Option<Transition> {
     let mut first = None;
     machine.for_each_enabled(state, |t| {
-        let harmless = match t {
-            Transition::Evict { core, loc } => {
-                state.cores[core as usize].cache.get(loc) == Some(state.mem[loc.0 as usize])
-            }
-            Transition::Step { .. } | Transition::Drain { .. } | Transition::Invalidate { .. } => {
-                false
-            }
-        };
-        if !harmless && first.is_none() {
+        if !machine.is_harmless(state, t) && first.is_none() {
             first = Some(t);
         }
     });

@@ -12,7 +12,7 @@ use memory_model::{Machine, State};
 
 pub fn encode(machine: &Machine, state: &State, out: &mut Vec<u8>) {
     out.clear();
-    let stale = machine.config.has_stale_copies();
+    let stale = machine.copies_can_be_stale();
     for (c, thread) in machine.scenario.threads.iter().enumerate() {
         let core = &state.cores[c];
         out.extend_from_slice(&core.pc.to_le_bytes());
@@ -61,7 +61,7 @@ pub fn decode(machine: &Machine, bytes: &[u8]) -> State {
 /// loop reuses one state instead of building a fresh one per visit.
 pub fn decode_into(machine: &Machine, bytes: &[u8], state: &mut State) {
     let mut r = Reader { bytes, at: 0 };
-    let stale = machine.config.has_stale_copies();
+    let stale = machine.copies_can_be_stale();
     for (c, thread) in machine.scenario.threads.iter().enumerate() {
         let core = &mut state.cores[c];
         *core = Default::default();

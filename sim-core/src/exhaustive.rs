@@ -210,20 +210,13 @@ impl<'m, 's> Exploration<'m, 's> {
                 continue;
             }
             successors.clear();
-            let stale = m.config.has_stale_copies();
+            let stale = m.copies_can_be_stale();
             let reductions = self.options.reductions;
             m.for_each_enabled(&state, |t| {
                 let wanted = match t {
-                    // Evicting a copy that equals memory changes no value a
-                    // load can read; it only spares the core invalidations,
-                    // which it can always apply instead. So only stale copies
-                    // are evicted.
-                    Transition::Evict { core, loc } => {
-                        stale
-                            && (!reductions
-                                || state.cores[core as usize].cache.get(loc)
-                                    != Some(state.mem[loc.0 as usize]))
-                    }
+                    // Caches are explored only where copies can be stale,
+                    // and the reductions take no harmless eviction.
+                    Transition::Evict { .. } => stale && (!reductions || !m.is_harmless(&state, t)),
                     Transition::Step { .. }
                     | Transition::Drain { .. }
                     | Transition::Invalidate { .. } => true,
@@ -325,13 +318,11 @@ impl<'m, 's> Exploration<'m, 's> {
             }
             break;
         }
-        if !m.config.has_stale_copies() || !self.options.eager_dead_moves {
+        if !m.copies_can_be_stale() || !self.options.eager_dead_moves {
             return;
         }
         for c in 0..m.cores() {
-            let live = m.live_loads(state, c);
-            let dead = state.cores[c].cache.valid_mask() & !live;
-            let mut bits = dead;
+            let mut bits = m.dead_copies(state, c);
             while bits != 0 {
                 let loc = Loc(bits.trailing_zeros() as u8);
                 bits &= bits - 1;
@@ -340,7 +331,7 @@ impl<'m, 's> Exploration<'m, 's> {
                 moved(t);
             }
             while let Some(loc) = state.cores[c].iq.front() {
-                if live & (1 << loc.0) != 0 {
+                if !m.is_dead(state, c, loc) {
                     break;
                 }
                 let t = Transition::Invalidate { core: c as u8 };

@@ -94,7 +94,7 @@ impl<'m, 's> TimedRun<'m, 's> {
             let due = draw(decisions, self.timing.start_skew);
             self.agenda.set(c, EventKind::Step, due);
             observer.step_due(c, due);
-            if m.config.has_stale_copies() {
+            if m.copies_can_be_stale() {
                 let due = draw(decisions, self.timing.eviction_interval);
                 self.agenda.set(c, EventKind::Evict, due);
             }
