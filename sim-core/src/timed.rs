@@ -269,7 +269,10 @@ impl<'m, 's> TimedRun<'m, 's> {
             }
             let core = &self.state.cores[c];
             if !core.iq.is_empty() && !self.agenda.is_pending(c, EventKind::Invalidate) {
-                let latency = draw(decisions, self.timing.queue_processing);
+                let latency = draw(
+                    decisions,
+                    LatencyClass::QueueProcessing.cycles(&self.timing),
+                );
                 self.agenda
                     .set(c, EventKind::Invalidate, self.now + latency);
             }
