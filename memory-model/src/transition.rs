@@ -152,7 +152,10 @@ pub struct Machine<'s> {
 impl<'s> Machine<'s> {
     /// The scenario must have passed `Scenario::validate`.
     pub fn new(scenario: &'s Scenario, config: Config) -> Machine<'s> {
-        debug_assert!(scenario.validate().is_ok());
+        assert!(
+            scenario.validate().is_ok(),
+            "a scenario that fails validation"
+        );
         let live_loads = scenario
             .threads
             .iter()
@@ -460,7 +463,9 @@ impl<'s> Machine<'s> {
 
     /// Fires `t`, which must be enabled.
     pub fn apply(&self, state: &mut State, t: Transition) -> Effect {
-        debug_assert!(self.enabled(state, t), "{t:?} applied while not enabled");
+        if cfg!(any(debug_assertions, feature = "checks")) {
+            assert!(self.enabled(state, t), "{t:?} applied while not enabled");
+        }
         let core = t.core();
         match t {
             Transition::Step { .. } => self.step(state, core),

@@ -391,7 +391,7 @@ impl Story {
                     .filter(|e| !e.is_marker())
                     .count();
                 let id = p.buffered[core].remove(k);
-                debug_assert_eq!(self.stores[id].loc, loc);
+                assert_eq!(self.stores[id].loc, loc);
                 self.stores[id].visible = Some(index);
                 fired.drained = Some(id);
                 published = Some(id);

@@ -3,13 +3,12 @@
 //! parses.
 
 use std::collections::BTreeMap;
+#[path = "../../tests/corpus/mod.rs"]
+mod corpus;
+
 use std::path::{Path, PathBuf};
 
 use scenarios::litmus::{parse_litmus, LitmusError};
-
-fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/litmus")
-}
 
 fn litmus_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -35,14 +34,9 @@ struct Counts {
 
 #[test]
 fn corpus_parses_or_is_unsupported() {
-    let root = corpus_dir();
-    if !root.is_dir() {
-        println!(
-            "note: {} is missing; skipping the corpus test",
-            root.display()
-        );
+    let Some(root) = corpus::litmus_corpus("corpus_parses_or_is_unsupported") else {
         return;
-    }
+    };
     let mut files = Vec::new();
     litmus_files(&root, &mut files);
     assert!(

@@ -4,6 +4,9 @@
 //! the whole corpus and the built-ins (`mutations_neither_panic_nor_pass_
 //! wrongly`, below).
 
+#[path = "../../tests/corpus/mod.rs"]
+mod corpus;
+
 use std::path::Path;
 
 use scenarios::litmus::parse_litmus;
@@ -12,7 +15,9 @@ const INLINE: &str = "C MP+fences\n(* comment *)\n{\n\tint *p = &x;\n\t0:r1 = 2;
 
 fn samples() -> Vec<(String, String)> {
     let mut out = vec![("inline.litmus".to_string(), INLINE.to_string())];
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/litmus");
+    let Some(root) = corpus::litmus_corpus("robustness samples") else {
+        return out;
+    };
     for rel in [
         "linux/dep+plain.litmus",
         "linux/Documentation-litmus-tests/locking/DCL-fixed.litmus",
@@ -20,10 +25,9 @@ fn samples() -> Vec<(String, String)> {
         "extra/C-llist-add-atomic.litmus",
         "extra/C-3.lb+deref-addr-assign+deref-addr-assign.litmus",
     ] {
-        match std::fs::read_to_string(root.join(rel)) {
-            Ok(text) => out.push((rel.to_string(), text)),
-            Err(_) => println!("note: {rel} not found; using the inline sample only"),
-        }
+        let text = std::fs::read_to_string(root.join(rel))
+            .unwrap_or_else(|e| panic!("{}: {e}", root.join(rel).display()));
+        out.push((rel.to_string(), text));
     }
     out
 }
@@ -85,8 +89,8 @@ const FUZZ_STATES_MAX: usize = 200;
 /// Every `.litmus` file of the shared corpus, and the built-ins' texts
 /// (embedded, so they are there without the corpus). Without the corpus the
 /// fuzz runs on the built-ins alone, except under CI, where a missing
-/// corpus is a failure.
-fn corpus() -> Vec<(String, String)> {
+/// corpus is a failure (`corpus::litmus_corpus`).
+fn fuzz_sources() -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = scenarios::builtin::BUILTINS
         .iter()
         .map(|b| (b.name.to_string(), b.source.to_string()))
@@ -97,17 +101,12 @@ fn corpus() -> Vec<(String, String)> {
     {
         out.push((v.name(), v.source()));
     }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/litmus");
     let mut files = Vec::new();
-    collect_litmus(&root, &mut files);
-    if files.is_empty() {
+    if let Some(root) = corpus::litmus_corpus("mutations_neither_panic_nor_pass_wrongly") {
+        collect_litmus(&root, &mut files);
         assert!(
-            std::env::var_os("CI").is_none(),
-            "{} has no .litmus files: the fuzz needs the corpus under CI",
-            root.display()
-        );
-        println!(
-            "note: no corpus at {}; fuzzing the built-ins only",
+            !files.is_empty(),
+            "no .litmus files under {}",
             root.display()
         );
     }
@@ -501,7 +500,7 @@ fn mutations_neither_panic_nor_pass_wrongly() {
     let cases: u64 = std::env::var("WMSIM_FUZZ_CASES")
         .map(|v| v.parse().expect("WMSIM_FUZZ_CASES is a number of cases"))
         .unwrap_or(FUZZ_CASES_DEFAULT);
-    let samples = corpus();
+    let samples = fuzz_sources();
     let strategy = (0..samples.len(), proptest::collection::vec(edit(), 1..=4));
     // A fixed seed: the same cases on every machine, in every run.
     let mut runner = TestRunner::new_with_rng(

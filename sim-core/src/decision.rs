@@ -81,7 +81,7 @@ impl Decisions {
 
     /// A value in `lo..=hi`.
     pub fn range(&mut self, lo: u32, hi: u32) -> u32 {
-        debug_assert!(lo <= hi);
+        assert!(lo <= hi, "an empty range {lo}..={hi}");
         if lo == hi {
             return lo;
         }
@@ -99,7 +99,7 @@ impl Decisions {
 
     /// An index below `n` (`n > 0`).
     pub fn choose(&mut self, n: usize) -> usize {
-        debug_assert!(n > 0);
+        assert!(n > 0, "a choice among no options");
         if n == 1 {
             return 0;
         }

@@ -111,7 +111,7 @@ pub fn decode_into(machine: &Machine, bytes: &[u8], state: &mut State) {
             }
         }
     }
-    debug_assert_eq!(r.at, bytes.len());
+    assert_eq!(r.at, bytes.len(), "decoded state left bytes unread");
 }
 
 struct Reader<'a> {

@@ -283,7 +283,7 @@ impl<'m, 's> Exploration<'m, 's> {
             self.parents.reserve_exact(self.states.capacity() - len);
         }
         self.state_bytes = state_bytes;
-        debug_assert!(self.memory_bytes() <= self.options.memory_max);
+        assert!(self.memory_bytes() <= self.options.memory_max);
         None
     }
 

@@ -3,22 +3,17 @@
 //! transition, to a complete state with the witness's values, meeting the
 //! condition.
 
-use std::path::Path;
+#[path = "../../tests/corpus/mod.rs"]
+mod corpus;
 
 use memory_model::ir::Quantifier;
 use memory_model::{Config, Machine, ModelName};
 use scenarios::litmus::parse_litmus;
 use sim_core::{Exploration, ExploreOptions, Verdict};
 
-fn corpus() -> Option<std::path::PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/litmus");
-    dir.join("verdicts.tsv").exists().then_some(dir)
-}
-
 #[test]
 fn witnesses_of_sometimes_agreements_replay() {
-    let Some(dir) = corpus() else {
-        eprintln!("no ../shared/litmus: skipped");
+    let Some(dir) = corpus::litmus_corpus("witnesses_of_sometimes_agreements_replay") else {
         return;
     };
     let tsv = std::fs::read_to_string(dir.join("verdicts.tsv")).unwrap();

@@ -1,0 +1,40 @@
+//! Where the test files of every crate find the shared litmus corpus
+//! (`../shared/litmus` beside the workspace), and the one rule for when it is
+//! missing: a note and a skip on a developer's machine, a failure under CI
+//! (`CI` set, as CI services do), where a skipped corpus test would pass
+//! without checking anything. Included with `#[path]` by the test files that
+//! read the corpus.
+#![allow(dead_code)] // each test file uses part of it
+
+use std::path::{Path, PathBuf};
+
+/// The corpus folder: the one holding herd7's `verdicts.tsv`.
+fn corpus_path() -> PathBuf {
+    // Every crate is one folder below the workspace root.
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/litmus")
+}
+
+/// Whether the tests run under CI: `CI` set to anything but empty, `0` or
+/// `false`.
+fn under_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !matches!(v.as_str(), "" | "0" | "false"))
+}
+
+/// The corpus folder, or `None` (with a note naming `test`) when it is
+/// missing; panics when it is missing under CI.
+pub fn litmus_corpus(test: &str) -> Option<PathBuf> {
+    let dir = corpus_path();
+    if dir.join("verdicts.tsv").is_file() {
+        return Some(dir);
+    }
+    assert!(
+        !under_ci(),
+        "{test}: no litmus corpus at {} (no verdicts.tsv); under CI the corpus is required",
+        dir.display()
+    );
+    eprintln!(
+        "note: {test}: no litmus corpus at {}; skipped",
+        dir.display()
+    );
+    None
+}
