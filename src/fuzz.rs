@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use memory_model::Machine;
+use memory_model::{Machine, ModelName};
 use sim_core::{Decisions, FuzzSummary, Quiet, RunEnd, TimedRun, Timing};
 
 use crate::result::{self, BlockedCore, FuzzResult, FuzzSettings, Kind, Outcome, ShardId};
@@ -358,6 +358,14 @@ pub fn print_text(v: &FuzzResult) {
     }
     for path in &v.traces {
         outln!("Trace: {path}   (wmsim replay {path})");
+    }
+    // What the counts cover: sampled runs of one model, as `check` says.
+    if let Some(model) = ModelName::parse(&v.model) {
+        outln!(
+            "Note: counts of sampled runs on this model, not LKMM's; a 0 proves nothing \
+             (`wmsim check` explores every run). {model} has {}.",
+            model.parameters().lacks().join("; ")
+        );
     }
 }
 

@@ -503,3 +503,16 @@ fn the_demo_says_where_its_traces_go_and_can_save_none() {
         .0
         .contains("With no subcommand, wmsim runs the demo (`wmsim demo`"));
 }
+
+/// A fuzz summary says what its counts cover: sampled runs of one model,
+/// and what that model cannot exhibit, so a 0 never reads as "safe".
+#[test]
+fn fuzz_says_what_its_counts_cover() {
+    let dir = scratch("campaigns-note");
+    let out = wmsim_in(&dir, &["fuzz", "SB+mbs", "--model", "sc", "--runs", "200"]);
+    assert_status(&out, 0);
+    let (stdout, _) = text(&out);
+    let note = stdout.lines().last().unwrap();
+    assert!(note.contains("a 0 proves nothing"), "{note}");
+    assert!(note.contains("sc has no store buffer"), "{note}");
+}
