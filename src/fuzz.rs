@@ -363,8 +363,8 @@ pub fn print_text(v: &FuzzResult) {
     if let Some(model) = ModelName::parse(&v.model) {
         outln!(
             "Note: counts of sampled runs on this model, not LKMM's; a 0 proves nothing \
-             (`wmsim check` explores every run). {model} has {}.",
-            model.parameters().lacks().join("; ")
+             (`wmsim check` explores every run). {}",
+            render::model_lacks(model)
         );
     }
 }

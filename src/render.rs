@@ -73,6 +73,13 @@ pub fn fail_mark(condition: &Condition, holds: bool) -> &'static str {
     }
 }
 
+/// What a model never exhibits, from its parameters, as one sentence:
+/// `sc has no store buffer, so no store buffering; ...`. Every command that
+/// gives a model's answer ends with it, so none reads as LKMM's.
+pub fn model_lacks(model: memory_model::ModelName) -> String {
+    format!("{model} has {}.", model.parameters().lacks().join("; "))
+}
+
 /// What the `*` of [`fail_mark`] means for this condition, in words.
 pub fn fail_mark_legend(condition: &Condition) -> &'static str {
     match condition.quantifier {

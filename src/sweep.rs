@@ -718,6 +718,14 @@ impl SweepResult {
                 );
             }
         }
+        if let Some(model) = memory_model::ModelName::parse(&self.model) {
+            let _ = writeln!(
+                out,
+                "Note: rates of sampled runs on this model, not LKMM's; a 0 proves nothing \
+                 (`wmsim check` explores every run). {}",
+                crate::render::model_lacks(model)
+            );
+        }
         out
     }
 

@@ -155,7 +155,10 @@ fn sweep_shows_runs_cut_at_the_bound_beside_every_rate() {
          the step bound, left out of the rate\n      \
          sb_depth      runs  violating       cut      rate        95% interval runs/s/core\n             \
          1       200          0       200         -   0.00000..1.00000\n             \
-         2       200          0       200         -   0.00000..1.00000"
+         2       200          0       200         -   0.00000..1.00000\n\
+         Note: rates of sampled runs on this model, not LKMM's; a 0 proves nothing \
+         (`wmsim check` explores every run). weak has loads in program order, so no load \
+         buffering; multicopy-atomic stores."
     );
     assert_eq!(
         stderr,

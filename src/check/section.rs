@@ -223,9 +223,8 @@ impl Section<'_, '_, '_> {
         outln!("Explored {} states", x.explored_states);
         // The same words as `suite`'s note, from the model's parameters.
         outln!(
-            "Note: a verdict is this model's, not LKMM's. {} has {}.",
-            self.machine.config.model,
-            self.machine.config.model.parameters().lacks().join("; ")
+            "Note: a verdict is this model's, not LKMM's. {}",
+            crate::render::model_lacks(self.machine.config.model)
         );
     }
 }
