@@ -11,6 +11,7 @@ use memory_model::transition::Effect;
 use memory_model::{BlockReason, Machine, Transition};
 
 use crate::exhaustive::PathStep;
+use crate::path::PathReplay;
 
 /// A newer value of the location a load read that the load did not see.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,22 +56,25 @@ impl WitnessStep {
 }
 
 /// Each step of `path` (from the initial state) with its effect, as
-/// re-applied on `machine`.
+/// re-applied on `machine`. A witness found by the exhaustive driver is
+/// made of real transitions, so one that does not replay is a defect of
+/// wmsim: it panics, naming the step.
 pub fn explain(machine: &Machine, path: &[PathStep]) -> Vec<WitnessStep> {
-    let mut state = machine.initial_state();
+    let mut replay = PathReplay::new(machine);
     path.iter()
         .map(|&step| {
             let t = step.transition;
-            assert!(machine.enabled(&state, t), "witness step {t:?} not enabled");
             let core = t.core();
+            let before = *replay.state();
             let waiter = match t {
                 Transition::Drain { .. } | Transition::Invalidate { .. } => {
-                    waiting_for_buffers(machine, &state, core)
+                    waiting_for_buffers(machine, &before, core)
                 }
                 Transition::Step { .. } | Transition::Evict { .. } => None,
             };
-            let before = state;
-            let effect = machine.apply(&mut state, t);
+            let effect = replay
+                .fire(t)
+                .unwrap_or_else(|e| panic!("a witness does not replay: {e}"));
             let missed = match effect {
                 Effect::Step {
                     read: Some(r),
