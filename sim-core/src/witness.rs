@@ -184,4 +184,26 @@ mod tests {
         let missed: Vec<_> = steps.iter().flat_map(|s| s.missed.clone()).collect();
         assert_eq!(missed, [Missed::Memory(1)]);
     }
+
+    #[test]
+    #[should_panic(expected = "a witness does not replay: step 1: Drain { core: 1, slot: 0 }")]
+    fn a_path_that_does_not_replay_is_named_at_its_step() {
+        let scenario = builtin("SB").expect("built-in").scenario();
+        let machine = Machine::new(
+            &scenario,
+            Config::new(ModelName::Tso, None, None, 2).unwrap(),
+        );
+        let step = |transition| crate::exhaustive::PathStep {
+            transition,
+            eager: false,
+        };
+        // P1 has stored nothing yet: it has nothing to drain.
+        explain(
+            &machine,
+            &[
+                step(Transition::Step { core: 0 }),
+                step(Transition::Drain { core: 1, slot: 0 }),
+            ],
+        );
+    }
 }
