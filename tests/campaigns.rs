@@ -3,17 +3,12 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+use common::scratch;
 use std::process::Output;
 
 use serde_json::Value;
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("wmsim-campaigns-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 fn wmsim_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut c = common::command(dir);

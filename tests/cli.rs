@@ -1,18 +1,15 @@
 //! The `wmsim` command as a user runs it: output, determinism, exit status.
 
-use std::process::{Command, Output};
+mod common;
+
+use std::process::Output;
 
 use serde_json::Value;
 
-/// Runs wmsim in a scratch folder of its own, where its traces go.
+/// Runs wmsim in a scratch folder of its own, where its traces go (removed
+/// once it has run).
 fn wmsim(args: &[&str]) -> Output {
-    let dir = std::env::temp_dir().join(format!("wmsim-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    Command::new(env!("CARGO_BIN_EXE_wmsim"))
-        .current_dir(&dir)
-        .args(args)
-        .output()
-        .expect("wmsim runs")
+    common::wmsim_in(&common::scratch("cli"), args)
 }
 
 /// Exit status 0, or the test fails showing what wmsim printed on stderr.
@@ -168,9 +165,8 @@ fn list_names_every_builtin_with_its_condition() {
 const SB_LITMUS: &str = "C SB\n\n{}\n\nP0(int *x, int *y)\n{\n\tint r0;\n\n\tWRITE_ONCE(*x, 1);\n\tr0 = READ_ONCE(*y);\n}\n\nP1(int *x, int *y)\n{\n\tint r0;\n\n\tWRITE_ONCE(*y, 1);\n\tr0 = READ_ONCE(*x);\n}\n\nexists (0:r0=0 /\\ 1:r0=0)\n";
 
 /// A folder with SB.litmus and a verdicts TSV saying `verdict` for it.
-fn suite_dir(name: &str, verdict: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("wmsim-suite-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+fn suite_dir(name: &str, verdict: &str) -> common::Scratch {
+    let dir = common::scratch(&format!("suite-{name}"));
     std::fs::create_dir_all(dir.join("t")).unwrap();
     std::fs::write(dir.join("t/SB.litmus"), SB_LITMUS).unwrap();
     std::fs::write(
@@ -246,8 +242,7 @@ fn check_reads_a_litmus_file_and_prints_herds_result_block() {
 
 #[test]
 fn a_malformed_litmus_file_points_at_line_and_column() {
-    let dir = std::env::temp_dir().join(format!("wmsim-bad-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::scratch("bad");
     let file = dir.join("bad.litmus");
     // `check` on SB with one edit: the exit status and what it printed.
     let check_edited = |from: &str, to: &str| {
@@ -270,8 +265,9 @@ fn a_malformed_litmus_file_points_at_line_and_column() {
 
 #[test]
 fn fuzz_saves_traces_that_replay_minimize_and_draw() {
-    let dir = std::env::temp_dir().join(format!("wmsim-traces-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let scratch = common::scratch("traces");
+    // A folder wmsim makes itself.
+    let dir = scratch.join("traces");
     let d = dir.to_str().unwrap();
     let v = json(&[
         "fuzz", "SB", "--model", "weak", "--runs", "500", "--save", "2", "--traces", d, "--json",

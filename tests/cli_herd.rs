@@ -13,7 +13,7 @@ fn herd7_in(dir: &Path, args: &[&str]) -> Output {
     Command::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/herd7"))
         .current_dir(dir)
         .args(args)
-        .env("WMSIM", env!("CARGO_BIN_EXE_wmsim"))
+        .env("WMSIM", assert_cmd::cargo::cargo_bin!("wmsim"))
         .env("WMSIM_MODEL", "tso")
         .output()
         .expect("scripts/herd7 runs")

@@ -10,7 +10,7 @@
 //! result is never longer than the driver's witness nor than the run.
 
 use memory_model::{Effect, Machine, State, Transition};
-use sim_core::{Exploration, ExploreOptions, LatencyClass, RunEnd, Timing};
+use sim_core::{Exploration, ExploreOptions, LatencyClass, PathReplay, RunEnd, Timing};
 
 use crate::trace::{can_go_on, ending, Event, Origin, Trace};
 
@@ -68,11 +68,13 @@ pub fn schedule_trace(machine: &Machine, trace: &Trace, path: &[Transition], end
     let (origin_seed, origin_run) = match trace.origin {
         Origin::Fuzz { seed, run } | Origin::Minimized { seed, run } => (seed, run),
     };
-    let mut state = machine.initial_state();
+    let mut replay = PathReplay::new(machine);
     let mut time = 0;
     let mut events = Vec::with_capacity(path.len());
     for &t in path {
-        let effect = machine.apply(&mut state, t);
+        let effect = replay
+            .fire(t)
+            .unwrap_or_else(|e| panic!("a schedule found by search does not run: {e}"));
         time += minimum_latency(&trace.timing, &effect);
         events.push(Event::Fire {
             time,
@@ -90,7 +92,7 @@ pub fn schedule_trace(machine: &Machine, trace: &Trace, path: &[Transition], end
         },
         decisions: Vec::new(),
         // No draws: when each step was due is not known (see `stalls`).
-        ending: ending(machine, &state, end, time, (&events, None)),
+        ending: ending(machine, replay.state(), end, time, (&events, None)),
         events,
         ..trace.clone()
     }
@@ -153,14 +155,8 @@ fn shrink(
     fails: &dyn Fn(&State) -> bool,
 ) -> Option<Vec<Transition>> {
     let runs_and_fails = |p: &[Transition]| {
-        let mut state = machine.initial_state();
-        for &t in p {
-            if !machine.enabled(&state, t) {
-                return false;
-            }
-            machine.apply(&mut state, t);
-        }
-        fails(&state)
+        let mut replay = PathReplay::new(machine);
+        replay.fire_all(p.iter().copied()).is_ok() && fails(replay.state())
     };
     if !runs_and_fails(&path) {
         return None;

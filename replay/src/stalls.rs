@@ -19,7 +19,7 @@
 //! after the core's previous step.
 
 use memory_model::{BlockReason, Machine, State, Transition};
-use sim_core::{Decisions, Observer, TimedRun};
+use sim_core::{Decisions, Observer, PathReplay, TimedRun};
 
 use crate::trace::{Event, Origin, Recorder, Trace};
 
@@ -168,20 +168,18 @@ pub(crate) fn stalled_since(
     events: &[Event],
     dues: Option<StepDues>,
 ) -> Vec<Option<u64>> {
-    let mut state = machine.initial_state();
-    let mut watch = StallWatch::new(machine, &state, dues);
-    let mut index = 0;
+    let mut replay = PathReplay::new(machine);
+    let mut watch = StallWatch::new(machine, replay.state(), dues);
     for event in events {
         match *event {
             Event::Fire {
                 time, transition, ..
             } => {
-                if !machine.enabled(&state, transition) {
+                let index = replay.fired();
+                if replay.fire(transition).is_err() {
                     break;
                 }
-                machine.apply(&mut state, transition);
-                watch.after(machine, &state, Some(index), Some(transition), time);
-                index += 1;
+                watch.after(machine, replay.state(), Some(index), Some(transition), time);
             }
             Event::Interrupt { .. } => {}
         }

@@ -18,7 +18,7 @@ use std::collections::VecDeque;
 
 use memory_model::ir::{Fence, Instr, Loc, Value};
 use memory_model::{BlockReason, Effect, Machine, ReadSource, State, Transition};
-use sim_core::RunEnd;
+use sim_core::{Mismatch, PathReplay, RunEnd};
 
 use crate::stalls::{step_dues, OpenStall, StallWatch};
 use crate::trace::{Event, Trace};
@@ -188,8 +188,8 @@ impl Story {
             in_memory: vec![None; machine.locations()],
             markers: vec![VecDeque::new(); cores],
         };
-        let mut state = machine.initial_state();
-        let mut watch = StallWatch::new(machine, &state, step_dues(machine, trace));
+        let mut replay = PathReplay::new(machine);
+        let mut watch = StallWatch::new(machine, replay.state(), step_dues(machine, trace));
         for (n, event) in trace.events.iter().enumerate() {
             match *event {
                 Event::Interrupt { core, from, to } => {
@@ -202,24 +202,28 @@ impl Story {
                     transition,
                     effect,
                 } => {
-                    if !machine.enabled(&state, transition) {
-                        story.divergence = Some(format!(
-                            "event {n}: {transition:?} is not enabled here: \
-                             the trace does not belong to this scenario and configuration"
-                        ));
-                        break;
-                    }
-                    let before = state;
-                    let got = machine.apply(&mut state, transition);
-                    if got != effect {
-                        story.divergence = Some(format!(
-                            "event {n}: {transition:?} did {got:?}, the trace says {effect:?}"
-                        ));
-                        break;
-                    }
-                    story.record(machine, &mut p, &before, &state, time, transition, got);
+                    let before = *replay.state();
+                    let got = match replay.fire_effect(transition, &effect) {
+                        Ok(got) => got,
+                        Err(Mismatch::NotEnabled(_)) => {
+                            story.divergence = Some(format!(
+                                "event {n}: {transition:?} is not enabled here: \
+                                 the trace does not belong to this scenario and configuration"
+                            ));
+                            break;
+                        }
+                        Err(Mismatch::EffectDiffers(d)) => {
+                            story.divergence = Some(format!(
+                                "event {n}: {transition:?} did {:?}, the trace says {effect:?}",
+                                d.got
+                            ));
+                            break;
+                        }
+                    };
+                    let state = replay.state();
+                    story.record(machine, &mut p, &before, state, time, transition, got);
                     let index = story.fired.len() - 1;
-                    let ended = watch.after(machine, &state, Some(index), Some(transition), time);
+                    let ended = watch.after(machine, state, Some(index), Some(transition), time);
                     for (core, open) in ended {
                         // Enabled again before it was due: never held back.
                         if open.since < time {

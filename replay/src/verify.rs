@@ -14,7 +14,7 @@ use std::path::Path;
 
 use memory_model::{Config, Machine};
 use scenarios::litmus::parse_litmus;
-use sim_core::{Decisions, TimedRun};
+use sim_core::{Decisions, Mismatch, PathReplay, TimedRun};
 use thiserror::Error;
 
 use crate::difference;
@@ -279,11 +279,10 @@ fn replay_on_machine(
 ) -> Result<LastState, ReplayError> {
     let minimized = matches!(trace.origin, Origin::Minimized { .. });
     let steps_max = trace.timing.steps_max as usize;
-    let mut state = machine.initial_state();
+    let mut replay = PathReplay::new(machine);
     let mut last_time = 0;
     // A minimized run's time: every delay at its minimum.
     let mut least_time = 0;
-    let mut fired = 0;
     for (index, event) in trace.events.iter().enumerate() {
         let diverged = |message: String| ReplayError::Diverged {
             path: path.to_string(),
@@ -318,24 +317,26 @@ fn replay_on_machine(
             )));
         }
         last_time = time;
-        if fired >= steps_max {
+        if replay.fired() >= steps_max {
             return Err(diverged(format!(
                 "{what} at t={time} is transition {}, beyond the step bound of {steps_max}",
-                fired + 1
+                replay.fired() + 1
             )));
         }
-        if !machine.enabled(&state, transition) {
-            return Err(diverged(format!(
-                "{what} at t={time} is not enabled in the machine's state there"
-            )));
-        }
-        let got = machine.apply(&mut state, transition);
-        if got != effect {
-            return Err(diverged(format!(
-                "{what} at t={time} {}",
-                difference::effect(machine, &got, &effect)
-            )));
-        }
+        let got = match replay.fire_effect(transition, &effect) {
+            Ok(got) => got,
+            Err(Mismatch::NotEnabled(_)) => {
+                return Err(diverged(format!(
+                    "{what} at t={time} is not enabled in the machine's state there"
+                )))
+            }
+            Err(Mismatch::EffectDiffers(d)) => {
+                return Err(diverged(format!(
+                    "{what} at t={time} {}",
+                    difference::effect(machine, &d.got, &d.recorded)
+                )))
+            }
+        };
         if minimized {
             least_time += minimum_latency(&trace.timing, &got);
             if time != least_time {
@@ -344,11 +345,10 @@ fn replay_on_machine(
                 )));
             }
         }
-        fired += 1;
     }
     Ok(LastState {
-        state,
-        fired,
+        fired: replay.fired(),
+        state: replay.into_state(),
         time: last_time,
     })
 }

@@ -42,7 +42,7 @@ use replay::minimize::{minimize, schedule_trace};
 use replay::{record_run, verify, Event, Origin, Trace};
 use scenarios::builtin::builtin_source;
 use scenarios::litmus::parse_litmus;
-use sim_core::{CacheStart, RunEnd, Timing};
+use sim_core::{CacheStart, PathReplay, RunEnd, Timing};
 
 /// Cases run when `WMSIM_FUZZ_CASES` is not set.
 const CASES_DEFAULT: u32 = 5_000;
@@ -156,13 +156,11 @@ fn rerecorded(trace: &Trace) -> Result<Trace, String> {
         ));
     };
     let path: Vec<Transition> = trace.transitions().collect();
-    let mut state = machine.initial_state();
-    for &t in &path {
-        if !machine.enabled(&state, t) {
-            return Err(format!("{t:?} is not enabled"));
-        }
-        machine.apply(&mut state, t);
-    }
+    let mut replay = PathReplay::new(&machine);
+    replay
+        .fire_all(path.iter().copied())
+        .map_err(|e| e.to_string())?;
+    let state = replay.into_state();
     let end = if machine.is_complete(&state) {
         RunEnd::Complete
     } else {

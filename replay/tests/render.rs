@@ -11,7 +11,7 @@ use memory_model::{Config, Effect, Machine, ModelName, ReadSource, Transition};
 use replay::svg::timeline_svg;
 use replay::timeline::timeline_text;
 use replay::{record_run, Event, Trace};
-use sim_core::{ExploreOptions, RunEnd, Timing};
+use sim_core::{ExploreOptions, PathReplay, RunEnd, Timing};
 
 /// Runs scanned to find one of a kind.
 const RUNS_MAX: u64 = 2_000;
@@ -253,7 +253,7 @@ fn fixed_timing() -> Timing {
 /// blocked and the time its step was due (after its last step's cycles and
 /// any interrupt drawn after it); at the latest the end.
 fn blocked_from(m: &Machine, trace: &Trace, core: usize) -> u64 {
-    let mut state = m.initial_state();
+    let mut replay = PathReplay::new(m);
     let mut due = None;
     let mut since = None;
     for e in &trace.events {
@@ -263,7 +263,9 @@ fn blocked_from(m: &Machine, trace: &Trace, core: usize) -> u64 {
                 transition,
                 effect,
             } => {
-                m.apply(&mut state, transition);
+                replay
+                    .fire_effect(transition, &effect)
+                    .unwrap_or_else(|e| panic!("{e}"));
                 if transition == (Transition::Step { core: core as u8 }) {
                     let writes = matches!(
                         effect,
@@ -275,7 +277,7 @@ fn blocked_from(m: &Machine, trace: &Trace, core: usize) -> u64 {
                     due = Some(time + if writes { WRITE_CYCLES } else { STEP_CYCLES } as u64);
                 }
                 let Some(due) = due else { continue };
-                if m.step_enabled(&state, core) {
+                if m.step_enabled(replay.state(), core) {
                     since = None;
                 } else if since.is_none() {
                     since = Some(time.max(due));

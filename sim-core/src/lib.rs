@@ -8,7 +8,8 @@
 //! every random draw from one seeded, recordable source (`decision`). The
 //! exhaustive driver (`exhaustive`) visits every reachable state. `fuzz`
 //! runs many timed runs and counts outcomes; `rate` turns the counts into a
-//! failure rate that leaves out the runs cut at the step bound; `witness`
+//! failure rate that leaves out the runs cut at the step bound; `path`
+//! re-simulates a path, checking each transition is enabled; `witness`
 //! tells a path step by step. Nothing here
 //! reads the clock, touches files or iterates a hash map into a result.
 
@@ -18,6 +19,7 @@ pub mod event_queue;
 pub mod exhaustive;
 pub mod fuzz;
 pub mod latency;
+pub mod path;
 pub mod rate;
 pub mod timed;
 pub mod timing;
@@ -27,6 +29,7 @@ pub use decision::Decisions;
 pub use exhaustive::{Bound, Exploration, ExploreOptions, Verdict, MEMORY_MAX_DEFAULT};
 pub use fuzz::{fuzz_range, fuzz_range_keeping, FuzzSummary};
 pub use latency::LatencyClass;
+pub use path::{Mismatch, NotEnabled, PathReplay};
 pub use rate::{Rate, BOUND_SHARE_MAX_DEFAULT};
 pub use timed::{Observer, Quiet, RunEnd, TimedRun};
 pub use timing::{CacheStart, Cycles, Timing};

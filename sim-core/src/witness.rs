@@ -11,6 +11,7 @@ use memory_model::transition::Effect;
 use memory_model::{BlockReason, Machine, Transition};
 
 use crate::exhaustive::PathStep;
+use crate::path::PathReplay;
 
 /// A newer value of the location a load read that the load did not see.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,22 +56,25 @@ impl WitnessStep {
 }
 
 /// Each step of `path` (from the initial state) with its effect, as
-/// re-applied on `machine`.
+/// re-applied on `machine`. A witness found by the exhaustive driver is
+/// made of real transitions, so one that does not replay is a defect of
+/// wmsim: it panics, naming the step.
 pub fn explain(machine: &Machine, path: &[PathStep]) -> Vec<WitnessStep> {
-    let mut state = machine.initial_state();
+    let mut replay = PathReplay::new(machine);
     path.iter()
         .map(|&step| {
             let t = step.transition;
-            assert!(machine.enabled(&state, t), "witness step {t:?} not enabled");
             let core = t.core();
+            let before = *replay.state();
             let waiter = match t {
                 Transition::Drain { .. } | Transition::Invalidate { .. } => {
-                    waiting_for_buffers(machine, &state, core)
+                    waiting_for_buffers(machine, &before, core)
                 }
                 Transition::Step { .. } | Transition::Evict { .. } => None,
             };
-            let before = state;
-            let effect = machine.apply(&mut state, t);
+            let effect = replay
+                .fire(t)
+                .unwrap_or_else(|e| panic!("a witness does not replay: {e}"));
             let missed = match effect {
                 Effect::Step {
                     read: Some(r),
@@ -179,5 +183,27 @@ mod tests {
             .all(|t| matches!(t, Transition::Evict { .. } | Transition::Invalidate { .. })));
         let missed: Vec<_> = steps.iter().flat_map(|s| s.missed.clone()).collect();
         assert_eq!(missed, [Missed::Memory(1)]);
+    }
+
+    #[test]
+    #[should_panic(expected = "a witness does not replay: step 1: Drain { core: 1, slot: 0 }")]
+    fn a_path_that_does_not_replay_is_named_at_its_step() {
+        let scenario = builtin("SB").expect("built-in").scenario();
+        let machine = Machine::new(
+            &scenario,
+            Config::new(ModelName::Tso, None, None, 2).unwrap(),
+        );
+        let step = |transition| crate::exhaustive::PathStep {
+            transition,
+            eager: false,
+        };
+        // P1 has stored nothing yet: it has nothing to drain.
+        explain(
+            &machine,
+            &[
+                step(Transition::Step { core: 0 }),
+                step(Transition::Drain { core: 1, slot: 0 }),
+            ],
+        );
     }
 }

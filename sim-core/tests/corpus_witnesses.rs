@@ -9,7 +9,7 @@ mod corpus;
 use memory_model::ir::Quantifier;
 use memory_model::{Config, Machine, ModelName};
 use scenarios::litmus::parse_litmus;
-use sim_core::{Exploration, ExploreOptions, Verdict};
+use sim_core::{Exploration, ExploreOptions, PathReplay, Verdict};
 
 #[test]
 fn witnesses_of_sometimes_agreements_replay() {
@@ -34,15 +34,11 @@ fn witnesses_of_sometimes_agreements_replay() {
                 continue;
             }
             let witness = x.witness().expect("Sometimes has a witness");
-            let mut state = machine.initial_state();
-            for (i, &t) in x.path_to(witness.state).iter().enumerate() {
-                assert!(
-                    machine.enabled(&state, t),
-                    "{} on {model}: step {i} {t:?} not enabled",
-                    fields[0]
-                );
-                machine.apply(&mut state, t);
+            let mut replay = PathReplay::new(&machine);
+            if let Err(e) = replay.fire_all(x.path_to(witness.state)) {
+                panic!("{} on {model}: {e}", fields[0]);
             }
+            let state = replay.into_state();
             assert!(machine.is_complete(&state), "{} on {model}", fields[0]);
             let values: Vec<_> = scenario
                 .observed

@@ -7,7 +7,7 @@ use memory_model::{
     BlockReason, Config, Effect, Machine, ModelName, Read, ReadSource, State, Transition,
 };
 use scenarios::builtin::builtin;
-use sim_core::{Cycles, Exploration, ExploreOptions, LatencyClass, Timing};
+use sim_core::{Cycles, Exploration, ExploreOptions, LatencyClass, PathReplay, Timing};
 
 fn scenario(name: &str) -> Scenario {
     builtin(name).expect("built-in").scenario()
@@ -19,11 +19,11 @@ fn config(model: ModelName) -> Config {
 
 /// The state at the end of `path` from the initial state.
 fn after(machine: &Machine, path: &[Transition]) -> State {
-    let mut state = machine.initial_state();
-    for &t in path {
-        machine.apply(&mut state, t);
-    }
-    state
+    let mut replay = PathReplay::new(machine);
+    replay
+        .fire_all(path.iter().copied())
+        .unwrap_or_else(|e| panic!("{e}"));
+    replay.into_state()
 }
 
 fn step(pc: u16, source: Option<ReadSource>, published: bool, invalidations: u8) -> Effect {

@@ -2,22 +2,53 @@
 //! reading what it printed.
 #![allow(dead_code)] // each test file uses part of it
 
-use std::path::{Path, PathBuf};
+use std::ops::Deref;
+use std::path::Path;
 use std::process::{Command, Output};
 
+use assert_cmd::assert::OutputAssertExt;
 use serde_json::Value;
+use tempfile::TempDir;
 
-/// A fresh, empty folder for one test (named after it, and this process).
-pub fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("wmsim-test-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A fresh, empty folder for one test, removed with everything in it when
+/// the value is dropped (at the end of the test, passed or failed). It
+/// derefs to its `Path`.
+#[derive(Debug)]
+pub struct Scratch(TempDir);
+
+impl Scratch {
+    pub fn path(&self) -> &Path {
+        self.0.path()
+    }
 }
 
-/// The wmsim binary to run in `dir`, with no shard variables inherited.
+impl Deref for Scratch {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        self.0.path()
+    }
+}
+
+impl AsRef<Path> for Scratch {
+    fn as_ref(&self) -> &Path {
+        self.0.path()
+    }
+}
+
+/// A scratch folder under the system's temporary folder, its name starting
+/// with `name` (unique: several test processes may run at once).
+pub fn scratch(name: &str) -> Scratch {
+    let dir = tempfile::Builder::new()
+        .prefix(&format!("wmsim-test-{name}-"))
+        .tempdir()
+        .expect("a scratch folder");
+    Scratch(dir)
+}
+
+/// The wmsim binary (found by `assert_cmd` from Cargo's build) to run in
+/// `dir`, with no shard variables inherited.
 pub fn command(dir: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_wmsim"));
+    let mut c = Command::new(assert_cmd::cargo::cargo_bin!("wmsim"));
     c.current_dir(dir);
     for key in [
         "SLURM_ARRAY_TASK_ID",
@@ -31,7 +62,7 @@ pub fn command(dir: &Path) -> Command {
     c
 }
 
-/// Runs wmsim with `args` in `dir`.
+/// Runs wmsim with `args` in `dir`, capturing what it prints.
 pub fn wmsim_in(dir: &Path, args: &[&str]) -> Output {
     command(dir).args(args).output().expect("wmsim runs")
 }
@@ -44,14 +75,11 @@ pub fn text(out: &Output) -> (String, String) {
     )
 }
 
-/// The exit status, or the test fails showing stderr when it is another.
+/// The exit status, or the test fails showing the command's stdout and
+/// stderr (`assert_cmd`'s report) when it is another.
+#[track_caller]
 pub fn assert_status(out: &Output, status: i32) {
-    let (stdout, stderr) = text(out);
-    assert_eq!(
-        out.status.code(),
-        Some(status),
-        "stdout:\n{stdout}\nstderr:\n{stderr}"
-    );
+    out.clone().assert().code(status);
 }
 
 /// Stdout parsed as one JSON value.
