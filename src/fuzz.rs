@@ -7,12 +7,11 @@ use std::time::Instant;
 use memory_model::{Machine, ModelName};
 use sim_core::{Decisions, FuzzSummary, Quiet, RunEnd, TimedRun, Timing};
 
-use crate::result::{self, BlockedCore, FuzzResult, FuzzSettings, Kind, Outcome, ShardId};
-use crate::shard::Shard;
-use crate::{bound, campaign, exit, load, render, Failure, FuzzArgs};
+use crate::{bound, exit, load, render, Failure, FuzzArgs};
+use campaign::result::{self, BlockedCore, FuzzResult, FuzzSettings, Kind, Outcome, ShardId};
+use campaign::shard::Shard;
 
-/// The most runs one campaign may ask for.
-pub const RUNS_MAX: u64 = 1 << 40;
+pub use campaign::RUNS_MAX;
 
 pub fn run(args: &FuzzArgs) -> Result<u8, Failure> {
     if args.runs == 0 {
@@ -37,13 +36,13 @@ pub fn run(args: &FuzzArgs) -> Result<u8, Failure> {
     let shard = args.shard.shard()?;
     let pool = crate::thread_pool(args.threads)?;
     let started = Instant::now();
-    let job = campaign::Job {
+    let job = campaign::units::Job {
         machine: &machine,
         timing,
         seed: args.seed,
         runs: args.runs,
     };
-    let results = pool.install(|| campaign::run(&[job], args.save, shard, "fuzz"));
+    let results = pool.install(|| crate::progress::run(&[job], args.save, shard, "fuzz"));
     let summary = results.summaries.into_iter().next().expect("one job");
     let seconds = started.elapsed().as_secs_f64();
     let per_second = summary.runs as f64 / seconds.max(1e-9);
@@ -163,13 +162,13 @@ pub fn campaign(
     runs: u64,
     keep: usize,
 ) -> FuzzSummary {
-    let job = campaign::Job {
+    let job = campaign::units::Job {
         machine,
         timing,
         seed,
         runs,
     };
-    let results = campaign::run(&[job], keep, Shard::WHOLE, "fuzz");
+    let results = crate::progress::run(&[job], keep, Shard::WHOLE, "fuzz");
     results.summaries.into_iter().next().expect("one job")
 }
 

@@ -6,7 +6,6 @@
 #[macro_use]
 mod output;
 mod bound;
-mod campaign;
 mod check;
 mod demo;
 mod fuzz;
@@ -15,9 +14,8 @@ mod limits;
 mod load;
 mod merge;
 mod plot;
+mod progress;
 mod render;
-mod result;
-mod shard;
 mod suite;
 mod sweep;
 mod traces;
@@ -29,27 +27,7 @@ use limits::BoundArgs;
 use memory_model::{Config, ModelName};
 use sim_core::{CacheStart, Cycles, Timing};
 
-/// Exit statuses (ARCHITECTURE.md, "Exit codes").
-pub mod exit {
-    /// Ran; nothing bad found.
-    pub const OK: u8 = 0;
-    /// A fuzz campaign found runs that violate the condition or deadlock;
-    /// `check` found a verdict other than the one expected; `suite` found
-    /// an unsound file.
-    pub const VIOLATION: u8 = 1;
-    /// Bad input: flags, scenario name, model, depth, run count.
-    pub const BAD_INPUT: u8 = 2;
-    /// Reading or writing a file failed.
-    pub const IO: u8 = 3;
-    /// An exploration stopped at its state, time or memory bound: no
-    /// verdict; or more than `--bound-share-max` of a campaign's runs were
-    /// cut at the step bound: no rate.
-    pub const BOUND_EXCEEDED: u8 = 4;
-    /// The scenario uses a construct the machine does not model.
-    pub const UNSUPPORTED: u8 = 5;
-    /// A defect of wmsim itself (a fresh trace that does not replay).
-    pub const INTERNAL: u8 = 70;
-}
+pub use campaign::{exit, Failure};
 
 const ABOUT: &str = "Deterministic simulator of a multicore weak-memory machine: \
 store buffers, invalidation queues, seeded timing. With no subcommand, wmsim runs the demo \
@@ -263,10 +241,10 @@ struct ShardArgs {
 }
 
 impl ShardArgs {
-    fn shard(&self) -> Result<shard::Shard, Failure> {
+    fn shard(&self) -> Result<campaign::shard::Shard, Failure> {
         match &self.shard {
-            None => Ok(shard::Shard::WHOLE),
-            Some(text) => shard::Shard::parse(text, self.shard_count),
+            None => Ok(campaign::shard::Shard::WHOLE),
+            Some(text) => campaign::shard::Shard::parse(text, self.shard_count),
         }
     }
 }
@@ -577,22 +555,6 @@ pub(crate) fn parse_cycles(s: &str) -> Result<Cycles, String> {
         return Err(format!("minimum {lo} above maximum {hi}"));
     }
     Ok(Cycles::new(lo, hi))
-}
-
-/// A failure the user can act on: a one-line message and an exit status.
-#[derive(Debug)]
-pub struct Failure {
-    pub message: String,
-    pub status: u8,
-}
-
-impl Failure {
-    pub fn bad_input(message: impl Into<String>) -> Failure {
-        Failure {
-            message: message.into(),
-            status: exit::BAD_INPUT,
-        }
-    }
 }
 
 impl ModelArgs {

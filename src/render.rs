@@ -38,8 +38,8 @@ pub fn state_json(scenario: &Scenario, values: &[Value]) -> Json {
 pub fn state_values(
     scenario: &Scenario,
     values: &[Value],
-) -> std::collections::BTreeMap<String, crate::result::StateValue> {
-    use crate::result::StateValue;
+) -> std::collections::BTreeMap<String, campaign::result::StateValue> {
+    use campaign::result::StateValue;
     scenario
         .observed
         .iter()

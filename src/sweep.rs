@@ -9,10 +9,10 @@ use memory_model::{Config, Machine};
 use sim_core::{Cycles, FuzzSummary, Rate, Timing};
 
 use crate::plot::{Axis, SweepPoint};
-use crate::result::{self, AxisValues, CombinationRow, Kind, ShardId, SweepAxes, SweepFile};
-use crate::result::{RateFields, SweepSettings};
-use crate::shard::Shard;
-use crate::{bound, campaign, exit, load, Failure, SweepArgs};
+use crate::{bound, exit, load, Failure, SweepArgs};
+use campaign::result::{self, AxisValues, CombinationRow, Kind, ShardId, SweepAxes, SweepFile};
+use campaign::result::{RateFields, SweepSettings};
+use campaign::shard::Shard;
 
 /// The most combinations one sweep may ask for.
 pub const COMBINATIONS_MAX: usize = 10_000;
@@ -40,15 +40,7 @@ impl Values {
     }
 }
 
-/// The axes, in the order of the CSV's columns.
-pub const AXES: [&str; 6] = [
-    "sb_depth",
-    "iq_depth",
-    "miss_latency",
-    "interrupt_rate",
-    "interrupt_duration",
-    "eviction_interval",
-];
+pub use campaign::result::AXES;
 
 /// `A..B` (inclusive), `a,b,c`, or one number.
 fn parse_counts(flag: &str, text: &str) -> Result<Vec<u64>, Failure> {
@@ -166,7 +158,7 @@ pub fn run(args: &SweepArgs) -> Result<u8, Failure> {
     if args.runs == 0 {
         return Err(Failure::bad_input("--runs must be at least 1"));
     }
-    if args.runs > crate::fuzz::RUNS_MAX {
+    if args.runs > campaign::RUNS_MAX {
         return Err(Failure::bad_input("--runs above the maximum"));
     }
     let (scenario, source) = load::scenario_and_source(&args.scenario)?;
@@ -267,10 +259,10 @@ pub fn run(args: &SweepArgs) -> Result<u8, Failure> {
         .iter()
         .map(|(config, _, _)| Machine::new(&scenario, *config))
         .collect();
-    let jobs: Vec<campaign::Job> = machines
+    let jobs: Vec<campaign::units::Job> = machines
         .iter()
         .zip(&settings)
-        .map(|(machine, (_, timing, seed))| campaign::Job {
+        .map(|(machine, (_, timing, seed))| campaign::units::Job {
             machine,
             timing: *timing,
             seed: *seed,
@@ -280,7 +272,7 @@ pub fn run(args: &SweepArgs) -> Result<u8, Failure> {
     let shard = args.shard.shard()?;
     let pool = crate::thread_pool(args.threads)?;
     let started = Instant::now();
-    let results = pool.install(|| campaign::run(&jobs, args.save, shard, "sweep"));
+    let results = pool.install(|| crate::progress::run(&jobs, args.save, shard, "sweep"));
     let elapsed = started.elapsed().as_secs_f64();
     // The figures first: a failure to save a trace is reported after them.
     let mut traces = Vec::with_capacity(jobs.len());
@@ -591,7 +583,7 @@ impl SweepResult {
                 "bound_exceeded_runs",
             )?;
             a.cpu_seconds += b.cpu_seconds;
-            (a.failing_runs, a.traces) = crate::merge::first_failing(
+            (a.failing_runs, a.traces) = campaign::merge::first_failing(
                 [(&a.failing_runs, &a.traces), (&b.failing_runs, &b.traces)],
                 save,
             );

@@ -2,7 +2,7 @@
 //! by serde and read back through the same types (`read.rs` checks them
 //! field by field and invariant by invariant, so that `merge` combines only
 //! what a wmsim run of these semantics could have written). This module is
-//! the result format; fuzz.rs and sweep.rs fill it, merge.rs adds it up.
+//! the result format; the binary's fuzz and sweep fill it, `merge` adds it up.
 
 mod read;
 
@@ -14,6 +14,16 @@ use serde::{Deserialize, Serialize};
 use sim_core::{Rate, Timing};
 
 use crate::shard::Shard;
+
+/// A sweep's axes, in the order of its result's `axes` and its CSV's columns.
+pub const AXES: [&str; 6] = [
+    "sb_depth",
+    "iq_depth",
+    "miss_latency",
+    "interrupt_rate",
+    "interrupt_duration",
+    "eviction_interval",
+];
 
 /// The version of the result format: bumped when a field is added, removed
 /// or changes meaning, so that a reader never guesses.
