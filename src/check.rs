@@ -2,7 +2,6 @@
 //! verdict, the shortest witnesses (to the condition's outcome and to the
 //! first deadlock), and the verdict compared with the one expected.
 
-mod expectation;
 mod section;
 
 use memory_model::ir::Scenario;
@@ -12,7 +11,7 @@ use sim_core::witness::explain;
 use sim_core::Exploration;
 
 use crate::{exit, load, CheckArgs, Failure, ModelArgs};
-use expectation::{compare, Expected};
+use campaign::expectation::{compare, Expected};
 use section::Section;
 
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -2,11 +2,17 @@
 //! fuzz jobs cut into units and run on all threads (`units`), which units a
 //! shard owns (`shard`), the result files and the checks they pass on read
 //! (`result`), and the sums that merge shards back into one campaign
-//! (`merge`). The binary parses flags, calls these, and prints.
+//! (`merge`); what a verdict means against the one expected
+//! (`expectation`), against herd7's verdicts and allowed states (`suite`,
+//! in herd7's names: `herd`). The binary parses flags, calls these, and
+//! prints.
 
+pub mod expectation;
+pub mod herd;
 pub mod merge;
 pub mod result;
 pub mod shard;
+pub mod suite;
 pub mod units;
 
 /// Exit statuses (ARCHITECTURE.md, "Exit codes").

@@ -7,8 +7,8 @@ use serde_json::{json, Value as Json};
 use sim_core::witness::{explain, WitnessStep};
 use sim_core::Exploration;
 
-use super::expectation::{Comparison, Expected};
 use crate::{limits, render};
+use campaign::expectation::{Comparison, Expected};
 
 /// One scenario on one model, ready to print.
 pub struct Section<'a, 'm, 's> {
