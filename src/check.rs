@@ -153,7 +153,7 @@ fn check_one(
         sb_depth: args.sb_depth,
         iq_depth: args.iq_depth,
     }
-    .config(load::default_depth(scenario))?;
+    .config(memory_model::depth::default_depth(scenario))?;
     let machine = Machine::new(scenario, config);
     let options = args.bounds.options()?;
     let started = std::time::Instant::now();

@@ -7,9 +7,10 @@ use std::time::Instant;
 use memory_model::{Machine, ModelName};
 use sim_core::{Decisions, FuzzSummary, Quiet, RunEnd, TimedRun, Timing};
 
-use crate::{bound, exit, load, render, Failure, FuzzArgs};
+use crate::{bound, exit, load, Failure, FuzzArgs};
 use campaign::result::{self, BlockedCore, FuzzResult, FuzzSettings, Kind, Outcome, ShardId};
 use campaign::shard::Shard;
+use replay::narration;
 
 pub use campaign::RUNS_MAX;
 
@@ -27,7 +28,9 @@ pub fn run(args: &FuzzArgs) -> Result<u8, Failure> {
     }
     let share_max = args.bound_share.share_max()?;
     let (scenario, source) = load::scenario_and_source(&args.scenario)?;
-    let config = args.model.config(load::default_depth(&scenario))?;
+    let config = args
+        .model
+        .config(memory_model::depth::default_depth(&scenario))?;
     let timing = args.timing.timing()?;
     let machine = Machine::new(&scenario, config);
     if let Some(run) = args.run {
@@ -242,8 +245,8 @@ fn fuzz_result(
         .outcomes
         .iter()
         .map(|(values, &count)| Outcome {
-            state: render::state_values(scenario, values),
-            text: render::state_text(scenario, values),
+            state: result::state_values(scenario, values),
+            text: narration::state_text(scenario, values),
             values: values.clone(),
             count,
             matches: matches(machine, values),
@@ -363,7 +366,7 @@ pub fn print_text(v: &FuzzResult) {
         outln!(
             "Note: counts of sampled runs on this model, not LKMM's; a 0 proves nothing \
              (`wmsim check` explores every run). {}",
-            render::model_lacks(model)
+            narration::model_lacks(model)
         );
     }
 }

@@ -15,7 +15,6 @@ mod load;
 mod merge;
 mod plot;
 mod progress;
-mod render;
 mod suite;
 mod sweep;
 mod traces;

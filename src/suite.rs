@@ -15,7 +15,7 @@ use sim_core::{Exploration, Verdict};
 
 use campaign::suite::{self, classify, Class, Expected};
 
-use crate::{exit, load, Failure, SuiteArgs};
+use crate::{exit, Failure, SuiteArgs};
 
 /// One file on one model.
 struct Row {
@@ -214,7 +214,12 @@ fn check_file(
             return row;
         }
     };
-    let config = match Config::new(model, None, None, load::default_depth(&scenario)) {
+    let config = match Config::new(
+        model,
+        None,
+        None,
+        memory_model::depth::default_depth(&scenario),
+    ) {
         Ok(c) => c,
         Err(e) => {
             row.note = e.to_string();

@@ -162,7 +162,7 @@ pub fn run(args: &SweepArgs) -> Result<u8, Failure> {
         return Err(Failure::bad_input("--runs above the maximum"));
     }
     let (scenario, source) = load::scenario_and_source(&args.scenario)?;
-    let depth = load::default_depth(&scenario);
+    let depth = memory_model::depth::default_depth(&scenario);
     let base_config = args.model.config(depth)?;
     let base_timing = args.timing.timing()?;
     let share_max = args.bound_share.share_max()?;
@@ -715,7 +715,7 @@ impl SweepResult {
                 out,
                 "Note: rates of sampled runs on this model, not LKMM's; a 0 proves nothing \
                  (`wmsim check` explores every run). {}",
-                crate::render::model_lacks(model)
+                replay::narration::model_lacks(model)
             );
         }
         out

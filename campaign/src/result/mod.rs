@@ -10,6 +10,7 @@ pub use read::{read, Read};
 
 use std::collections::BTreeMap;
 
+use memory_model::ir::{Scenario, Value};
 use serde::{Deserialize, Serialize};
 use sim_core::{Rate, Timing};
 
@@ -87,6 +88,23 @@ pub struct FuzzSettings {
 pub enum StateValue {
     Int(i64),
     Location(String),
+}
+
+/// A final state by observed name, as a fuzz result records it (the same
+/// values as `replay::narration::state_json`, typed).
+pub fn state_values(scenario: &Scenario, values: &[Value]) -> BTreeMap<String, StateValue> {
+    scenario
+        .observed
+        .iter()
+        .zip(values)
+        .map(|(&o, &v)| {
+            let value = match memory_model::ir::location_at(v, scenario.locations.len()) {
+                Some(_) => StateValue::Location(scenario.format_value(v)),
+                None => StateValue::Int(i64::from(v)),
+            };
+            (scenario.observable_name(o), value)
+        })
+        .collect()
 }
 
 /// One final state and how many runs ended in it.
