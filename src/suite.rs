@@ -35,12 +35,7 @@ pub fn run(args: &SuiteArgs) -> Result<u8, Failure> {
     let models = if args.all_models {
         ModelName::ALL.to_vec()
     } else {
-        vec![ModelName::parse(&args.model).ok_or_else(|| {
-            Failure::bad_input(format!(
-                "unknown model {:?}: expected sc, tso or weak",
-                args.model
-            ))
-        })?]
+        vec![ModelName::from(args.model)]
     };
     if args.threads == Some(0) {
         return Err(Failure::bad_input("--threads must be at least 1"));
