@@ -1,20 +1,19 @@
 //! The enumerated flags as clap `ValueEnum`s (`--model`, `--cache`,
 //! `--format`, `--expect`): clap lists their values in `--help` and refuses
 //! any other with its own message and exit status 2. Each converts to the
-//! library type it names.
+//! library type it names. The values carry no doc comment: clap would then
+//! print one line per value in `--help` (the models are described in the
+//! help's closing note).
 
 use clap::ValueEnum;
 use memory_model::ModelName;
 use sim_core::{CacheStart, Verdict};
 
-/// `--model`.
+/// `--model`: sc, tso or weak.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Model {
-    /// Sequential consistency.
     Sc,
-    /// x86-TSO: FIFO store buffers, no invalidation queue.
     Tso,
-    /// Per-location store-buffer drain, invalidation queues, evictions.
     Weak,
 }
 
@@ -51,7 +50,6 @@ impl From<Cache> for CacheStart {
 pub enum Format {
     Text,
     Json,
-    /// herd7's result block.
     Herd,
 }
 

@@ -5,8 +5,8 @@
 use campaign::merge::{self, Part};
 use campaign::result::{self, Read};
 
-use crate::sweep::SweepResult;
 use crate::{exit, Failure, MergeArgs};
+use campaign::sweep::SweepResult;
 
 fn refuse(message: String) -> Failure {
     Failure {
@@ -49,13 +49,14 @@ pub fn run(args: &MergeArgs) -> Result<u8, Failure> {
     if let Some(mut total) = sweep {
         total.check_whole().map_err(refuse)?;
         total.make_whole();
-        total.emit(
+        crate::sweep::emit(
+            &total,
             args.json,
             args.out.as_deref(),
             args.csv.as_deref(),
             args.svg.as_deref(),
         )?;
-        return Ok(total.status());
+        return Ok(crate::sweep::status(&total));
     }
     let merged = merge::merge_fuzz(fuzz)?;
     let line = result::to_line(&merged);

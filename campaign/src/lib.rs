@@ -2,7 +2,7 @@
 //! fuzz jobs cut into units and run on all threads (`units`), which units a
 //! shard owns (`shard`), the result files and the checks they pass on read
 //! (`result`), and the sums that merge shards back into one campaign
-//! (`merge`); what a verdict means against the one expected
+//! (`merge`), a sweep's combinations and its result (`sweep`); what a verdict means against the one expected
 //! (`expectation`), against herd7's verdicts and allowed states (`suite`,
 //! in herd7's names: `herd`). The binary parses flags, calls these, and
 //! prints.
@@ -13,6 +13,7 @@ pub mod merge;
 pub mod result;
 pub mod shard;
 pub mod suite;
+pub mod sweep;
 pub mod units;
 
 /// Exit statuses (ARCHITECTURE.md, "Exit codes").
