@@ -270,7 +270,7 @@ fn campaign_settings(
         .map(|v| (0..v.len()).map(|i| v.display(i)).collect())
         .collect();
     SweepSettings {
-        wmsim_version: env!("CARGO_PKG_VERSION").to_string(),
+        wmsim_version: campaign::WMSIM_VERSION.to_string(),
         semantics_version: sim_core::SEMANTICS_VERSION,
         scenario: name.to_string(),
         scenario_sha256: replay::trace::source_hash(source),

@@ -2,12 +2,13 @@
 //! fuzz jobs cut into units and run on all threads (`units`), which units a
 //! shard owns (`shard`), the result files and the checks they pass on read
 //! (`result`), and the sums that merge shards back into one campaign
-//! (`merge`), a sweep's combinations and its result (`sweep`); what a verdict means against the one expected
+//! (`merge`), a fuzz campaign's settings and result (`fuzz`), a sweep's combinations and its result (`sweep`); what a verdict means against the one expected
 //! (`expectation`), against herd7's verdicts and allowed states (`suite`,
 //! in herd7's names: `herd`). The binary parses flags, calls these, and
 //! prints.
 
 pub mod expectation;
+pub mod fuzz;
 pub mod herd;
 pub mod merge;
 pub mod result;
@@ -37,6 +38,10 @@ pub mod exit {
     /// A defect of wmsim itself (a fresh trace that does not replay).
     pub const INTERNAL: u8 = 70;
 }
+
+/// The version of wmsim that records results: the workspace's, which is
+/// the binary's.
+pub const WMSIM_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// The most runs one campaign (or one sweep combination) may ask for.
 pub const RUNS_MAX: u64 = 1 << 40;
