@@ -14,7 +14,6 @@ mod herd;
 mod limits;
 mod load;
 mod merge;
-mod plot;
 mod progress;
 mod suite;
 mod sweep;

@@ -10,8 +10,8 @@ use std::time::Instant;
 use memory_model::{Config, Machine};
 use sim_core::{Cycles, Timing};
 
-use crate::plot::{Axis, SweepPoint};
 use crate::{bound, exit, load, Failure, SweepArgs};
+use campaign::plot::{self, Axis, SweepPoint};
 use campaign::result::{self, Kind, SweepAxes, SweepSettings};
 use campaign::sweep::{
     axes_text, combination_folder, combination_seed, count, cycles, per_second, Counts, Sweep,
@@ -92,7 +92,7 @@ pub fn run(args: &SweepArgs) -> Result<u8, Failure> {
     // What depends on the flags alone is checked before any run: the plot's
     // shape and the folders the outputs go to.
     if let Some(path) = &args.svg {
-        crate::plot::check_shape(&plot_axes(&axes_text(&sweep)))
+        plot::check_shape(&plot_axes(&axes_text(&sweep)))
             .map_err(|e| Failure::bad_input(format!("cannot draw {}: {e}", path.display())))?;
     }
     for (flag, path) in [
@@ -422,7 +422,7 @@ fn plot(r: &SweepResult) -> Result<String, String> {
         "{} on {}: violation rate ({} runs per combination)",
         r.scenario, r.model, r.runs
     );
-    crate::plot::sweep_svg(&title, &axes, &points)
+    plot::sweep_svg(&title, &axes, &points)
 }
 
 /// The exit status (4 when some combination had more than the stated

@@ -1,16 +1,18 @@
 //! What a campaign is and what its results mean, independent of printing:
 //! fuzz jobs cut into units and run on all threads (`units`), which units a
 //! shard owns (`shard`), the result files and the checks they pass on read
-//! (`result`), and the sums that merge shards back into one campaign
-//! (`merge`), a fuzz campaign's settings and result (`fuzz`), a sweep's combinations and its result (`sweep`); what a verdict means against the one expected
-//! (`expectation`), against herd7's verdicts and allowed states (`suite`,
-//! in herd7's names: `herd`). The binary parses flags, calls these, and
-//! prints.
+//! (`result`), the sums that merge shards back into one campaign (`merge`),
+//! a fuzz campaign's settings and result (`fuzz`), a sweep's combinations
+//! and its result (`sweep`) and its picture (`plot`, SVG text); what a
+//! verdict means against the one expected (`expectation`), and against
+//! herd7's verdicts and allowed states (`suite`, in herd7's names: `herd`).
+//! The binary parses flags, calls these, and prints.
 
 pub mod expectation;
 pub mod fuzz;
 pub mod herd;
 pub mod merge;
+pub mod plot;
 pub mod result;
 pub mod shard;
 pub mod suite;
