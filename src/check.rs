@@ -2,25 +2,19 @@
 //! verdict, the shortest witnesses (to the condition's outcome and to the
 //! first deadlock), and the verdict compared with the one expected.
 
-mod expectation;
 mod section;
 
 use memory_model::ir::Scenario;
-use memory_model::{Machine, ModelName};
+use memory_model::{Config, Machine, ModelName};
 use serde_json::{json, Value as Json};
 use sim_core::witness::explain;
 use sim_core::Exploration;
 
-use crate::{exit, load, CheckArgs, Failure, ModelArgs};
-use expectation::{compare, Expected};
+use crate::{exit, load, CheckArgs, Failure};
+use campaign::expectation::{compare, Expected};
 use section::Section;
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Format {
-    Text,
-    Json,
-    Herd,
-}
+use crate::flags::Format;
 
 pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
     let format = format(args)?;
@@ -42,7 +36,7 @@ pub fn run(args: &CheckArgs) -> Result<u8, Failure> {
         };
         let expected = match args.expect {
             Some(v) => Some(Expected {
-                word: v.as_str().into(),
+                word: sim_core::Verdict::from(v).as_str().into(),
                 from_flag: true,
             }),
             // herd7 exits 0 whatever it found, and scripts/herd7 and the
@@ -113,16 +107,19 @@ pub fn worst(a: u8, b: u8) -> u8 {
 }
 
 fn format(args: &CheckArgs) -> Result<Format, Failure> {
-    match (args.json, args.format.as_deref()) {
-        (true, None | Some("json")) | (false, Some("json")) => Ok(Format::Json),
-        (true, Some(other @ ("text" | "herd"))) => Err(Failure::bad_input(format!(
-            "--json asks for JSON and --format {other} for {other}: give one of them"
-        ))),
-        (false, None | Some("text")) => Ok(Format::Text),
-        (false, Some("herd")) => Ok(Format::Herd),
-        (_, Some(other)) => Err(Failure::bad_input(format!(
-            "unknown format {other:?}: expected text, json or herd"
-        ))),
+    match (args.json, args.format) {
+        (true, None | Some(Format::Json)) => Ok(Format::Json),
+        (true, Some(other)) => {
+            let other = if other == Format::Text {
+                "text"
+            } else {
+                "herd"
+            };
+            Err(Failure::bad_input(format!(
+                "--json asks for JSON and --format {other} for {other}: give one of them"
+            )))
+        }
+        (false, format) => Ok(format.unwrap_or(Format::Text)),
     }
 }
 
@@ -130,14 +127,7 @@ fn models(args: &CheckArgs) -> Result<Vec<ModelName>, Failure> {
     if args.all_models {
         return Ok(ModelName::ALL.to_vec());
     }
-    args.model
-        .iter()
-        .map(|m| {
-            ModelName::parse(m).ok_or_else(|| {
-                Failure::bad_input(format!("unknown model {m:?}: expected sc, tso or weak"))
-            })
-        })
-        .collect()
+    Ok(args.model.iter().map(|&m| ModelName::from(m)).collect())
 }
 
 /// One scenario on one model: prints its section (text, herd) or returns
@@ -149,12 +139,9 @@ fn check_one(
     expected: Option<&Expected>,
     format: Format,
 ) -> Result<(u8, Option<Json>), Failure> {
-    let config = ModelArgs {
-        model: model.as_str().into(),
-        sb_depth: args.sb_depth,
-        iq_depth: args.iq_depth,
-    }
-    .config(load::default_depth(scenario))?;
+    let default_depth = memory_model::depth::default_depth(scenario);
+    let config = Config::new(model, args.sb_depth, args.iq_depth, default_depth)
+        .map_err(|e| Failure::bad_input(e.to_string()))?;
     let machine = Machine::new(scenario, config);
     let options = args.bounds.options()?;
     let started = std::time::Instant::now();

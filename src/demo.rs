@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use scenarios::builtin::{XenVariant, XEN};
 use sim_core::{FuzzSummary, Rate, Timing};
 
-use crate::{bound, exit, fuzz, load, DemoArgs, Failure};
+use crate::{bound, exit, fuzz, DemoArgs, Failure};
 
 const DEMO_SEED: u64 = 1;
 pub const RUNS_DEFAULT: u64 = 10_000;
@@ -84,13 +84,16 @@ pub fn run(args: &DemoArgs) -> Result<u8, Failure> {
         .map(|&(v, model)| {
             let source = variants[v].source();
             let scenario = variants[v].scenario();
-            let config =
-                Config::new(model, None, None, load::default_depth(&scenario)).map_err(|e| {
-                    Failure {
-                        message: e.to_string(),
-                        status: exit::BAD_INPUT,
-                    }
-                })?;
+            let config = Config::new(
+                model,
+                None,
+                None,
+                memory_model::depth::default_depth(&scenario),
+            )
+            .map_err(|e| Failure {
+                message: e.to_string(),
+                status: exit::BAD_INPUT,
+            })?;
             let machine = Machine::new(&scenario, config);
             let summary =
                 fuzz::campaign(&machine, Timing::default(), DEMO_SEED, args.runs, args.save);

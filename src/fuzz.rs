@@ -5,14 +5,15 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use memory_model::{Machine, ModelName};
-use sim_core::{Decisions, FuzzSummary, Quiet, RunEnd, TimedRun, Timing};
+use sim_core::{FuzzSummary, Timing};
 
-use crate::result::{self, BlockedCore, FuzzResult, FuzzSettings, Kind, Outcome, ShardId};
-use crate::shard::Shard;
-use crate::{bound, campaign, exit, load, render, Failure, FuzzArgs};
+use crate::{bound, exit, load, Failure, FuzzArgs};
+use campaign::fuzz;
+use campaign::result::{self, FuzzResult};
+use campaign::shard::Shard;
+use replay::narration;
 
-/// The most runs one campaign may ask for.
-pub const RUNS_MAX: u64 = 1 << 40;
+pub use campaign::RUNS_MAX;
 
 pub fn run(args: &FuzzArgs) -> Result<u8, Failure> {
     if args.runs == 0 {
@@ -28,7 +29,9 @@ pub fn run(args: &FuzzArgs) -> Result<u8, Failure> {
     }
     let share_max = args.bound_share.share_max()?;
     let (scenario, source) = load::scenario_and_source(&args.scenario)?;
-    let config = args.model.config(load::default_depth(&scenario))?;
+    let config = args
+        .model
+        .config(memory_model::depth::default_depth(&scenario))?;
     let timing = args.timing.timing()?;
     let machine = Machine::new(&scenario, config);
     if let Some(run) = args.run {
@@ -37,24 +40,26 @@ pub fn run(args: &FuzzArgs) -> Result<u8, Failure> {
     let shard = args.shard.shard()?;
     let pool = crate::thread_pool(args.threads)?;
     let started = Instant::now();
-    let job = campaign::Job {
+    let job = campaign::units::Job {
         machine: &machine,
         timing,
         seed: args.seed,
         runs: args.runs,
     };
-    let results = pool.install(|| campaign::run(&[job], args.save, shard, "fuzz"));
+    let results = pool.install(|| crate::progress::run(&[job], args.save, shard, "fuzz"));
     let summary = results.summaries.into_iter().next().expect("one job");
     let seconds = started.elapsed().as_secs_f64();
     let per_second = summary.runs as f64 / seconds.max(1e-9);
-    let settings = settings(&machine, &source, timing, args, share_max);
+    let settings = fuzz::settings(
+        &machine, &source, timing, args.seed, args.runs, args.save, share_max,
+    );
     // The figures first: a failure to save a trace is reported after them,
     // so that it never throws the campaign away.
     let (traces, unsaved) = save_traces(&machine, &source, timing, args, &summary);
     let deadlock = summary
         .first_deadlock
-        .map(|run| blocked_cores(&machine, timing, args.seed, run));
-    let result = fuzz_result(
+        .map(|run| fuzz::blocked_cores(&machine, timing, args.seed, run));
+    let result = fuzz::fuzz_result(
         &machine,
         settings,
         shard,
@@ -163,151 +168,14 @@ pub fn campaign(
     runs: u64,
     keep: usize,
 ) -> FuzzSummary {
-    let job = campaign::Job {
+    let job = campaign::units::Job {
         machine,
         timing,
         seed,
         runs,
     };
-    let results = campaign::run(&[job], keep, Shard::WHOLE, "fuzz");
+    let results = crate::progress::run(&[job], keep, Shard::WHOLE, "fuzz");
     results.summaries.into_iter().next().expect("one job")
-}
-
-/// Everything that decides a fuzz campaign's output, field by field: what
-/// `merge` compares between shards (naming the field that differs).
-fn settings(
-    machine: &Machine,
-    source: &str,
-    timing: Timing,
-    args: &FuzzArgs,
-    share_max: f64,
-) -> FuzzSettings {
-    FuzzSettings {
-        wmsim_version: env!("CARGO_PKG_VERSION").to_string(),
-        semantics_version: sim_core::SEMANTICS_VERSION,
-        scenario: machine.scenario.name.clone(),
-        scenario_sha256: replay::trace::source_hash(source),
-        model: machine.config.model.as_str().to_string(),
-        sb_depth: machine.config.sb_depth as u64,
-        iq_depth: machine.config.iq_depth as u64,
-        timing,
-        seed: args.seed,
-        runs: args.runs,
-        save: args.save as u64,
-        bound_share_max: share_max,
-    }
-}
-
-/// A core that a deadlocked run left blocked, and at what.
-pub struct Blocked {
-    pub core: usize,
-    pub instruction: String,
-    pub reason: &'static str,
-}
-
-/// Runs `run` again (runs are deterministic) and says where each core that
-/// is not done is stuck.
-pub fn blocked_cores(machine: &Machine, timing: Timing, seed: u64, run: u64) -> Vec<Blocked> {
-    let mut driver = TimedRun::new(machine, timing);
-    let mut decisions = Decisions::seeded(seed, run, false);
-    let end = driver.run(&mut decisions, &mut Quiet);
-    assert_eq!(
-        end,
-        RunEnd::Deadlock,
-        "run {run} deadlocked once and not again"
-    );
-    machine
-        .blocked_cores(driver.state())
-        .into_iter()
-        .map(|b| Blocked {
-            core: b.core,
-            instruction: machine.scenario.threads[b.core].source[b.pc].clone(),
-            reason: b.reason.map_or("?", |r| r.describe()),
-        })
-        .collect()
-}
-
-#[allow(clippy::too_many_arguments)]
-fn fuzz_result(
-    machine: &Machine,
-    settings: FuzzSettings,
-    shard: Shard,
-    s: &FuzzSummary,
-    per_second: f64,
-    secs: f64,
-    deadlock: Option<&[Blocked]>,
-    traces: &[PathBuf],
-) -> FuzzResult {
-    let scenario = machine.scenario;
-    let outcomes = s
-        .outcomes
-        .iter()
-        .map(|(values, &count)| Outcome {
-            state: render::state_values(scenario, values),
-            text: render::state_text(scenario, values),
-            values: values.clone(),
-            count,
-            matches: matches(machine, values),
-            fails: scenario.condition.fails_when(matches(machine, values)),
-        })
-        .collect();
-    let mut result = FuzzResult {
-        format_version: result::FORMAT_VERSION,
-        kind: Kind::Fuzz,
-        campaign: result::campaign_id(Kind::Fuzz, &settings),
-        shard: ShardId::of(shard),
-        scenario: scenario.name.clone(),
-        model: machine.config.model.as_str().to_string(),
-        sb_depth: machine.config.sb_depth as u64,
-        iq_depth: machine.config.iq_depth as u64,
-        seed: settings.seed,
-        runs: s.runs,
-        condition: scenario.format_condition(),
-        matches: s.matches,
-        violations: s.violations,
-        filtered_runs: s.filtered_runs,
-        deadlock_runs: s.deadlock_runs,
-        bound_exceeded_runs: s.bound_exceeded_runs,
-        violating_runs: 0,
-        decided_runs: 0,
-        violation_rate: None,
-        ci95_low: 0.0,
-        ci95_high: 0.0,
-        first_violation_run: s.first_violation,
-        first_deadlock_run: s.first_deadlock,
-        first_deadlock_blocked: deadlock.map(|cores| {
-            cores
-                .iter()
-                .map(|b| BlockedCore {
-                    core: b.core as u64,
-                    instruction: b.instruction.clone(),
-                    reason: b.reason.to_string(),
-                })
-                .collect()
-        }),
-        outcomes,
-        save: settings.save,
-        failing_runs: s.failing.clone(),
-        traces: traces.iter().map(|p| p.display().to_string()).collect(),
-        runs_per_second: per_second.round(),
-        elapsed_seconds: secs,
-        settings,
-    };
-    result.set_rate();
-    result
-}
-
-fn matches(machine: &Machine, values: &[i32]) -> bool {
-    let scenario = machine.scenario;
-    let value_of = |o| {
-        let i = scenario
-            .observed
-            .iter()
-            .position(|&x| x == o)
-            .expect("observed");
-        values[i]
-    };
-    memory_model::condition::holds(&scenario.condition.prop, &value_of)
 }
 
 /// The summary, from the result, so that `merge` prints exactly what one
@@ -364,7 +232,7 @@ pub fn print_text(v: &FuzzResult) {
         outln!(
             "Note: counts of sampled runs on this model, not LKMM's; a 0 proves nothing \
              (`wmsim check` explores every run). {}",
-            render::model_lacks(model)
+            narration::model_lacks(model)
         );
     }
 }

@@ -2,8 +2,7 @@
 
 use std::path::Path;
 
-use memory_model::ir::{Instr, Scenario};
-use memory_model::state::{IQ_DEPTH_MAX, SB_DEPTH_MAX};
+use memory_model::ir::Scenario;
 use scenarios::builtin::{builtin_source, nearest_name, XenVariant, BUILTINS, FENCES, XEN};
 
 use scenarios::litmus::{parse_litmus_for_herd, LitmusError};
@@ -106,41 +105,6 @@ pub fn litmus_failure(e: LitmusError) -> Failure {
         message: e.to_string(),
         status,
     }
-}
-
-/// A depth at which no buffer fills in `scenario`, so that a verdict is the
-/// model's and not the depth's: the most stores one thread issues, and the
-/// most invalidations one queue can receive (every write of every thread).
-/// Loops can issue more; then the maximum depth is used.
-pub fn default_depth(scenario: &Scenario) -> usize {
-    let loops = scenario.threads.iter().any(|t| {
-        t.instrs.iter().enumerate().any(|(i, instr)| match *instr {
-            Instr::Branch { target, .. } | Instr::Jump { target } => (target as usize) <= i,
-            _ => false,
-        })
-    });
-    if loops {
-        return SB_DEPTH_MAX.min(IQ_DEPTH_MAX);
-    }
-    let stores = |i: &Instr| matches!(i, Instr::Store { .. });
-    let writes = |i: &Instr| {
-        matches!(
-            i,
-            Instr::Store { .. } | Instr::Rmw { .. } | Instr::Lock { .. } | Instr::TryLock { .. }
-        )
-    };
-    let sb = scenario
-        .threads
-        .iter()
-        .map(|t| t.instrs.iter().filter(|i| stores(i)).count())
-        .max()
-        .unwrap_or(0);
-    let iq: usize = scenario
-        .threads
-        .iter()
-        .map(|t| t.instrs.iter().filter(|i| writes(i)).count())
-        .sum();
-    sb.max(iq).clamp(1, SB_DEPTH_MAX.min(IQ_DEPTH_MAX))
 }
 
 /// `wmsim list`.

@@ -6,18 +6,15 @@
 #[macro_use]
 mod output;
 mod bound;
-mod campaign;
 mod check;
 mod demo;
+mod flags;
 mod fuzz;
 mod herd;
 mod limits;
 mod load;
 mod merge;
-mod plot;
-mod render;
-mod result;
-mod shard;
+mod progress;
 mod suite;
 mod sweep;
 mod traces;
@@ -29,27 +26,7 @@ use limits::BoundArgs;
 use memory_model::{Config, ModelName};
 use sim_core::{CacheStart, Cycles, Timing};
 
-/// Exit statuses (ARCHITECTURE.md, "Exit codes").
-pub mod exit {
-    /// Ran; nothing bad found.
-    pub const OK: u8 = 0;
-    /// A fuzz campaign found runs that violate the condition or deadlock;
-    /// `check` found a verdict other than the one expected; `suite` found
-    /// an unsound file.
-    pub const VIOLATION: u8 = 1;
-    /// Bad input: flags, scenario name, model, depth, run count.
-    pub const BAD_INPUT: u8 = 2;
-    /// Reading or writing a file failed.
-    pub const IO: u8 = 3;
-    /// An exploration stopped at its state, time or memory bound: no
-    /// verdict; or more than `--bound-share-max` of a campaign's runs were
-    /// cut at the step bound: no rate.
-    pub const BOUND_EXCEEDED: u8 = 4;
-    /// The scenario uses a construct the machine does not model.
-    pub const UNSUPPORTED: u8 = 5;
-    /// A defect of wmsim itself (a fresh trace that does not replay).
-    pub const INTERNAL: u8 = 70;
-}
+pub use campaign::{exit, Failure};
 
 const ABOUT: &str = "Deterministic simulator of a multicore weak-memory machine: \
 store buffers, invalidation queues, seeded timing. With no subcommand, wmsim runs the demo \
@@ -171,9 +148,9 @@ struct ShowArgs {
 
 #[derive(Args, Debug, Clone)]
 struct ModelArgs {
-    /// sc, tso or weak.
-    #[arg(long, default_value = "weak")]
-    model: String,
+    /// The model.
+    #[arg(long, value_enum, default_value_t = flags::Model::Weak)]
+    model: flags::Model,
     /// Store-buffer capacity in stores (0: write through; at most 16).
     /// Default: enough that no buffer fills in the scenario.
     #[arg(long)]
@@ -263,10 +240,10 @@ struct ShardArgs {
 }
 
 impl ShardArgs {
-    fn shard(&self) -> Result<shard::Shard, Failure> {
+    fn shard(&self) -> Result<campaign::shard::Shard, Failure> {
         match &self.shard {
-            None => Ok(shard::Shard::WHOLE),
-            Some(text) => shard::Shard::parse(text, self.shard_count),
+            None => Ok(campaign::shard::Shard::WHOLE),
+            Some(text) => campaign::shard::Shard::parse(text, self.shard_count),
         }
     }
 }
@@ -287,9 +264,9 @@ pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Failure>
 
 #[derive(Args, Debug)]
 struct TimingArgs {
-    /// Initial caches: warm, cold or drawn.
-    #[arg(long, default_value = "warm")]
-    cache: String,
+    /// Initial caches.
+    #[arg(long, value_enum, default_value_t = flags::Cache::Warm)]
+    cache: flags::Cache,
     /// Transitions after which a run ends as bound exceeded.
     #[arg(long, default_value_t = Timing::default().steps_max)]
     steps_max: u32,
@@ -316,9 +293,14 @@ struct CheckArgs {
     /// of output each.
     #[arg(required = true, value_name = "SCENARIO")]
     scenarios: Vec<String>,
-    /// sc, tso or weak; repeat it for one section per model.
-    #[arg(long, default_value = "weak", conflicts_with = "all_models")]
-    model: Vec<String>,
+    /// The model; repeat it for one section per model.
+    #[arg(
+        long,
+        value_enum,
+        default_value = "weak",
+        conflicts_with = "all_models"
+    )]
+    model: Vec<flags::Model>,
     /// Every model in turn (sc, tso, weak), one section each.
     #[arg(long)]
     all_models: bool,
@@ -335,8 +317,8 @@ struct CheckArgs {
     /// Default: the file's `Result:` comment, when it has one, compared on
     /// the verdict alone as herd7 would (not with `--format herd`, whose
     /// status stays herd7's: 0 when it ran).
-    #[arg(long, value_name = "VERDICT", value_parser = parse_verdict)]
-    expect: Option<sim_core::Verdict>,
+    #[arg(long, value_name = "VERDICT", value_enum, ignore_case = true)]
+    expect: Option<flags::Expect>,
     /// Show every transition of a witness, including the evictions and
     /// invalidations the search made eagerly (folded away by default).
     #[arg(long)]
@@ -344,10 +326,10 @@ struct CheckArgs {
     /// Print JSON (the same as `--format json`).
     #[arg(long)]
     json: bool,
-    /// text, json, or herd (herd7's result block, for scripts written
-    /// around herd7) [default: text].
-    #[arg(long)]
-    format: Option<String>,
+    /// The output: herd is herd7's result block, for scripts written
+    /// around herd7 [default: text].
+    #[arg(long, value_enum)]
+    format: Option<flags::Format>,
     #[command(flatten)]
     bounds: BoundArgs,
 }
@@ -370,11 +352,6 @@ fn parse_sb_depth(s: &str) -> Result<usize, String> {
 
 fn parse_iq_depth(s: &str) -> Result<usize, String> {
     parse_depth(s, "iq-depth")
-}
-
-fn parse_verdict(s: &str) -> Result<sim_core::Verdict, String> {
-    sim_core::Verdict::parse(s)
-        .ok_or_else(|| format!("expected Never, Sometimes or Always, got {s:?}"))
 }
 
 #[derive(Args, Debug)]
@@ -451,16 +428,16 @@ struct SweepArgs {
 
 #[derive(Args, Debug, Clone)]
 struct ModelArgsNoDepth {
-    /// sc, tso or weak.
-    #[arg(long = "model", default_value = "weak")]
-    name: String,
+    /// The model.
+    #[arg(long = "model", value_name = "MODEL", value_enum, default_value_t = flags::Model::Weak)]
+    name: flags::Model,
 }
 
 #[derive(Args, Debug)]
 struct SweepTimingArgs {
-    /// Initial caches: warm, cold or drawn.
-    #[arg(long, default_value = "warm")]
-    cache: String,
+    /// Initial caches.
+    #[arg(long, value_enum, default_value_t = flags::Cache::Warm)]
+    cache: flags::Cache,
     /// Transitions after which a run ends as bound exceeded.
     #[arg(long, default_value_t = Timing::default().steps_max)]
     steps_max: u32,
@@ -469,7 +446,7 @@ struct SweepTimingArgs {
 impl SweepTimingArgs {
     fn timing(&self) -> Result<Timing, Failure> {
         TimingArgs {
-            cache: self.cache.clone(),
+            cache: self.cache,
             steps_max: self.steps_max,
             interrupt_rate: Timing::default().interrupt_per_million,
             interrupt_duration: Timing::default().interrupt_duration,
@@ -484,7 +461,7 @@ impl ModelArgsNoDepth {
     /// The model with its default depths; a sweep sets the depths itself.
     fn config(&self, default_depth: usize) -> Result<Config, Failure> {
         ModelArgs {
-            model: self.name.clone(),
+            model: self.name,
             sb_depth: None,
             iq_depth: None,
         }
@@ -539,9 +516,9 @@ struct MinimizeArgs {
 struct SuiteArgs {
     /// A folder: every `.litmus` file under it is checked.
     dir: std::path::PathBuf,
-    /// sc, tso or weak.
-    #[arg(long, default_value = "weak", conflicts_with = "all_models")]
-    model: String,
+    /// The model.
+    #[arg(long, value_enum, default_value_t = flags::Model::Weak, conflicts_with = "all_models")]
+    model: flags::Model,
     /// Every model in turn.
     #[arg(long)]
     all_models: bool,
@@ -579,45 +556,23 @@ pub(crate) fn parse_cycles(s: &str) -> Result<Cycles, String> {
     Ok(Cycles::new(lo, hi))
 }
 
-/// A failure the user can act on: a one-line message and an exit status.
-#[derive(Debug)]
-pub struct Failure {
-    pub message: String,
-    pub status: u8,
-}
-
-impl Failure {
-    pub fn bad_input(message: impl Into<String>) -> Failure {
-        Failure {
-            message: message.into(),
-            status: exit::BAD_INPUT,
-        }
-    }
-}
-
 impl ModelArgs {
     /// The configuration asked for; `default_depth` where a depth is not given.
     fn config(&self, default_depth: usize) -> Result<Config, Failure> {
-        let model = ModelName::parse(&self.model).ok_or_else(|| {
-            Failure::bad_input(format!(
-                "unknown model {:?}: expected sc, tso or weak",
-                self.model
-            ))
-        })?;
-        Config::new(model, self.sb_depth, self.iq_depth, default_depth)
-            .map_err(|e| Failure::bad_input(e.to_string()))
+        Config::new(
+            ModelName::from(self.model),
+            self.sb_depth,
+            self.iq_depth,
+            default_depth,
+        )
+        .map_err(|e| Failure::bad_input(e.to_string()))
     }
 }
 
 impl TimingArgs {
     fn timing(&self) -> Result<Timing, Failure> {
         let t = Timing {
-            cache_start: CacheStart::parse(&self.cache).ok_or_else(|| {
-                Failure::bad_input(format!(
-                    "unknown cache start {:?}: expected warm, cold or drawn",
-                    self.cache
-                ))
-            })?,
+            cache_start: CacheStart::from(self.cache),
             steps_max: self.steps_max,
             interrupt_per_million: self.interrupt_rate,
             interrupt_duration: self.interrupt_duration,

@@ -1,15 +1,9 @@
 //! `wmsim suite`: every litmus file under a folder, checked exhaustively on
 //! one or every model and compared with herd7's LKMM verdicts.
 //!
-//! A model is **unsound** on a file when it reaches a final state LKMM
-//! forbids: the condition's outcome where herd7 says `Never`, a state where
-//! the proposition fails where herd7 says `Always`, or, where the expected
-//! TSV lists herd7's allowed states, any state outside that list. A model that
-//! cannot reach an outcome LKMM allows is **allowed-not-exhibited**: weaker
-//! in coverage, not wrong; its note lists what the model lacks, from the
-//! model's parameters (`ModelName::lacks_note`), not a guess from the test.
+//! What a row's class means, and the classifying, are `campaign::suite`'s.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -19,50 +13,9 @@ use scenarios::litmus::{parse_litmus, LitmusError};
 use serde_json::json;
 use sim_core::{Exploration, Verdict};
 
-use crate::{exit, herd, load, Failure, SuiteArgs};
+use campaign::suite::{self, classify, Class, Expected};
 
-/// herd7's verdict for one file, and the final states it allows.
-#[derive(Clone, Debug, Default)]
-struct Expected {
-    verdict: Option<String>,
-    /// Each state as sorted `(name, value)` pairs; `None` when not known.
-    states: Option<BTreeSet<Vec<(String, String)>>>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Class {
-    Agree,
-    Unsound,
-    AllowedNotExhibited,
-    Unsupported,
-    BoundExceeded,
-    NoExpectation,
-    Error,
-}
-
-impl Class {
-    const ALL: [Class; 7] = [
-        Class::Agree,
-        Class::Unsound,
-        Class::AllowedNotExhibited,
-        Class::Unsupported,
-        Class::BoundExceeded,
-        Class::NoExpectation,
-        Class::Error,
-    ];
-
-    fn name(self) -> &'static str {
-        match self {
-            Class::Agree => "agree",
-            Class::Unsound => "unsound",
-            Class::AllowedNotExhibited => "allowed-not-exhibited",
-            Class::Unsupported => "unsupported",
-            Class::BoundExceeded => "bound-exceeded",
-            Class::NoExpectation => "no-expectation",
-            Class::Error => "error",
-        }
-    }
-}
+use crate::{exit, Failure, SuiteArgs};
 
 /// One file on one model.
 struct Row {
@@ -82,12 +35,7 @@ pub fn run(args: &SuiteArgs) -> Result<u8, Failure> {
     let models = if args.all_models {
         ModelName::ALL.to_vec()
     } else {
-        vec![ModelName::parse(&args.model).ok_or_else(|| {
-            Failure::bad_input(format!(
-                "unknown model {:?}: expected sc, tso or weak",
-                args.model
-            ))
-        })?]
+        vec![ModelName::from(args.model)]
     };
     if args.threads == Some(0) {
         return Err(Failure::bad_input("--threads must be at least 1"));
@@ -206,74 +154,7 @@ fn read_tsv(path: &Path) -> Result<BTreeMap<String, Expected>, Failure> {
         message: format!("cannot read {}: {e}", path.display()),
         status: exit::IO,
     })?;
-    let mut lines = text.lines().enumerate();
-    let header: Vec<&str> = match lines.next() {
-        Some((_, h)) => h.split('\t').collect(),
-        None => {
-            return Err(Failure::bad_input(format!(
-                "{}:1:1: empty TSV",
-                path.display()
-            )))
-        }
-    };
-    let column = |name: &str| {
-        header.iter().position(|h| *h == name).ok_or_else(|| {
-            Failure::bad_input(format!("{}:1:1: no column {name:?}", path.display()))
-        })
-    };
-    let (path_col, verdict_col) = (column("path")?, column("herd7_lkmm_verdict")?);
-    let states_col = column("states_allowed_by_herd7").ok();
-    let mut out = BTreeMap::new();
-    for (n, line) in lines {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let fields: Vec<&str> = line.split('\t').collect();
-        let field = |i: usize| {
-            fields.get(i).copied().ok_or_else(|| {
-                Failure::bad_input(format!(
-                    "{}:{}:1: expected {} tab-separated fields, found {}",
-                    path.display(),
-                    n + 1,
-                    header.len(),
-                    fields.len()
-                ))
-            })
-        };
-        let verdict = field(verdict_col)?.to_string();
-        let states = match states_col {
-            Some(c) => parse_herd_states(field(c)?),
-            None => None,
-        };
-        out.insert(
-            field(path_col)?.to_string(),
-            Expected {
-                verdict: Some(verdict),
-                states,
-            },
-        );
-    }
-    Ok(out)
-}
-
-/// herd's `0:r0=0; [x]=1; | ...` as sets of sorted pairs; `None` for `-`.
-fn parse_herd_states(s: &str) -> Option<BTreeSet<Vec<(String, String)>>> {
-    if s.trim() == "-" || s.trim().is_empty() {
-        return None;
-    }
-    Some(s.split('|').map(parse_herd_state).collect())
-}
-
-fn parse_herd_state(s: &str) -> Vec<(String, String)> {
-    let mut pairs: Vec<(String, String)> = s
-        .split(';')
-        .filter_map(|kv| {
-            let (k, v) = kv.split_once('=')?;
-            Some((k.trim().to_string(), v.trim().to_string()))
-        })
-        .collect();
-    pairs.sort();
-    pairs
+    suite::parse_tsv(&path.display().to_string(), &text)
 }
 
 fn check_file(
@@ -328,7 +209,12 @@ fn check_file(
             return row;
         }
     };
-    let config = match Config::new(model, None, None, load::default_depth(&scenario)) {
+    let config = match Config::new(
+        model,
+        None,
+        None,
+        memory_model::depth::default_depth(&scenario),
+    ) {
         Ok(c) => c,
         Err(e) => {
             row.note = e.to_string();
@@ -363,84 +249,6 @@ fn check_file(
     row.verdict = Some(verdict);
     (row.class, row.note) = classify(&scenario, model, &x, verdict, &expected);
     row
-}
-
-fn classify(
-    scenario: &memory_model::ir::Scenario,
-    model: ModelName,
-    x: &Exploration,
-    verdict: Verdict,
-    expected: &Expected,
-) -> (Class, String) {
-    // Any state outside herd7's allowed list is unsound, whatever the verdict.
-    if let Some(allowed) = &expected.states {
-        for f in x.counted_finals() {
-            let ours: Vec<(String, String)> = {
-                let mut p: Vec<_> = scenario
-                    .observed
-                    .iter()
-                    .zip(&f.values)
-                    .map(|(&o, &v)| (herd::herd_name(scenario, o), scenario.format_value(v)))
-                    .collect();
-                p.sort();
-                p
-            };
-            if !allowed.iter().any(|a| agrees_on_common(a, &ours)) {
-                return (
-                    Class::Unsound,
-                    format!(
-                        "reaches {} which LKMM forbids",
-                        herd::herd_state(scenario, &f.values)
-                    ),
-                );
-            }
-        }
-    }
-    let Some(want) = expected.verdict.as_deref() else {
-        return (
-            Class::NoExpectation,
-            "no verdict in the TSV or a Result: line".into(),
-        );
-    };
-    match (want, verdict) {
-        ("Never", Verdict::Never) | ("Sometimes", Verdict::Sometimes) => {
-            (Class::Agree, String::new())
-        }
-        ("Always", Verdict::Always) => (Class::Agree, String::new()),
-        ("Never", _) => (
-            Class::Unsound,
-            "reaches the outcome LKMM says never happens".into(),
-        ),
-        ("Always", _) if x.counted_finals().count() == 0 => (
-            Class::AllowedNotExhibited,
-            "no complete run on this model".into(),
-        ),
-        ("Always", _) => (
-            Class::Unsound,
-            "a final state fails a condition LKMM says always holds".into(),
-        ),
-        ("Sometimes", Verdict::Never) => (Class::AllowedNotExhibited, model.lacks_note()),
-        ("Sometimes", Verdict::Always) => (
-            Class::AllowedNotExhibited,
-            "only states that meet the condition; LKMM allows others".into(),
-        ),
-        ("DEADLOCK", _) if x.counted_finals().count() == 0 && !x.deadlocks.is_empty() => {
-            (Class::Agree, "every run deadlocks, as expected".into())
-        }
-        (other, _) => (
-            Class::NoExpectation,
-            format!("expected verdict {other:?} not understood"),
-        ),
-    }
-}
-
-/// Two states agree where they name the same things.
-fn agrees_on_common(herd: &[(String, String)], ours: &[(String, String)]) -> bool {
-    ours.iter().all(|(name, value)| {
-        herd.iter()
-            .find(|(n, _)| n == name)
-            .is_none_or(|(_, v)| v == value)
-    })
 }
 
 fn print_table(rows: &[Row], models: &[ModelName], seconds: &BTreeMap<ModelName, f64>) {

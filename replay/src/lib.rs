@@ -1,7 +1,8 @@
 //! Traces: the file format of one run (`trace`), replaying a trace against
 //! the machine and the timed driver (`verify`), shrinking a failing run to
 //! the shortest one that fails the same way (`minimize`), and drawing a run
-//! as a timeline (`timeline`, text; `svg`, a picture).
+//! as a timeline (`timeline`, text; `svg`, a picture), and telling a
+//! witness and its states, as text and JSON (`narration`).
 //!
 //! This crate and the binary are the only ones that touch files, and both do
 //! it through `file` (size-limited reads, atomic writes) and `folder` (a safe
@@ -11,6 +12,7 @@ mod difference;
 pub mod file;
 pub mod folder;
 pub mod minimize;
+pub mod narration;
 mod stalls;
 mod story;
 pub mod svg;

@@ -7,8 +7,9 @@ use serde_json::{json, Value as Json};
 use sim_core::witness::{explain, WitnessStep};
 use sim_core::Exploration;
 
-use super::expectation::{Comparison, Expected};
-use crate::{limits, render};
+use crate::limits;
+use campaign::expectation::{Comparison, Expected};
+use replay::narration;
 
 /// One scenario on one model, ready to print.
 pub struct Section<'a, 'm, 's> {
@@ -55,7 +56,7 @@ impl Section<'_, '_, '_> {
         let scenario = self.scenario();
         let steps = shown
             .iter()
-            .map(|s| render::step_json(scenario, s))
+            .map(|s| narration::step_json(scenario, s))
             .collect();
         (Json::Array(steps), folded)
     }
@@ -68,7 +69,7 @@ impl Section<'_, '_, '_> {
             .counted_finals()
             .map(|f| {
                 json!({
-                    "state": render::state_json(scenario, &f.values),
+                    "state": narration::state_json(scenario, &f.values),
                     "matches": f.satisfies,
                     "fails": condition.fails_when(f.satisfies),
                 })
@@ -92,7 +93,7 @@ impl Section<'_, '_, '_> {
                     .collect();
                 let (transitions, folded) = self.steps_json(&path);
                 json!({
-                    "state": render::state_json(scenario, &d.values),
+                    "state": narration::state_json(scenario, &d.values),
                     "blocked": blocked,
                     "transitions": transitions,
                     "folded_moves": folded,
@@ -144,7 +145,11 @@ impl Section<'_, '_, '_> {
         };
         outln!("{title} ({} steps{fold_note}):", shown.len());
         for (i, s) in shown.iter().enumerate() {
-            outln!("  {:>3}  {}", i + 1, render::step_text(self.scenario(), s));
+            outln!(
+                "  {:>3}  {}",
+                i + 1,
+                narration::step_text(self.scenario(), s)
+            );
         }
     }
 
@@ -162,14 +167,14 @@ impl Section<'_, '_, '_> {
         let finals: Vec<_> = x.counted_finals().collect();
         outln!("States {}", finals.len());
         for f in &finals {
-            let mark = render::fail_mark(&scenario.condition, f.satisfies);
-            outln!("{mark} {}", render::state_text(scenario, &f.values));
+            let mark = narration::fail_mark(&scenario.condition, f.satisfies);
+            outln!("{mark} {}", narration::state_text(scenario, &f.values));
         }
         if finals
             .iter()
             .any(|f| scenario.condition.fails_when(f.satisfies))
         {
-            outln!("{}", render::fail_mark_legend(&scenario.condition));
+            outln!("{}", narration::fail_mark_legend(&scenario.condition));
         }
         outln!("Condition {}", scenario.format_condition());
         if let Some(bound) = x.bound_hit {
@@ -209,7 +214,7 @@ impl Section<'_, '_, '_> {
                     .collect();
                 outln!(
                     "  {} blocked: {}",
-                    render::state_text(scenario, &d.values),
+                    narration::state_text(scenario, &d.values),
                     who.join(", ")
                 );
             }
@@ -224,7 +229,7 @@ impl Section<'_, '_, '_> {
         // The same words as `suite`'s note, from the model's parameters.
         outln!(
             "Note: a verdict is this model's, not LKMM's. {}",
-            crate::render::model_lacks(self.machine.config.model)
+            replay::narration::model_lacks(self.machine.config.model)
         );
     }
 }

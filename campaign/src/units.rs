@@ -1,13 +1,10 @@
-//! Running campaigns: one or many fuzz jobs (a sweep is one job per
+//! Campaign units: one or many fuzz jobs (a sweep is one job per
 //! combination), cut into units of `CHUNK` runs, the units of this shard run
 //! on all threads and folded per job. Which thread ran a unit never changes
 //! a count, and memory does not grow with the number of runs.
 
-use std::io::IsTerminal;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use indicatif::{ProgressBar, ProgressStyle};
 use memory_model::Machine;
 use rayon::prelude::*;
 use sim_core::{fuzz_range_keeping, FuzzSummary, Timing};
@@ -33,9 +30,21 @@ pub struct Results {
     pub seconds: Vec<f64>,
 }
 
+/// How many units of `jobs` shard `shard` runs (for a progress bar).
+pub fn owned_units(jobs: &[Job], shard: Shard) -> u64 {
+    let total: u64 = jobs.iter().map(|job| job.runs.div_ceil(CHUNK)).sum();
+    total / shard.count + u64::from(total % shard.count >= shard.index)
+}
+
 /// Runs this shard's units of `jobs`, keeping the first `keep` failing runs
-/// of each job; a progress bar on a terminal (stderr) only.
-pub fn run(jobs: &[Job], keep: usize, shard: Shard, what: &str) -> Results {
+/// of each job; after each unit, `unit_done(runs, failing runs)` (from any
+/// thread: a progress bar).
+pub fn run(
+    jobs: &[Job],
+    keep: usize,
+    shard: Shard,
+    unit_done: &(dyn Fn(u64, u64) + Sync),
+) -> Results {
     // Unit `u` is chunk `u - first[j]` of job `j`; nothing per unit is
     // stored, so memory does not grow with the number of runs.
     let mut first = Vec::with_capacity(jobs.len() + 1);
@@ -49,8 +58,6 @@ pub fn run(jobs: &[Job], keep: usize, shard: Shard, what: &str) -> Results {
         let j = first.partition_point(|&f| f <= u) - 1;
         (j, u - first[j])
     };
-    let owned = total / shard.count + u64::from(total % shard.count >= shard.index);
-    let progress = Progress::new(owned, what);
     let empty = || {
         (
             vec![
@@ -79,9 +86,7 @@ pub fn run(jobs: &[Job], keep: usize, shard: Shard, what: &str) -> Results {
                 keep,
             );
             seconds[j] += started.elapsed().as_secs_f64();
-            if let Some(p) = &progress {
-                p.unit_done(s.runs, s.violations + s.deadlock_runs);
-            }
+            unit_done(s.runs, s.violations + s.deadlock_runs);
             summaries[j].merge(s);
             (summaries, seconds)
         })
@@ -94,47 +99,5 @@ pub fn run(jobs: &[Job], keep: usize, shard: Shard, what: &str) -> Results {
             }
             (a, at)
         });
-    if let Some(p) = progress {
-        p.bar.finish_and_clear();
-    }
     Results { summaries, seconds }
-}
-
-/// A progress bar: units done, runs per second, failing runs so far, time
-/// left. Atomic counters only: no lock on the runs' path.
-struct Progress {
-    bar: ProgressBar,
-    runs: AtomicU64,
-    failing: AtomicU64,
-    started: Instant,
-}
-
-impl Progress {
-    fn new(units: u64, what: &str) -> Option<Progress> {
-        if !std::io::stderr().is_terminal() || units < 2 {
-            return None;
-        }
-        let bar = ProgressBar::new(units);
-        let style = ProgressStyle::with_template(&format!(
-            "{what} {{bar:30}} {{pos}}/{{len}} units  {{msg}}  {{eta}} left"
-        ))
-        .unwrap_or_else(|_| ProgressStyle::default_bar());
-        bar.set_style(style);
-        bar.enable_steady_tick(Duration::from_millis(250));
-        Some(Progress {
-            bar,
-            runs: AtomicU64::new(0),
-            failing: AtomicU64::new(0),
-            started: Instant::now(),
-        })
-    }
-
-    fn unit_done(&self, runs: u64, failing: u64) {
-        let runs = self.runs.fetch_add(runs, Ordering::Relaxed) + runs;
-        let failing = self.failing.fetch_add(failing, Ordering::Relaxed) + failing;
-        let rate = runs as f64 / self.started.elapsed().as_secs_f64().max(1e-9);
-        self.bar
-            .set_message(format!("{rate:.0} runs/s, {failing} failing"));
-        self.bar.inc(1);
-    }
 }

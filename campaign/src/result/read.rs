@@ -2,8 +2,6 @@
 //! names the field's path), then checked against every invariant a wmsim
 //! run keeps. A refusal names the file and the field, exit status 2.
 
-use std::path::Path;
-
 use serde::Serialize;
 use serde_json::Value as Json;
 use sim_core::Rate;
@@ -25,12 +23,11 @@ fn refuse(message: String) -> Failure {
     }
 }
 
-/// Reads the result at `path`: refused (status 2) with the file and the
-/// field named when it is not one a wmsim of this format and these
-/// semantics writes, or when its counts do not add up.
-pub fn read(path: &Path) -> Result<Read, Failure> {
-    let name = path.display().to_string();
-    let bytes = crate::load::read_input(path, replay::file::SHARD_LIMIT)?;
+/// Reads the result `bytes` of the file `name`: refused (status 2) with the
+/// file and the field named when it is not one a wmsim of this format and
+/// these semantics writes, or when its counts do not add up.
+pub fn read(name: &str, bytes: Vec<u8>) -> Result<Read, Failure> {
+    let name = name.to_string();
     let text = String::from_utf8(bytes).map_err(|e| Failure {
         message: format!("cannot read {name}: {e}"),
         status: exit::IO,
@@ -136,10 +133,10 @@ fn check_common<S: Serialize>(
     need(campaign == campaign_id(kind, settings), || {
         format!("campaign: {campaign} is not the identity of its settings (edited?)")
     })?;
-    need((1..=crate::fuzz::RUNS_MAX).contains(&runs), || {
+    need((1..=crate::RUNS_MAX).contains(&runs), || {
         format!(
             "settings.runs: {runs}, not between 1 and {}",
-            crate::fuzz::RUNS_MAX
+            crate::RUNS_MAX
         )
     })?;
     if let Some(s) = shard {
@@ -176,10 +173,9 @@ fn check_failing(
         need(run < runs_max, || {
             format!("{prefix}failing_runs: run {run} is not one of the {runs_max} runs")
         })?;
-        need(
-            shard.owns(first_unit + run / crate::campaign::CHUNK),
-            || format!("{prefix}failing_runs: run {run} is not one of this shard's"),
-        )?;
+        need(shard.owns(first_unit + run / crate::units::CHUNK), || {
+            format!("{prefix}failing_runs: run {run} is not one of this shard's")
+        })?;
     }
     need(failing_runs.len() as u64 == failing.min(save), || {
         format!(
@@ -338,7 +334,7 @@ fn check_sweep(r: &SweepFile) -> Result<(), String> {
     })?;
     need(r.seed == s.seed, || "seed: not the settings' seed".into())?;
     need(r.runs == s.runs, || "runs: not the settings' runs".into())?;
-    let names = crate::sweep::AXES;
+    let names = super::AXES;
     let lists = s.axes.lists();
     need(
         r.axes.len() == names.len()
@@ -409,7 +405,7 @@ fn check_sweep(r: &SweepFile) -> Result<(), String> {
             s.save,
             s.runs,
             shard,
-            i as u64 * s.runs.div_ceil(crate::campaign::CHUNK),
+            i as u64 * s.runs.div_ceil(crate::units::CHUNK),
         )?;
         let rate = Rate::new(
             c.violations + c.deadlock_runs,

@@ -1,4 +1,6 @@
-//! How states, outcomes and transitions are printed, as text and as JSON.
+//! Witness narration: how states, outcomes and transitions are told, as
+//! text and as JSON (what `check` prints of a witness and its final states,
+//! and what a fuzz result records of an outcome).
 
 use memory_model::ir::{Condition, Fence, Instr, Quantifier, Scenario, Value};
 use memory_model::transition::{Effect, ReadSource};
@@ -31,27 +33,6 @@ pub fn state_json(scenario: &Scenario, values: &[Value]) -> Json {
         m.insert(scenario.observable_name(o), value_json(scenario, v));
     }
     Json::Object(m)
-}
-
-/// A final state by observed name, as a fuzz result records it (the same
-/// values as `state_json`, typed).
-pub fn state_values(
-    scenario: &Scenario,
-    values: &[Value],
-) -> std::collections::BTreeMap<String, crate::result::StateValue> {
-    use crate::result::StateValue;
-    scenario
-        .observed
-        .iter()
-        .zip(values)
-        .map(|(&o, &v)| {
-            let value = match memory_model::ir::location_at(v, scenario.locations.len()) {
-                Some(_) => StateValue::Location(scenario.format_value(v)),
-                None => StateValue::Int(i64::from(v)),
-            };
-            (scenario.observable_name(o), value)
-        })
-        .collect()
 }
 
 /// A value as JSON: an integer, or the name of the location an address

@@ -2,7 +2,7 @@
 //! by serde and read back through the same types (`read.rs` checks them
 //! field by field and invariant by invariant, so that `merge` combines only
 //! what a wmsim run of these semantics could have written). This module is
-//! the result format; fuzz.rs and sweep.rs fill it, merge.rs adds it up.
+//! the result format; the binary's fuzz and sweep fill it, `merge` adds it up.
 
 mod read;
 
@@ -10,10 +10,21 @@ pub use read::{read, Read};
 
 use std::collections::BTreeMap;
 
+use memory_model::ir::{Scenario, Value};
 use serde::{Deserialize, Serialize};
 use sim_core::{Rate, Timing};
 
 use crate::shard::Shard;
+
+/// A sweep's axes, in the order of its result's `axes` and its CSV's columns.
+pub const AXES: [&str; 6] = [
+    "sb_depth",
+    "iq_depth",
+    "miss_latency",
+    "interrupt_rate",
+    "interrupt_duration",
+    "eviction_interval",
+];
 
 /// The version of the result format: bumped when a field is added, removed
 /// or changes meaning, so that a reader never guesses.
@@ -77,6 +88,23 @@ pub struct FuzzSettings {
 pub enum StateValue {
     Int(i64),
     Location(String),
+}
+
+/// A final state by observed name, as a fuzz result records it (the same
+/// values as `replay::narration::state_json`, typed).
+pub fn state_values(scenario: &Scenario, values: &[Value]) -> BTreeMap<String, StateValue> {
+    scenario
+        .observed
+        .iter()
+        .zip(values)
+        .map(|(&o, &v)| {
+            let value = match memory_model::ir::location_at(v, scenario.locations.len()) {
+                Some(_) => StateValue::Location(scenario.format_value(v)),
+                None => StateValue::Int(i64::from(v)),
+            };
+            (scenario.observable_name(o), value)
+        })
+        .collect()
 }
 
 /// One final state and how many runs ended in it.
