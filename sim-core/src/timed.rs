@@ -49,6 +49,10 @@ impl Observer for Quiet {}
 pub struct TimedRun<'m, 's> {
     machine: &'m Machine<'s>,
     timing: Timing,
+    /// `machine.initial_state()`, built once: a run starts by copying the
+    /// cores the scenario uses and its locations out of it, not by
+    /// rebuilding (and copying) the whole fixed-size state.
+    initial: State,
     state: State,
     agenda: Agenda,
     now: u64,
@@ -57,10 +61,12 @@ pub struct TimedRun<'m, 's> {
 
 impl<'m, 's> TimedRun<'m, 's> {
     pub fn new(machine: &'m Machine<'s>, timing: Timing) -> TimedRun<'m, 's> {
+        let initial = machine.initial_state();
         TimedRun {
             machine,
             timing,
-            state: machine.initial_state(),
+            initial,
+            state: initial,
             agenda: Agenda::default(),
             now: 0,
             steps: 0,
@@ -85,7 +91,7 @@ impl<'m, 's> TimedRun<'m, 's> {
     /// Runs from the initial state until the run ends.
     pub fn run<O: Observer>(&mut self, decisions: &mut Decisions, observer: &mut O) -> RunEnd {
         let m = self.machine;
-        self.state = m.initial_state();
+        self.reset_state();
         self.agenda.clear();
         self.now = 0;
         self.steps = 0;
@@ -112,6 +118,18 @@ impl<'m, 's> TimedRun<'m, 's> {
             assert!(next.time >= self.now, "time went back");
             self.now = next.time;
             self.fire(next, decisions, observer);
+        }
+    }
+
+    /// Puts the state back to the initial one. Only the scenario's cores
+    /// and locations ever change (transitions touch nothing else), so only
+    /// they are copied.
+    fn reset_state(&mut self) {
+        let (cores, locations) = (self.machine.cores(), self.machine.locations());
+        self.state.cores[..cores].copy_from_slice(&self.initial.cores[..cores]);
+        self.state.mem[..locations].copy_from_slice(&self.initial.mem[..locations]);
+        if self.machine.checks_enabled() {
+            assert_eq!(self.state, self.initial, "a reset left a change behind");
         }
     }
 
