@@ -10,7 +10,7 @@
 //! this module only chooses among `Machine::enabled` transitions and fires
 //! them with `Machine::apply`.
 
-use memory_model::ir::Loc;
+use memory_model::ir::{Loc, CORES_MAX};
 use memory_model::{Effect, Machine, State, Transition};
 
 use crate::decision::Decisions;
@@ -55,6 +55,12 @@ pub struct TimedRun<'m, 's> {
     initial: State,
     state: State,
     agenda: Agenda,
+    /// Per core, whether its next step is enabled and whether some drain of
+    /// its store buffer is: kept up to date after each event for the cores
+    /// the event can have changed (`update_enabled`), not recomputed for
+    /// every core before every event.
+    step_enabled: [bool; CORES_MAX],
+    drain_enabled: [bool; CORES_MAX],
     now: u64,
     steps: u32,
 }
@@ -68,6 +74,8 @@ impl<'m, 's> TimedRun<'m, 's> {
             initial,
             state: initial,
             agenda: Agenda::default(),
+            step_enabled: [false; CORES_MAX],
+            drain_enabled: [false; CORES_MAX],
             now: 0,
             steps: 0,
         }
@@ -104,6 +112,9 @@ impl<'m, 's> TimedRun<'m, 's> {
                 let due = draw(decisions, self.timing.eviction_interval);
                 self.agenda.set(c, EventKind::Evict, due);
             }
+        }
+        for c in 0..m.cores() {
+            self.refresh_enabled(c);
         }
         loop {
             if m.is_complete(&self.state) {
@@ -160,6 +171,9 @@ impl<'m, 's> TimedRun<'m, 's> {
     /// The earliest enabled event, or `None` when nothing can fire.
     fn earliest(&self) -> Option<EventKey> {
         let m = self.machine;
+        if m.checks_enabled() {
+            self.check_enabled();
+        }
         let mut best = Earliest::default();
         for c in 0..m.cores() {
             let core = &self.state.cores[c];
@@ -176,10 +190,10 @@ impl<'m, 's> TimedRun<'m, 's> {
             if !core.iq.is_empty() {
                 offer(EventKind::Invalidate);
             }
-            if !core.sb.is_empty() && self.first_drainable(c).is_some() {
+            if self.drain_enabled[c] {
                 offer(EventKind::Drain);
             }
-            if m.step_enabled(&self.state, c) {
+            if self.step_enabled[c] {
                 offer(EventKind::Step);
             }
             if core.cache.valid_mask() != 0 {
@@ -187,6 +201,67 @@ impl<'m, 's> TimedRun<'m, 's> {
             }
         }
         best.get()
+    }
+
+    /// Recomputes whether `c`'s step and some drain of `c` are enabled.
+    fn refresh_enabled(&mut self, c: usize) {
+        self.step_enabled[c] = self.machine.step_enabled(&self.state, c);
+        self.drain_enabled[c] =
+            !self.state.cores[c].sb.is_empty() && self.first_drainable(c).is_some();
+    }
+
+    /// After a transition of `core` with `effect`, recomputes enabledness
+    /// where it can have changed. A core's step and drains depend on its own
+    /// state, on memory, and on other cores only through back-pressure (a
+    /// holder of the line whose invalidation queue is full). A transition
+    /// changes memory and other cores only when it publishes (a drain, a
+    /// write-through store, an RMW or lock that writes); back-pressure is
+    /// false everywhere while no queue is full. So only `core` changes,
+    /// unless the transition published or a queue was or is full
+    /// (`queue_was_full`: before the transition).
+    fn update_enabled(&mut self, core: usize, effect: &Effect, queue_was_full: bool) {
+        let published = matches!(
+            effect,
+            Effect::Drain { .. }
+                | Effect::Step {
+                    published: Some(_),
+                    ..
+                }
+        );
+        if published || queue_was_full || self.some_queue_full() {
+            for c in 0..self.machine.cores() {
+                self.refresh_enabled(c);
+            }
+        } else {
+            self.refresh_enabled(core);
+        }
+    }
+
+    /// Whether some core's invalidation queue is full, so that a write to
+    /// a line it holds is back-pressured.
+    fn some_queue_full(&self) -> bool {
+        let depth = self.machine.config.iq_depth as usize;
+        depth > 0
+            && self.state.cores[..self.machine.cores()]
+                .iter()
+                .any(|core| core.iq.len() >= depth)
+    }
+
+    /// The incremental enabledness equals a full recomputation (under the
+    /// checks: a wrong update fails the tests).
+    fn check_enabled(&self) {
+        for c in 0..self.machine.cores() {
+            assert_eq!(
+                self.step_enabled[c],
+                self.machine.step_enabled(&self.state, c),
+                "stale step enabledness of core {c}"
+            );
+            assert_eq!(
+                self.drain_enabled[c],
+                self.first_drainable(c).is_some(),
+                "stale drain enabledness of core {c}"
+            );
+        }
     }
 
     fn first_drainable(&self, c: usize) -> Option<usize> {
@@ -206,10 +281,11 @@ impl<'m, 's> TimedRun<'m, 's> {
     fn fire<O: Observer>(&mut self, event: EventKey, decisions: &mut Decisions, observer: &mut O) {
         let c = event.core as usize;
         let core = event.core;
-        match event.kind {
+        let queue_was_full = self.some_queue_full();
+        let effect = match event.kind {
             EventKind::Invalidate => {
                 self.agenda.set(c, EventKind::Invalidate, NEVER);
-                self.fire_transition(Transition::Invalidate { core }, observer);
+                self.fire_transition(Transition::Invalidate { core }, observer)
             }
             EventKind::Drain => {
                 self.agenda.set(c, EventKind::Drain, NEVER);
@@ -218,7 +294,7 @@ impl<'m, 's> TimedRun<'m, 's> {
                     core,
                     slot: slot as u8,
                 };
-                self.fire_transition(t, observer);
+                self.fire_transition(t, observer)
             }
             EventKind::Step => {
                 let effect = self.fire_transition(Transition::Step { core }, observer);
@@ -240,16 +316,19 @@ impl<'m, 's> TimedRun<'m, 's> {
                 }
                 self.agenda.set(c, EventKind::Step, self.now + latency);
                 observer.step_due(c, self.now + latency);
+                effect
             }
             EventKind::Evict => {
                 let valid = self.state.cores[c].cache.valid_mask();
                 let pick = decisions.choose(valid.count_ones() as usize);
                 let loc = nth_set_bit(valid, pick);
-                self.fire_transition(Transition::Evict { core, loc }, observer);
+                let effect = self.fire_transition(Transition::Evict { core, loc }, observer);
                 let due = self.now + draw(decisions, self.timing.eviction_interval);
                 self.agenda.set(c, EventKind::Evict, due);
+                effect
             }
-        }
+        };
+        self.update_enabled(c, &effect, queue_was_full);
         self.schedule_queues(decisions);
     }
 
@@ -266,10 +345,12 @@ impl<'m, 's> TimedRun<'m, 's> {
     }
 
     fn fire_transition<O: Observer>(&mut self, t: Transition, observer: &mut O) -> Effect {
-        assert!(
-            self.machine.enabled(&self.state, t),
-            "timed driver fired {t:?} while not enabled"
-        );
+        if self.machine.checks_enabled() {
+            assert!(
+                self.machine.enabled(&self.state, t),
+                "timed driver fired {t:?} while not enabled"
+            );
+        }
         let effect = self.machine.apply(&mut self.state, t);
         self.steps += 1;
         observer.transition(self.now, t, &effect);
