@@ -11,10 +11,11 @@
 //! them with `Machine::apply`.
 
 use memory_model::ir::{Loc, CORES_MAX};
+use memory_model::state::SB_DEPTH_MAX;
 use memory_model::{Effect, Machine, State, Transition};
 
 use crate::decision::Decisions;
-use crate::event_queue::{Agenda, Earliest, EventKey, EventKind, NEVER};
+use crate::event_queue::{Agenda, Earliest, EventKey, EventKind, KINDS, NEVER};
 use crate::latency::LatencyClass;
 use crate::timing::{CacheStart, Cycles, Timing};
 
@@ -61,6 +62,10 @@ pub struct TimedRun<'m, 's> {
     /// every core before every event.
     step_enabled: [bool; CORES_MAX],
     drain_enabled: [bool; CORES_MAX],
+    /// For each kind of event and core, when it is due if it may fire, else
+    /// `NEVER`: the agenda masked by enabledness, refreshed with it, so that
+    /// finding the earliest event reads one small table.
+    ready: [[u64; CORES_MAX]; KINDS],
     now: u64,
     steps: u32,
 }
@@ -76,6 +81,7 @@ impl<'m, 's> TimedRun<'m, 's> {
             agenda: Agenda::default(),
             step_enabled: [false; CORES_MAX],
             drain_enabled: [false; CORES_MAX],
+            ready: [[NEVER; CORES_MAX]; KINDS],
             now: 0,
             steps: 0,
         }
@@ -115,10 +121,17 @@ impl<'m, 's> TimedRun<'m, 's> {
         }
         for c in 0..m.cores() {
             self.refresh_enabled(c);
+            self.refresh_ready(c);
         }
+        // Only a step (a core becomes done) or a drain (a store buffer
+        // empties) can complete a run.
+        let mut may_complete = true;
         loop {
-            if m.is_complete(&self.state) {
+            if may_complete && m.is_complete(&self.state) {
                 return RunEnd::Complete;
+            }
+            if m.checks_enabled() {
+                assert!(may_complete || !m.is_complete(&self.state));
             }
             if self.steps >= self.timing.steps_max {
                 return RunEnd::BoundExceeded;
@@ -128,6 +141,7 @@ impl<'m, 's> TimedRun<'m, 's> {
             };
             assert!(next.time >= self.now, "time went back");
             self.now = next.time;
+            may_complete = matches!(next.kind, EventKind::Step | EventKind::Drain);
             self.fire(next, decisions, observer);
         }
     }
@@ -169,35 +183,104 @@ impl<'m, 's> TimedRun<'m, 's> {
     }
 
     /// The earliest enabled event, or `None` when nothing can fire.
+    ///
+    /// Kinds in tie-break order, then cores in order, keeping only a
+    /// strictly earlier time: the first of equal times is the least
+    /// (time, kind, core), as `Earliest` orders them. Enabledness is only
+    /// looked at for an event that would be the earliest so far.
     fn earliest(&self) -> Option<EventKey> {
         let m = self.machine;
+        let mut best: Option<EventKey> = None;
+        let mut best_time = NEVER;
+        for kind in [
+            EventKind::Invalidate,
+            EventKind::Drain,
+            EventKind::Step,
+            EventKind::Evict,
+        ] {
+            for c in 0..m.cores() {
+                let time = self.ready[kind as usize][c].max(self.now);
+                if time < best_time {
+                    best_time = time;
+                    best = Some(EventKey {
+                        time,
+                        kind,
+                        core: c as u8,
+                    });
+                }
+            }
+        }
         if m.checks_enabled() {
             self.check_enabled();
+            for c in 0..m.cores() {
+                for kind in [
+                    EventKind::Invalidate,
+                    EventKind::Drain,
+                    EventKind::Step,
+                    EventKind::Evict,
+                ] {
+                    assert_eq!(
+                        self.ready[kind as usize][c],
+                        self.ready_time(c, kind),
+                        "stale {kind:?} of core {c}"
+                    );
+                }
+            }
+            assert_eq!(best, self.earliest_offered(), "earliest event differs");
         }
+        best
+    }
+
+    /// When the event of `kind` at `c` is due if it may fire, else `NEVER`.
+    fn ready_time(&self, c: usize, kind: EventKind) -> u64 {
+        if self.is_enabled(c, kind) {
+            self.agenda.due(c, kind)
+        } else {
+            NEVER
+        }
+    }
+
+    /// Refreshes `c`'s row of `ready` from the agenda and enabledness.
+    fn refresh_ready(&mut self, c: usize) {
+        for kind in [
+            EventKind::Invalidate,
+            EventKind::Drain,
+            EventKind::Step,
+            EventKind::Evict,
+        ] {
+            self.ready[kind as usize][c] = self.ready_time(c, kind);
+        }
+    }
+
+    /// Whether an event of `kind` at core `c` may fire now.
+    fn is_enabled(&self, c: usize, kind: EventKind) -> bool {
+        let core = &self.state.cores[c];
+        match kind {
+            EventKind::Invalidate => !core.iq.is_empty(),
+            EventKind::Drain => self.drain_enabled[c],
+            EventKind::Step => self.step_enabled[c],
+            EventKind::Evict => core.cache.valid_mask() != 0,
+        }
+    }
+
+    /// `earliest` by offering every enabled event to `Earliest`, to check it.
+    fn earliest_offered(&self) -> Option<EventKey> {
         let mut best = Earliest::default();
-        for c in 0..m.cores() {
-            let core = &self.state.cores[c];
-            let mut offer = |kind: EventKind| {
+        for c in 0..self.machine.cores() {
+            for kind in [
+                EventKind::Invalidate,
+                EventKind::Drain,
+                EventKind::Step,
+                EventKind::Evict,
+            ] {
                 let due = self.agenda.due(c, kind);
-                if due != NEVER {
+                if due != NEVER && self.is_enabled(c, kind) {
                     best.offer(EventKey {
                         time: due.max(self.now),
                         kind,
                         core: c as u8,
                     });
                 }
-            };
-            if !core.iq.is_empty() {
-                offer(EventKind::Invalidate);
-            }
-            if self.drain_enabled[c] {
-                offer(EventKind::Drain);
-            }
-            if self.step_enabled[c] {
-                offer(EventKind::Step);
-            }
-            if core.cache.valid_mask() != 0 {
-                offer(EventKind::Evict);
             }
         }
         best.get()
@@ -210,31 +293,31 @@ impl<'m, 's> TimedRun<'m, 's> {
             !self.state.cores[c].sb.is_empty() && self.first_drainable(c).is_some();
     }
 
-    /// After a transition of `core` with `effect`, recomputes enabledness
-    /// where it can have changed. A core's step and drains depend on its own
-    /// state, on memory, and on other cores only through back-pressure (a
-    /// holder of the line whose invalidation queue is full). A transition
-    /// changes memory and other cores only when it publishes (a drain, a
+    /// After a transition of `core`, recomputes enabledness where it can
+    /// have changed. A core's step and drains depend on its own state, on
+    /// memory, and on other cores only through back-pressure (a holder of
+    /// the line whose invalidation queue is full). A transition changes
+    /// memory and other cores only when it publishes (a drain, a
     /// write-through store, an RMW or lock that writes); back-pressure is
     /// false everywhere while no queue is full. So only `core` changes,
-    /// unless the transition published or a queue was or is full
+    /// unless the transition `published` or a queue was or is full
     /// (`queue_was_full`: before the transition).
-    fn update_enabled(&mut self, core: usize, effect: &Effect, queue_was_full: bool) {
-        let published = matches!(
-            effect,
-            Effect::Drain { .. }
-                | Effect::Step {
-                    published: Some(_),
-                    ..
-                }
-        );
-        if published || queue_was_full || self.some_queue_full() {
-            for c in 0..self.machine.cores() {
-                self.refresh_enabled(c);
-            }
+    /// Returns the cores refreshed.
+    fn update_enabled(
+        &mut self,
+        core: usize,
+        published: bool,
+        queue_was_full: bool,
+    ) -> std::ops::Range<usize> {
+        let changed = if published || queue_was_full || self.some_queue_full() {
+            0..self.machine.cores()
         } else {
-            self.refresh_enabled(core);
+            core..core + 1
+        };
+        for c in changed.clone() {
+            self.refresh_enabled(c);
         }
+        changed
     }
 
     /// Whether some core's invalidation queue is full, so that a write to
@@ -328,20 +411,37 @@ impl<'m, 's> TimedRun<'m, 's> {
                 effect
             }
         };
-        self.update_enabled(c, &effect, queue_was_full);
-        self.schedule_queues(decisions);
+        // Memory and other cores change only when a transition publishes.
+        let published = matches!(
+            effect,
+            Effect::Drain { .. }
+                | Effect::Step {
+                    published: Some(_),
+                    ..
+                }
+        );
+        let changed = self.update_enabled(c, published, queue_was_full);
+        // The agenda changed at `c` and where `schedule_queues` scheduled,
+        // which is among the `changed` cores.
+        self.schedule_queues(changed.clone(), decisions);
+        for c in changed {
+            self.refresh_ready(c);
+        }
     }
 
     /// Which enabled drain fires: under FIFO the head; per location, a drawn
     /// one among those enabled.
     fn choose_drain(&self, c: usize, decisions: &mut Decisions) -> usize {
-        let len = self.state.cores[c].sb.len();
-        let enabled = (0..len).filter(|&s| self.drain_enabled(c, s)).count();
-        let pick = decisions.choose(enabled);
-        (0..len)
-            .filter(|&s| self.drain_enabled(c, s))
-            .nth(pick)
-            .expect("a drain event with no enabled drain")
+        let mut enabled = [0u8; 2 * SB_DEPTH_MAX];
+        let mut count = 0;
+        for slot in 0..self.state.cores[c].sb.len() {
+            if self.drain_enabled(c, slot) {
+                enabled[count] = slot as u8;
+                count += 1;
+            }
+        }
+        assert!(count > 0, "a drain event with no enabled drain");
+        enabled[decisions.choose(count)] as usize
     }
 
     fn fire_transition<O: Observer>(&mut self, t: Transition, observer: &mut O) -> Effect {
@@ -358,9 +458,12 @@ impl<'m, 's> TimedRun<'m, 's> {
     }
 
     /// A store buffer or invalidation queue that holds entries and has no
-    /// event due gets one.
-    fn schedule_queues(&mut self, decisions: &mut Decisions) {
-        for c in 0..self.machine.cores() {
+    /// event due gets one. Only the `touched` cores can need one (every
+    /// other core met this after the previous event and has not changed),
+    /// and they are visited in core order, so the draws are those a visit
+    /// of every core makes.
+    fn schedule_queues(&mut self, touched: std::ops::Range<usize>, decisions: &mut Decisions) {
+        for c in touched {
             let core = &self.state.cores[c];
             if !core.sb.is_empty() && !self.agenda.is_pending(c, EventKind::Drain) {
                 let latency = self.drain_latency(c, decisions);
@@ -374,6 +477,18 @@ impl<'m, 's> TimedRun<'m, 's> {
                 );
                 self.agenda
                     .set(c, EventKind::Invalidate, self.now + latency);
+            }
+        }
+        if self.machine.checks_enabled() {
+            for (c, core) in self.state.cores[..self.machine.cores()].iter().enumerate() {
+                assert!(
+                    core.sb.is_empty() || self.agenda.is_pending(c, EventKind::Drain),
+                    "core {c}'s store buffer has no drain due"
+                );
+                assert!(
+                    core.iq.is_empty() || self.agenda.is_pending(c, EventKind::Invalidate),
+                    "core {c}'s invalidation queue has no invalidation due"
+                );
             }
         }
     }
