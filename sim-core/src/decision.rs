@@ -58,16 +58,18 @@ impl Decisions {
 
     /// Starts run `run` of `seed` again, keeping the log's allocation.
     pub fn reseed(&mut self, seed: u64, run: u64) {
-        let mut rng = match &self.fresh {
-            Some((s, rng)) if *s == seed => rng.clone(),
+        match (&mut self.source, &self.fresh) {
+            // The common case, run after run of one seed: overwritten in place.
+            (Source::Seeded(rng), Some((s, fresh))) if *s == seed => rng.clone_from(fresh),
             _ => {
                 let rng = ChaCha8Rng::seed_from_u64(seed);
                 self.fresh = Some((seed, rng.clone()));
-                rng
+                self.source = Source::Seeded(rng);
             }
-        };
-        rng.set_stream(run);
-        self.source = Source::Seeded(rng);
+        }
+        if let Source::Seeded(rng) = &mut self.source {
+            rng.set_stream(run);
+        }
         self.log.clear();
         self.exhausted = false;
     }
