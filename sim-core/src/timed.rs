@@ -9,6 +9,11 @@
 //! seed, run index), and every run is a path the exhaustive driver knows:
 //! this module only chooses among `Machine::enabled` transitions and fires
 //! them with `Machine::apply`.
+//!
+//! Speed: the state is reset in place, and which events may fire is kept
+//! per core and recomputed after an event only for the cores it can have
+//! changed (`update_enabled` says which); under memory-model's checks every
+//! incremental value is compared with a full recomputation.
 
 use memory_model::ir::{Loc, CORES_MAX};
 use memory_model::state::SB_DEPTH_MAX;
@@ -184,10 +189,10 @@ impl<'m, 's> TimedRun<'m, 's> {
 
     /// The earliest enabled event, or `None` when nothing can fire.
     ///
-    /// Kinds in tie-break order, then cores in order, keeping only a
-    /// strictly earlier time: the first of equal times is the least
-    /// (time, kind, core), as `Earliest` orders them. Enabledness is only
-    /// looked at for an event that would be the earliest so far.
+    /// Reads `ready` by kind in tie-break order, then core in order,
+    /// keeping only a strictly earlier time: the first of equal times is the
+    /// least (time, kind, core), as `Earliest` orders them (checked against
+    /// it under the checks).
     fn earliest(&self) -> Option<EventKey> {
         let m = self.machine;
         let mut best: Option<EventKey> = None;
