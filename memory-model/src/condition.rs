@@ -16,7 +16,7 @@ impl Machine<'_> {
 
     /// Whether `prop` holds in `state`.
     pub fn holds(&self, state: &State, prop: &Prop) -> bool {
-        holds(prop, &|o| self.observe(state, o))
+        holds_with(prop, &|o| self.observe(state, o))
     }
 
     /// Whether the scenario's filter admits `state` (without a filter,
@@ -41,6 +41,13 @@ impl Machine<'_> {
 
 /// Whether `prop` holds, given the value of each observable.
 pub fn holds(prop: &Prop, value: &dyn Fn(Observable) -> Value) -> bool {
+    holds_with(prop, value)
+}
+
+/// `holds` with the lookup known at compile time: a fuzz campaign evaluates
+/// the condition once per run, and a call through `dyn Fn` per observable
+/// cost more than the comparisons.
+fn holds_with<F: Fn(Observable) -> Value + ?Sized>(prop: &Prop, value: &F) -> bool {
     let term = |t: &Term| match *t {
         Term::Observable(o) => value(o),
         Term::Const(v) => v,
@@ -60,8 +67,8 @@ pub fn holds(prop: &Prop, value: &dyn Fn(Observable) -> Value) -> bool {
                 Ge => a >= b,
             }
         }
-        Prop::Not(p) => !holds(p, value),
-        Prop::And(a, b) => holds(a, value) && holds(b, value),
-        Prop::Or(a, b) => holds(a, value) || holds(b, value),
+        Prop::Not(p) => !holds_with(p, value),
+        Prop::And(a, b) => holds_with(a, value) && holds_with(b, value),
+        Prop::Or(a, b) => holds_with(a, value) || holds_with(b, value),
     }
 }

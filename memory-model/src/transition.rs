@@ -461,6 +461,14 @@ impl<'s> Machine<'s> {
         &self.scenario.threads[core]
     }
 
+    /// Whether the costly checks are on (debug builds, and memory-model's
+    /// `checks` feature, which the tests turn on): drivers that keep their
+    /// own incremental copy of what this module computes compare it with a
+    /// full recomputation when this holds.
+    pub fn checks_enabled(&self) -> bool {
+        cfg!(any(debug_assertions, feature = "checks"))
+    }
+
     /// Fires `t`, which must be enabled.
     pub fn apply(&self, state: &mut State, t: Transition) -> Effect {
         if cfg!(any(debug_assertions, feature = "checks")) {

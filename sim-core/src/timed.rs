@@ -9,12 +9,18 @@
 //! seed, run index), and every run is a path the exhaustive driver knows:
 //! this module only chooses among `Machine::enabled` transitions and fires
 //! them with `Machine::apply`.
+//!
+//! Speed: the state is reset in place, and which events may fire is kept
+//! per core and recomputed after an event only for the cores it can have
+//! changed (`update_enabled` says which); under memory-model's checks every
+//! incremental value is compared with a full recomputation.
 
-use memory_model::ir::Loc;
+use memory_model::ir::{Loc, CORES_MAX};
+use memory_model::state::SB_DEPTH_MAX;
 use memory_model::{Effect, Machine, State, Transition};
 
 use crate::decision::Decisions;
-use crate::event_queue::{Agenda, Earliest, EventKey, EventKind, NEVER};
+use crate::event_queue::{Agenda, Earliest, EventKey, EventKind, KINDS, NEVER};
 use crate::latency::LatencyClass;
 use crate::timing::{CacheStart, Cycles, Timing};
 
@@ -49,19 +55,38 @@ impl Observer for Quiet {}
 pub struct TimedRun<'m, 's> {
     machine: &'m Machine<'s>,
     timing: Timing,
+    /// `machine.initial_state()`, built once: a run starts by copying the
+    /// cores the scenario uses and its locations out of it, not by
+    /// rebuilding (and copying) the whole fixed-size state.
+    initial: State,
     state: State,
     agenda: Agenda,
+    /// Per core, whether its next step is enabled and whether some drain of
+    /// its store buffer is: kept up to date after each event for the cores
+    /// the event can have changed (`update_enabled`), not recomputed for
+    /// every core before every event.
+    step_enabled: [bool; CORES_MAX],
+    drain_enabled: [bool; CORES_MAX],
+    /// For each kind of event and core, when it is due if it may fire, else
+    /// `NEVER`: the agenda masked by enabledness, refreshed with it, so that
+    /// finding the earliest event reads one small table.
+    ready: [[u64; CORES_MAX]; KINDS],
     now: u64,
     steps: u32,
 }
 
 impl<'m, 's> TimedRun<'m, 's> {
     pub fn new(machine: &'m Machine<'s>, timing: Timing) -> TimedRun<'m, 's> {
+        let initial = machine.initial_state();
         TimedRun {
             machine,
             timing,
-            state: machine.initial_state(),
+            initial,
+            state: initial,
             agenda: Agenda::default(),
+            step_enabled: [false; CORES_MAX],
+            drain_enabled: [false; CORES_MAX],
+            ready: [[NEVER; CORES_MAX]; KINDS],
             now: 0,
             steps: 0,
         }
@@ -85,7 +110,7 @@ impl<'m, 's> TimedRun<'m, 's> {
     /// Runs from the initial state until the run ends.
     pub fn run<O: Observer>(&mut self, decisions: &mut Decisions, observer: &mut O) -> RunEnd {
         let m = self.machine;
-        self.state = m.initial_state();
+        self.reset_state();
         self.agenda.clear();
         self.now = 0;
         self.steps = 0;
@@ -99,9 +124,19 @@ impl<'m, 's> TimedRun<'m, 's> {
                 self.agenda.set(c, EventKind::Evict, due);
             }
         }
+        for c in 0..m.cores() {
+            self.refresh_enabled(c);
+            self.refresh_ready(c);
+        }
+        // Only a step (a core becomes done) or a drain (a store buffer
+        // empties) can complete a run.
+        let mut may_complete = true;
         loop {
-            if m.is_complete(&self.state) {
+            if may_complete && m.is_complete(&self.state) {
                 return RunEnd::Complete;
+            }
+            if m.checks_enabled() {
+                assert!(may_complete || !m.is_complete(&self.state));
             }
             if self.steps >= self.timing.steps_max {
                 return RunEnd::BoundExceeded;
@@ -111,7 +146,20 @@ impl<'m, 's> TimedRun<'m, 's> {
             };
             assert!(next.time >= self.now, "time went back");
             self.now = next.time;
+            may_complete = matches!(next.kind, EventKind::Step | EventKind::Drain);
             self.fire(next, decisions, observer);
+        }
+    }
+
+    /// Puts the state back to the initial one. Only the scenario's cores
+    /// and locations ever change (transitions touch nothing else), so only
+    /// they are copied.
+    fn reset_state(&mut self) {
+        let (cores, locations) = (self.machine.cores(), self.machine.locations());
+        self.state.cores[..cores].copy_from_slice(&self.initial.cores[..cores]);
+        self.state.mem[..locations].copy_from_slice(&self.initial.mem[..locations]);
+        if self.machine.checks_enabled() {
+            assert_eq!(self.state, self.initial, "a reset left a change behind");
         }
     }
 
@@ -140,35 +188,168 @@ impl<'m, 's> TimedRun<'m, 's> {
     }
 
     /// The earliest enabled event, or `None` when nothing can fire.
+    ///
+    /// Reads `ready` by kind in tie-break order, then core in order,
+    /// keeping only a strictly earlier time: the first of equal times is the
+    /// least (time, kind, core), as `Earliest` orders them (checked against
+    /// it under the checks).
     fn earliest(&self) -> Option<EventKey> {
         let m = self.machine;
+        let mut best: Option<EventKey> = None;
+        let mut best_time = NEVER;
+        for kind in [
+            EventKind::Invalidate,
+            EventKind::Drain,
+            EventKind::Step,
+            EventKind::Evict,
+        ] {
+            for c in 0..m.cores() {
+                let time = self.ready[kind as usize][c].max(self.now);
+                if time < best_time {
+                    best_time = time;
+                    best = Some(EventKey {
+                        time,
+                        kind,
+                        core: c as u8,
+                    });
+                }
+            }
+        }
+        if m.checks_enabled() {
+            self.check_enabled();
+            for c in 0..m.cores() {
+                for kind in [
+                    EventKind::Invalidate,
+                    EventKind::Drain,
+                    EventKind::Step,
+                    EventKind::Evict,
+                ] {
+                    assert_eq!(
+                        self.ready[kind as usize][c],
+                        self.ready_time(c, kind),
+                        "stale {kind:?} of core {c}"
+                    );
+                }
+            }
+            assert_eq!(best, self.earliest_offered(), "earliest event differs");
+        }
+        best
+    }
+
+    /// When the event of `kind` at `c` is due if it may fire, else `NEVER`.
+    fn ready_time(&self, c: usize, kind: EventKind) -> u64 {
+        if self.is_enabled(c, kind) {
+            self.agenda.due(c, kind)
+        } else {
+            NEVER
+        }
+    }
+
+    /// Refreshes `c`'s row of `ready` from the agenda and enabledness.
+    fn refresh_ready(&mut self, c: usize) {
+        for kind in [
+            EventKind::Invalidate,
+            EventKind::Drain,
+            EventKind::Step,
+            EventKind::Evict,
+        ] {
+            self.ready[kind as usize][c] = self.ready_time(c, kind);
+        }
+    }
+
+    /// Whether an event of `kind` at core `c` may fire now.
+    fn is_enabled(&self, c: usize, kind: EventKind) -> bool {
+        let core = &self.state.cores[c];
+        match kind {
+            EventKind::Invalidate => !core.iq.is_empty(),
+            EventKind::Drain => self.drain_enabled[c],
+            EventKind::Step => self.step_enabled[c],
+            EventKind::Evict => core.cache.valid_mask() != 0,
+        }
+    }
+
+    /// `earliest` by offering every enabled event to `Earliest`, to check it.
+    fn earliest_offered(&self) -> Option<EventKey> {
         let mut best = Earliest::default();
-        for c in 0..m.cores() {
-            let core = &self.state.cores[c];
-            let mut offer = |kind: EventKind| {
+        for c in 0..self.machine.cores() {
+            for kind in [
+                EventKind::Invalidate,
+                EventKind::Drain,
+                EventKind::Step,
+                EventKind::Evict,
+            ] {
                 let due = self.agenda.due(c, kind);
-                if due != NEVER {
+                if due != NEVER && self.is_enabled(c, kind) {
                     best.offer(EventKey {
                         time: due.max(self.now),
                         kind,
                         core: c as u8,
                     });
                 }
-            };
-            if !core.iq.is_empty() {
-                offer(EventKind::Invalidate);
-            }
-            if !core.sb.is_empty() && self.first_drainable(c).is_some() {
-                offer(EventKind::Drain);
-            }
-            if m.step_enabled(&self.state, c) {
-                offer(EventKind::Step);
-            }
-            if core.cache.valid_mask() != 0 {
-                offer(EventKind::Evict);
             }
         }
         best.get()
+    }
+
+    /// Recomputes whether `c`'s step and some drain of `c` are enabled.
+    fn refresh_enabled(&mut self, c: usize) {
+        self.step_enabled[c] = self.machine.step_enabled(&self.state, c);
+        self.drain_enabled[c] =
+            !self.state.cores[c].sb.is_empty() && self.first_drainable(c).is_some();
+    }
+
+    /// After a transition of `core`, recomputes enabledness where it can
+    /// have changed. A core's step and drains depend on its own state, on
+    /// memory, and on other cores only through back-pressure (a holder of
+    /// the line whose invalidation queue is full). A transition changes
+    /// memory and other cores only when it publishes (a drain, a
+    /// write-through store, an RMW or lock that writes); back-pressure is
+    /// false everywhere while no queue is full. So only `core` changes,
+    /// unless the transition `published` or a queue was or is full
+    /// (`queue_was_full`: before the transition).
+    /// Returns the cores refreshed.
+    fn update_enabled(
+        &mut self,
+        core: usize,
+        published: bool,
+        queue_was_full: bool,
+    ) -> std::ops::Range<usize> {
+        let changed = if published || queue_was_full || self.some_queue_full() {
+            0..self.machine.cores()
+        } else {
+            core..core + 1
+        };
+        for c in changed.clone() {
+            self.refresh_enabled(c);
+        }
+        changed
+    }
+
+    /// Whether some core's invalidation queue is full, so that a write to
+    /// a line it holds is back-pressured.
+    fn some_queue_full(&self) -> bool {
+        let depth = self.machine.config.iq_depth as usize;
+        depth > 0
+            && self.state.cores[..self.machine.cores()]
+                .iter()
+                .any(|core| core.iq.len() >= depth)
+    }
+
+    /// The incremental enabledness equals a full recomputation (under the
+    /// checks: a wrong update fails the tests).
+    fn check_enabled(&self) {
+        for c in 0..self.machine.cores() {
+            assert_eq!(
+                self.step_enabled[c],
+                self.machine.step_enabled(&self.state, c),
+                "stale step enabledness of core {c}"
+            );
+            assert_eq!(
+                self.drain_enabled[c],
+                self.first_drainable(c).is_some(),
+                "stale drain enabledness of core {c}"
+            );
+        }
     }
 
     fn first_drainable(&self, c: usize) -> Option<usize> {
@@ -188,10 +369,11 @@ impl<'m, 's> TimedRun<'m, 's> {
     fn fire<O: Observer>(&mut self, event: EventKey, decisions: &mut Decisions, observer: &mut O) {
         let c = event.core as usize;
         let core = event.core;
-        match event.kind {
+        let queue_was_full = self.some_queue_full();
+        let effect = match event.kind {
             EventKind::Invalidate => {
                 self.agenda.set(c, EventKind::Invalidate, NEVER);
-                self.fire_transition(Transition::Invalidate { core }, observer);
+                self.fire_transition(Transition::Invalidate { core }, observer)
             }
             EventKind::Drain => {
                 self.agenda.set(c, EventKind::Drain, NEVER);
@@ -200,7 +382,7 @@ impl<'m, 's> TimedRun<'m, 's> {
                     core,
                     slot: slot as u8,
                 };
-                self.fire_transition(t, observer);
+                self.fire_transition(t, observer)
             }
             EventKind::Step => {
                 let effect = self.fire_transition(Transition::Step { core }, observer);
@@ -222,36 +404,58 @@ impl<'m, 's> TimedRun<'m, 's> {
                 }
                 self.agenda.set(c, EventKind::Step, self.now + latency);
                 observer.step_due(c, self.now + latency);
+                effect
             }
             EventKind::Evict => {
                 let valid = self.state.cores[c].cache.valid_mask();
                 let pick = decisions.choose(valid.count_ones() as usize);
                 let loc = nth_set_bit(valid, pick);
-                self.fire_transition(Transition::Evict { core, loc }, observer);
+                let effect = self.fire_transition(Transition::Evict { core, loc }, observer);
                 let due = self.now + draw(decisions, self.timing.eviction_interval);
                 self.agenda.set(c, EventKind::Evict, due);
+                effect
             }
+        };
+        // Memory and other cores change only when a transition publishes.
+        let published = matches!(
+            effect,
+            Effect::Drain { .. }
+                | Effect::Step {
+                    published: Some(_),
+                    ..
+                }
+        );
+        let changed = self.update_enabled(c, published, queue_was_full);
+        // The agenda changed at `c` and where `schedule_queues` scheduled,
+        // which is among the `changed` cores.
+        self.schedule_queues(changed.clone(), decisions);
+        for c in changed {
+            self.refresh_ready(c);
         }
-        self.schedule_queues(decisions);
     }
 
     /// Which enabled drain fires: under FIFO the head; per location, a drawn
     /// one among those enabled.
     fn choose_drain(&self, c: usize, decisions: &mut Decisions) -> usize {
-        let len = self.state.cores[c].sb.len();
-        let enabled = (0..len).filter(|&s| self.drain_enabled(c, s)).count();
-        let pick = decisions.choose(enabled);
-        (0..len)
-            .filter(|&s| self.drain_enabled(c, s))
-            .nth(pick)
-            .expect("a drain event with no enabled drain")
+        let mut enabled = [0u8; 2 * SB_DEPTH_MAX];
+        let mut count = 0;
+        for slot in 0..self.state.cores[c].sb.len() {
+            if self.drain_enabled(c, slot) {
+                enabled[count] = slot as u8;
+                count += 1;
+            }
+        }
+        assert!(count > 0, "a drain event with no enabled drain");
+        enabled[decisions.choose(count)] as usize
     }
 
     fn fire_transition<O: Observer>(&mut self, t: Transition, observer: &mut O) -> Effect {
-        assert!(
-            self.machine.enabled(&self.state, t),
-            "timed driver fired {t:?} while not enabled"
-        );
+        if self.machine.checks_enabled() {
+            assert!(
+                self.machine.enabled(&self.state, t),
+                "timed driver fired {t:?} while not enabled"
+            );
+        }
         let effect = self.machine.apply(&mut self.state, t);
         self.steps += 1;
         observer.transition(self.now, t, &effect);
@@ -259,9 +463,12 @@ impl<'m, 's> TimedRun<'m, 's> {
     }
 
     /// A store buffer or invalidation queue that holds entries and has no
-    /// event due gets one.
-    fn schedule_queues(&mut self, decisions: &mut Decisions) {
-        for c in 0..self.machine.cores() {
+    /// event due gets one. Only the `touched` cores can need one (every
+    /// other core met this after the previous event and has not changed),
+    /// and they are visited in core order, so the draws are those a visit
+    /// of every core makes.
+    fn schedule_queues(&mut self, touched: std::ops::Range<usize>, decisions: &mut Decisions) {
+        for c in touched {
             let core = &self.state.cores[c];
             if !core.sb.is_empty() && !self.agenda.is_pending(c, EventKind::Drain) {
                 let latency = self.drain_latency(c, decisions);
@@ -275,6 +482,18 @@ impl<'m, 's> TimedRun<'m, 's> {
                 );
                 self.agenda
                     .set(c, EventKind::Invalidate, self.now + latency);
+            }
+        }
+        if self.machine.checks_enabled() {
+            for (c, core) in self.state.cores[..self.machine.cores()].iter().enumerate() {
+                assert!(
+                    core.sb.is_empty() || self.agenda.is_pending(c, EventKind::Drain),
+                    "core {c}'s store buffer has no drain due"
+                );
+                assert!(
+                    core.iq.is_empty() || self.agenda.is_pending(c, EventKind::Invalidate),
+                    "core {c}'s invalidation queue has no invalidation due"
+                );
             }
         }
     }
