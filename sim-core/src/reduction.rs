@@ -57,8 +57,12 @@ impl PartialOrder {
     /// `state`, in its order) to a persistent subset, order kept.
     pub fn narrow(&self, m: &Machine, state: &State, enabled: &mut Vec<Transition>) {
         let cores = m.cores();
-        if enabled.len() < 2 {
-            return;
+        let first = match enabled.first() {
+            Some(t) => t.core(),
+            None => return,
+        };
+        if enabled.iter().all(|t| t.core() == first) {
+            return; // one core's transitions: nothing to leave out
         }
         let outlook = self.outlook(m, state);
         for c in 0..cores {
@@ -150,13 +154,11 @@ impl PartialOrder {
         enabled: &[Transition],
         c: usize,
     ) -> bool {
-        if !self.others_cannot_enable(m, state, enabled, c) {
-            return false;
-        }
         enabled
             .iter()
             .filter(|t| t.core() == c)
             .all(|&t| self.apart_from_others(m, o, &self.footprint(m, state, o, t)))
+            && self.others_cannot_enable(m, state, enabled, c)
     }
 
     /// Whether no transition of `c` that is disabled in `state` can be
