@@ -62,6 +62,7 @@ pub struct Footprint {
 /// enabled and their footprints hold. Transitions of one core are never
 /// independent here: the reduction reasons about a core's own transitions
 /// itself (`sim-core::reduction`).
+#[inline]
 pub fn independent(a: &Footprint, b: &Footprint) -> bool {
     if a.core == b.core {
         return false;
@@ -214,6 +215,7 @@ impl Machine<'_> {
     /// The footprint of `t`, enabled in `state`, with the eager moves the
     /// exhaustive driver makes after it; `queues_into` is left empty (see
     /// [`Machine::queues_into`]).
+    #[inline]
     pub fn footprint(&self, futures: &Futures, state: &State, t: Transition) -> Footprint {
         let core = t.core();
         let c = &state.cores[core];
@@ -281,6 +283,7 @@ impl Machine<'_> {
     /// cores do: the steps of the rest of its thread, the drains of its
     /// store buffer, invalidations and evictions of any copy it holds or
     /// may take; `queues_into` is left empty.
+    #[inline]
     pub fn future_footprint(&self, futures: &Futures, state: &State, core: usize) -> Footprint {
         let c = &state.cores[core];
         let tf = &futures.threads[core];
@@ -310,6 +313,7 @@ impl Machine<'_> {
     /// The other cores a publish of `writes` by `core` may push into,
     /// given what each core may hold (`may_hold`, one location set per
     /// core): none without invalidation queues.
+    #[inline]
     pub fn queues_into(&self, core: usize, writes: u32, may_hold: &[u32]) -> u32 {
         if self.config.iq_depth == 0 || writes == 0 {
             return 0;
