@@ -205,7 +205,7 @@ fn check_prints_the_path_to_the_first_deadlock() {
     ));
     let path = v["deadlocks"][0]["transitions"].as_array().unwrap();
     assert_eq!(path.len(), 42);
-    assert_eq!(path[22]["instruction"], "atomic_inc(pause_count)");
+    assert_eq!(path[25]["instruction"], "atomic_inc(pause_count)");
 }
 
 // Item 6: witnesses a person reads, with the search's moves folded away.
@@ -218,9 +218,9 @@ fn check_sb_witness_folds_the_eager_evictions() {
         "Witness (6 steps; 7 eager evictions and invalidations of the search folded away, \
          --verbose shows them):\n\
          \x20   1  P0: WRITE_ONCE(*x, 1)  [x=1 into the store buffer]\n\
-         \x20   2  P0: r0 = READ_ONCE(*y)  [read y=0 from cache]\n\
-         \x20   3  P0: drain x=1 to memory\n\
-         \x20   4  P1: WRITE_ONCE(*y, 1)  [y=1 into the store buffer]\n\
+         \x20   2  P1: WRITE_ONCE(*y, 1)  [y=1 into the store buffer]\n\
+         \x20   3  P0: r0 = READ_ONCE(*y)  [read y=0 from cache, missing y=1 in P1's store buffer]\n\
+         \x20   4  P0: drain x=1 to memory\n\
          \x20   5  P1: r0 = READ_ONCE(*x)  [read x=0 from STALE cache, missing x=1 in memory]\n\
          \x20   6  P1: drain y=1 to memory\n\
          Explored"

@@ -59,7 +59,7 @@ fn memory_max_stops_a_wide_exploration_with_status_4_and_says_memory() {
     let (stdout, _) = common::text(&out);
     assert!(
         stdout
-            .contains("\nVerdict: memory bound exceeded after 30411 states (raise --memory-max)\n"),
+            .contains("\nVerdict: memory bound exceeded after 30396 states (raise --memory-max)\n"),
         "{stdout}"
     );
     // 64 MiB of states is a fraction of a second of exploration; without
@@ -72,7 +72,7 @@ fn memory_max_stops_a_wide_exploration_with_status_4_and_says_memory() {
     assert_eq!(v["bound"], "memory");
     assert_eq!(v["bound_exceeded"], true);
     assert_eq!(v["verdict"], serde_json::Value::Null);
-    assert_eq!(v["explored_states"], 30411);
+    assert_eq!(v["explored_states"], 30396);
     assert_eq!(v["exit_status"], 4);
 
     let out = check_wide(&dir, "herd");
@@ -80,7 +80,7 @@ fn memory_max_stops_a_wide_exploration_with_status_4_and_says_memory() {
     let (stdout, _) = common::text(&out);
     assert_eq!(
         stdout,
-        "Bound exceeded wide after 30411 states: memory bound, no result \
+        "Bound exceeded wide after 30396 states: memory bound, no result \
          (raise --memory-max)\n"
     );
 }

@@ -88,26 +88,26 @@ fn sb_on_tso_sometimes_with_its_witness() {
     check(
         &["SB", "--model", "tso"],
         expect![[r#"
-        status Some(0)
-        Test SB on tso (sb_depth 2, iq_depth 0)
-        States 4
-        * 0:r0=0; 1:r0=0;
-          0:r0=0; 1:r0=1;
-          0:r0=1; 1:r0=0;
-          0:r0=1; 1:r0=1;
-        (* marks the states that make the test fail: the proposition holds)
-        Condition exists (0:r0=0 /\ 1:r0=0)
-        Verdict: Sometimes
-        Witness (6 steps):
-            1  P0: WRITE_ONCE(*x, 1)  [x=1 into the store buffer]
-            2  P0: r0 = READ_ONCE(*y)  [read y=0 from cache]
-            3  P1: WRITE_ONCE(*y, 1)  [y=1 into the store buffer]
-            4  P1: r0 = READ_ONCE(*x)  [read x=0 from cache, missing x=1 in P0's store buffer]
-            5  P0: drain x=1 to memory
-            6  P1: drain y=1 to memory
-        Explored 34 states
-        Note: a verdict is this model's, not LKMM's. tso has stores drain in program order, so never reordered; no invalidation queue, so no stale reads; loads in program order, so no load buffering; multicopy-atomic stores.
-    "#]],
+            status Some(0)
+            Test SB on tso (sb_depth 2, iq_depth 0)
+            States 4
+            * 0:r0=0; 1:r0=0;
+              0:r0=0; 1:r0=1;
+              0:r0=1; 1:r0=0;
+              0:r0=1; 1:r0=1;
+            (* marks the states that make the test fail: the proposition holds)
+            Condition exists (0:r0=0 /\ 1:r0=0)
+            Verdict: Sometimes
+            Witness (6 steps):
+                1  P0: WRITE_ONCE(*x, 1)  [x=1 into the store buffer]
+                2  P1: WRITE_ONCE(*y, 1)  [y=1 into the store buffer]
+                3  P0: r0 = READ_ONCE(*y)  [read y=0 from cache, missing y=1 in P1's store buffer]
+                4  P1: r0 = READ_ONCE(*x)  [read x=0 from cache, missing x=1 in P0's store buffer]
+                5  P0: drain x=1 to memory
+                6  P1: drain y=1 to memory
+            Explored 26 states
+            Note: a verdict is this model's, not LKMM's. tso has stores drain in program order, so never reordered; no invalidation queue, so no stale reads; loads in program order, so no load buffering; multicopy-atomic stores.
+        "#]],
     );
 }
 
@@ -116,27 +116,27 @@ fn mp_on_weak_a_stale_read_in_the_witness() {
     check(
         &["MP", "--model", "weak"],
         expect![[r#"
-        status Some(0)
-        Test MP on weak (sb_depth 2, iq_depth 2)
-        States 4
-          1:r0=0; 1:r1=0;
-          1:r0=0; 1:r1=1;
-        * 1:r0=1; 1:r1=0;
-          1:r0=1; 1:r1=1;
-        (* marks the states that make the test fail: the proposition holds)
-        Condition exists (1:r0=1 /\ 1:r1=0)
-        Verdict: Sometimes
-        Witness (7 steps; 8 eager evictions and invalidations of the search folded away, --verbose shows them):
-            1  P0: WRITE_ONCE(*x, 1)  [x=1 into the store buffer]
-            2  P0: WRITE_ONCE(*y, 1)  [y=1 into the store buffer]
-            3  P0: drain x=1 to memory
-            4  P0: drain y=1 to memory
-            5  P1: evict y
-            6  P1: r0 = READ_ONCE(*y)  [read y=1 from memory]
-            7  P1: r1 = READ_ONCE(*x)  [read x=0 from STALE cache, missing x=1 in memory]
-        Explored 59 states
-        Note: a verdict is this model's, not LKMM's. weak has loads in program order, so no load buffering; multicopy-atomic stores.
-    "#]],
+            status Some(0)
+            Test MP on weak (sb_depth 2, iq_depth 2)
+            States 4
+              1:r0=0; 1:r1=0;
+              1:r0=0; 1:r1=1;
+            * 1:r0=1; 1:r1=0;
+              1:r0=1; 1:r1=1;
+            (* marks the states that make the test fail: the proposition holds)
+            Condition exists (1:r0=1 /\ 1:r1=0)
+            Verdict: Sometimes
+            Witness (7 steps; 8 eager evictions and invalidations of the search folded away, --verbose shows them):
+                1  P0: WRITE_ONCE(*x, 1)  [x=1 into the store buffer]
+                2  P0: WRITE_ONCE(*y, 1)  [y=1 into the store buffer]
+                3  P0: drain x=1 to memory
+                4  P0: drain y=1 to memory
+                5  P1: evict y
+                6  P1: r0 = READ_ONCE(*y)  [read y=1 from memory]
+                7  P1: r1 = READ_ONCE(*x)  [read x=0 from STALE cache, missing x=1 in memory]
+            Explored 41 states
+            Note: a verdict is this model's, not LKMM's. weak has loads in program order, so no load buffering; multicopy-atomic stores.
+        "#]],
     );
 }
 
@@ -145,17 +145,17 @@ fn mp_with_barriers_is_never_on_weak() {
     check(
         &["MP+wmb+rmb", "--model", "weak"],
         expect![[r#"
-        status Some(0)
-        Test MP+wmb+rmb on weak (sb_depth 2, iq_depth 2)
-        States 3
-          1:r0=0; 1:r1=0;
-          1:r0=0; 1:r1=1;
-          1:r0=1; 1:r1=1;
-        Condition exists (1:r0=1 /\ 1:r1=0)
-        Verdict: Never
-        Explored 71 states
-        Note: a verdict is this model's, not LKMM's. weak has loads in program order, so no load buffering; multicopy-atomic stores.
-    "#]],
+            status Some(0)
+            Test MP+wmb+rmb on weak (sb_depth 2, iq_depth 2)
+            States 3
+              1:r0=0; 1:r1=0;
+              1:r0=0; 1:r1=1;
+              1:r0=1; 1:r1=1;
+            Condition exists (1:r0=1 /\ 1:r1=0)
+            Verdict: Never
+            Explored 39 states
+            Note: a verdict is this model's, not LKMM's. weak has loads in program order, so no load buffering; multicopy-atomic stores.
+        "#]],
     );
 }
 
@@ -164,33 +164,33 @@ fn sb_witness_verbose_shows_the_folded_moves() {
     check(
         &["SB", "--model", "weak", "--verbose"],
         expect![[r#"
-        status Some(0)
-        Test SB on weak (sb_depth 2, iq_depth 2)
-        States 4
-        * 0:r0=0; 1:r0=0;
-          0:r0=0; 1:r0=1;
-          0:r0=1; 1:r0=0;
-          0:r0=1; 1:r0=1;
-        (* marks the states that make the test fail: the proposition holds)
-        Condition exists (0:r0=0 /\ 1:r0=0)
-        Verdict: Sometimes
-        Witness (13 steps):
-            1  P0: evict x  [eager: never read again]
-            2  P1: evict y  [eager: never read again]
-            3  P0: WRITE_ONCE(*x, 1)  [x=1 into the store buffer]
-            4  P0: r0 = READ_ONCE(*y)  [read y=0 from cache]
-            5  P0: evict y  [eager: never read again]
-            6  P0: drain x=1 to memory
-            7  P0: evict x  [eager: never read again]
-            8  P1: WRITE_ONCE(*y, 1)  [y=1 into the store buffer]
-            9  P1: r0 = READ_ONCE(*x)  [read x=0 from STALE cache, missing x=1 in memory]
-           10  P1: evict x  [eager: never read again]
-           11  P1: apply invalidation of x  [eager: never read again]
-           12  P1: drain y=1 to memory
-           13  P1: evict y  [eager: never read again]
-        Explored 66 states
-        Note: a verdict is this model's, not LKMM's. weak has loads in program order, so no load buffering; multicopy-atomic stores.
-    "#]],
+            status Some(0)
+            Test SB on weak (sb_depth 2, iq_depth 2)
+            States 4
+            * 0:r0=0; 1:r0=0;
+              0:r0=0; 1:r0=1;
+              0:r0=1; 1:r0=0;
+              0:r0=1; 1:r0=1;
+            (* marks the states that make the test fail: the proposition holds)
+            Condition exists (0:r0=0 /\ 1:r0=0)
+            Verdict: Sometimes
+            Witness (13 steps):
+                1  P0: evict x  [eager: never read again]
+                2  P1: evict y  [eager: never read again]
+                3  P0: WRITE_ONCE(*x, 1)  [x=1 into the store buffer]
+                4  P1: WRITE_ONCE(*y, 1)  [y=1 into the store buffer]
+                5  P0: r0 = READ_ONCE(*y)  [read y=0 from cache, missing y=1 in P1's store buffer]
+                6  P0: evict y  [eager: never read again]
+                7  P0: drain x=1 to memory
+                8  P0: evict x  [eager: never read again]
+                9  P1: r0 = READ_ONCE(*x)  [read x=0 from STALE cache, missing x=1 in memory]
+               10  P1: evict x  [eager: never read again]
+               11  P1: apply invalidation of x  [eager: never read again]
+               12  P1: drain y=1 to memory
+               13  P1: evict y  [eager: never read again]
+            Explored 47 states
+            Note: a verdict is this model's, not LKMM's. weak has loads in program order, so no load buffering; multicopy-atomic stores.
+        "#]],
     );
 }
 
@@ -211,7 +211,7 @@ fn a_run_that_waits_forever_shows_the_path_to_its_deadlock() {
                 1  P0: WRITE_ONCE(*y, 1)  [y=1 into the store buffer]
                 2  P0: drain y=1 to memory
                 3  P1: r0 = READ_ONCE(*y)  [read y=1 from memory]
-            Explored 7 states
+            Explored 6 states
             Note: a verdict is this model's, not LKMM's. tso has stores drain in program order, so never reordered; no invalidation queue, so no stale reads; loads in program order, so no load buffering; multicopy-atomic stores.
         "#]],
     );
@@ -268,12 +268,12 @@ fn a_filter_keeps_only_the_final_states_it_admits() {
             Verdict: Sometimes
             Witness (6 steps):
                 1  P0: WRITE_ONCE(*x, 1)  [x=1 into the store buffer]
-                2  P0: r0 = READ_ONCE(*y)  [read y=0 from cache]
-                3  P1: WRITE_ONCE(*y, 1)  [y=1 into the store buffer]
+                2  P1: WRITE_ONCE(*y, 1)  [y=1 into the store buffer]
+                3  P0: r0 = READ_ONCE(*y)  [read y=0 from cache, missing y=1 in P1's store buffer]
                 4  P1: r0 = READ_ONCE(*x)  [read x=0 from cache, missing x=1 in P0's store buffer]
                 5  P0: drain x=1 to memory
                 6  P1: drain y=1 to memory
-            Explored 34 states
+            Explored 26 states
             Note: a verdict is this model's, not LKMM's. tso has stores drain in program order, so never reordered; no invalidation queue, so no stale reads; loads in program order, so no load buffering; multicopy-atomic stores.
         "#]],
     );
@@ -311,7 +311,7 @@ fn check_json() {
           "deadlocks": [],
           "exit_status": 0,
           "expected": null,
-          "explored_states": 34,
+          "explored_states": 26,
           "filter_removed_every_state": false,
           "filtered_out": 0,
           "folded_moves": 0,
@@ -366,18 +366,6 @@ fn check_json() {
               }
             },
             {
-              "core": 0,
-              "eager": false,
-              "instruction": "r0 = READ_ONCE(*y)",
-              "kind": "instruction",
-              "read": {
-                "from": "cache",
-                "location": "y",
-                "missed": [],
-                "value": 0
-              }
-            },
-            {
               "core": 1,
               "eager": false,
               "instruction": "WRITE_ONCE(*y, 1)",
@@ -386,6 +374,24 @@ fn check_json() {
                 "location": "y",
                 "to": "store_buffer",
                 "value": 1
+              }
+            },
+            {
+              "core": 0,
+              "eager": false,
+              "instruction": "r0 = READ_ONCE(*y)",
+              "kind": "instruction",
+              "read": {
+                "from": "cache",
+                "location": "y",
+                "missed": [
+                  {
+                    "core": 1,
+                    "in": "store_buffer",
+                    "value": 1
+                  }
+                ],
+                "value": 0
               }
             },
             {

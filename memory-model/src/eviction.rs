@@ -3,7 +3,7 @@
 //! than each keep its own copy of the rule, so that a new model (a new
 //! way for a copy to be stale) is taught once.
 
-use crate::ir::Loc;
+use crate::ir::{Instr, Loc};
 use crate::state::State;
 use crate::transition::{Machine, Transition};
 
@@ -20,8 +20,8 @@ impl Machine<'_> {
     /// Whether `t` changes no value a load can read: the eviction of a copy
     /// equal to memory (a load after it misses and reads the same value; it
     /// only spares the core invalidations, which it can always apply
-    /// instead). A run whose only moves are harmless is stuck, and an
-    /// exploration need not take them.
+    /// instead). A run whose only moves are harmless is stuck. An
+    /// exploration may leave them out only where `queues_never_fill`.
     pub fn is_harmless(&self, state: &State, t: Transition) -> bool {
         match t {
             Transition::Evict { core, loc } => {
@@ -31,6 +31,45 @@ impl Machine<'_> {
                 false
             }
         }
+    }
+
+    /// Whether no invalidation queue can ever be full, which is where an
+    /// exploration may leave harmless evictions out. Where a queue can
+    /// fill, a harmless eviction is not always harmless: the copy it drops
+    /// is a holder a publish would have to queue an invalidation at, so
+    /// dropping it can make room (back-pressure), where keeping it makes the
+    /// core apply an older invalidation first and lose a stale copy it
+    /// could still read (`sim-core/tests/reduction.rs` has the case). A
+    /// queue can never fill without queues, or
+    /// where no thread loops and each core's queue has room for every
+    /// write of the other threads (a queue receives at most one entry per
+    /// write of another core).
+    pub fn queues_never_fill(&self) -> bool {
+        let depth = self.config.iq_depth as usize;
+        if depth == 0 {
+            return true;
+        }
+        let mut writes = Vec::with_capacity(self.cores());
+        for thread in &self.scenario.threads {
+            let mut n = 0;
+            for (pc, instr) in thread.instrs.iter().enumerate() {
+                match *instr {
+                    Instr::Branch { target, .. } | Instr::Jump { target }
+                        if target as usize <= pc =>
+                    {
+                        return false;
+                    }
+                    Instr::Store { .. }
+                    | Instr::Rmw { .. }
+                    | Instr::Lock { .. }
+                    | Instr::TryLock { .. } => n += 1,
+                    _ => {}
+                }
+            }
+            writes.push(n);
+        }
+        let all: usize = writes.iter().sum();
+        writes.iter().all(|own| all - own <= depth)
     }
 
     /// The copies `core` holds of locations it will never load again (one

@@ -7,9 +7,11 @@
 //! with one `enabled`/`apply` pair that both drivers call). Beside them, one
 //! module per job: `eval` evaluates a thread's expressions, `condition` a
 //! condition's proposition on a state, `liveness` finds the locations a
-//! thread may still load, `eviction` says which caches and evictions can
-//! change a run (the policy the drivers, the encoding and minimize share),
-//! `depth` the default buffer depths, where no buffer fills. It is not a driver: it does no I/O, draws no
+//! thread may still load, `independence` says which transitions of
+//! different cores commute (for partial-order reduction), `eviction` says
+//! which caches and evictions can change a run (the policy the drivers, the
+//! encoding and minimize share), `depth` the default buffer depths, where no
+//! buffer fills. It is not a driver: it does no I/O, draws no
 //! random numbers and knows nothing of time.
 //! The timed and exhaustive drivers live in `sim-core`.
 
@@ -17,6 +19,7 @@ pub mod condition;
 pub mod depth;
 pub mod eval;
 mod eviction;
+pub mod independence;
 pub mod ir;
 mod liveness;
 pub mod model;

@@ -37,6 +37,9 @@ pub fn minimize(
             ExploreOptions {
                 eager_dead_moves,
                 states_max,
+                // Partial-order reduction keeps final states, not shortest
+                // paths.
+                partial_order: false,
                 ..options
             },
         );

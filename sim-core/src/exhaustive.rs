@@ -14,8 +14,10 @@
 //! * where copies can be stale, a copy of a location its core will never
 //!   load again is evicted, and such a location's invalidation at the head
 //!   of a queue is applied, eagerly;
-//! * only stale copies are evicted (a copy equal to memory reads the same
-//!   as a miss would).
+//! * only stale copies are evicted where no queue can fill (a copy equal to
+//!   memory reads the same as a miss would);
+//! * only a persistent subset of the enabled transitions is explored
+//!   (`reduction.rs`).
 //!
 //! Every eager move is a real transition (`Step`, `Evict`, `Invalidate`), so
 //! a witness is a path of the LTS and replays transition by transition.
@@ -32,6 +34,7 @@ use memory_model::{Machine, State, Transition};
 use rustc_hash::FxBuildHasher;
 
 use crate::encoding::{decode_into, encode};
+use crate::reduction::PartialOrder;
 
 #[derive(Clone, Copy, Debug)]
 pub struct ExploreOptions {
@@ -42,10 +45,19 @@ pub struct ExploreOptions {
     /// stops, reported as bound exceeded, before it allocates them.
     pub memory_max: usize,
     pub reductions: bool,
+    /// With `reductions`: run local instructions eagerly.
+    pub eager_local_steps: bool,
     /// With `reductions`: evict dead copies and apply their invalidations
     /// eagerly. Off, a witness has no moves that a shortest run would not
     /// make (`minimize` wants that), at the cost of more states.
     pub eager_dead_moves: bool,
+    /// With `reductions`: leave out harmless evictions where no queue can
+    /// fill (`Machine::queues_never_fill`).
+    pub skip_harmless_evictions: bool,
+    /// With `reductions`: explore only a persistent subset of the enabled
+    /// transitions (`reduction.rs`). Keeps final states and deadlocks, not
+    /// shortest paths.
+    pub partial_order: bool,
     /// A wall-clock limit, reported as bound exceeded like the state bound.
     /// The only clock the drivers consult: it can stop an exploration, never
     /// change what a finished one found.
@@ -58,7 +70,10 @@ impl Default for ExploreOptions {
             states_max: 10_000_000,
             memory_max: MEMORY_MAX_DEFAULT,
             reductions: true,
+            eager_local_steps: true,
             eager_dead_moves: true,
+            skip_harmless_evictions: true,
+            partial_order: true,
             deadline: None,
         }
     }
@@ -197,6 +212,11 @@ impl<'m, 's> Exploration<'m, 's> {
         let mut state = State::default();
         let mut s = State::default();
         let mut next = 0;
+        let reductions = self.options.reductions;
+        let partial_order =
+            (reductions && self.options.partial_order).then(|| PartialOrder::new(m));
+        let skip_evictions =
+            reductions && self.options.skip_harmless_evictions && m.queues_never_fill();
         while next < self.states.len() {
             let index = next;
             next += 1;
@@ -211,12 +231,13 @@ impl<'m, 's> Exploration<'m, 's> {
             }
             successors.clear();
             let stale = m.copies_can_be_stale();
-            let reductions = self.options.reductions;
             m.for_each_enabled(&state, |t| {
                 let wanted = match t {
                     // Caches are explored only where copies can be stale,
-                    // and the reductions take no harmless eviction.
-                    Transition::Evict { .. } => stale && (!reductions || !m.is_harmless(&state, t)),
+                    // and the reductions take no skippable eviction.
+                    Transition::Evict { .. } => {
+                        stale && !(skip_evictions && m.is_harmless(&state, t))
+                    }
                     Transition::Step { .. }
                     | Transition::Drain { .. }
                     | Transition::Invalidate { .. } => true,
@@ -232,6 +253,9 @@ impl<'m, 's> Exploration<'m, 's> {
                     self.record_deadlock(&state, index);
                 }
                 continue;
+            }
+            if let Some(por) = &partial_order {
+                por.narrow(m, &state, &mut successors);
             }
             for &t in &successors {
                 // Copy only what the scenario uses: a whole State is
@@ -308,7 +332,10 @@ impl<'m, 's> Exploration<'m, 's> {
         let mut budget = 10_000;
         'again: loop {
             for c in 0..m.cores() {
-                if budget > 0 && m.next_instr(state, c).is_some_and(|i| i.is_local()) {
+                if self.options.eager_local_steps
+                    && budget > 0
+                    && m.next_instr(state, c).is_some_and(|i| i.is_local())
+                {
                     budget -= 1;
                     let t = Transition::Step { core: c as u8 };
                     m.apply(state, t);

@@ -6,7 +6,8 @@
 //! (`event_queue`), latencies and interrupts from the timing model (`timing`, its classes
 //! in `latency`),
 //! every random draw from one seeded, recordable source (`decision`). The
-//! exhaustive driver (`exhaustive`) visits every reachable state. `fuzz`
+//! exhaustive driver (`exhaustive`) visits every reachable state (of a
+//! persistent subset, `reduction`). `fuzz`
 //! runs many timed runs and counts outcomes; `rate` turns the counts into a
 //! failure rate that leaves out the runs cut at the step bound; `path`
 //! re-simulates a path, checking each transition is enabled; `witness`
@@ -21,6 +22,7 @@ pub mod fuzz;
 pub mod latency;
 pub mod path;
 pub mod rate;
+pub mod reduction;
 pub mod timed;
 pub mod timing;
 pub mod witness;

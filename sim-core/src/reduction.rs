@@ -1,0 +1,201 @@
+//! Partial-order reduction for the exhaustive driver: of the transitions
+//! enabled in a state, explore only a persistent set.
+//!
+//! A set T of enabled transitions is *persistent* (Godefroid) when every
+//! transition reachable from the state by transitions outside T is
+//! independent of every transition of T (`memory_model::independence`).
+//! Exploring only T from each state keeps every terminal state of a finite
+//! LTS, cycles or not: take a path w from the state to a terminal state. If
+//! w holds a transition of T, the first one commutes with every transition
+//! before it (they are outside T), so moving it to the front gives a path
+//! of the same length that starts inside T, and induction on the length of
+//! what is left applies. If w holds none, every transition of T is still
+//! enabled at its end (nothing on w disabled it), which is then not
+//! terminal. A complete state reaches a terminal one with the same values
+//! (only invalidations and evictions are left), so final states and
+//! deadlocks (values and blocked cores), which is all verdicts and reports
+//! read, are kept; intermediate states and path lengths are not.
+//!
+//! Candidates, tried cheapest first, per core `c`:
+//! 1. `c`'s step alone. Persistent when it is independent of everything
+//!    the other cores may still do (their future footprints: the rest of
+//!    their threads, their buffers, their copies) and of `c`'s own drains,
+//!    invalidations and evictions, which may happen before it.
+//! 2. all of `c`'s enabled transitions, when nothing another core does can
+//!    enable a transition of `c` (a lock freed, a condition met, room made
+//!    in a queue) and they are independent of everything the others may
+//!    still do.
+//!
+//! The smallest accepted set wins, first found on ties; otherwise every
+//! enabled transition is explored. The eager moves the driver makes after
+//! a transition (local steps, dead copies) are part of its footprint.
+
+use memory_model::independence::{independent, Footprint, Futures};
+use memory_model::ir::CORES_MAX;
+use memory_model::state::CoreStatus;
+use memory_model::{BlockReason, DrainOrder, Machine, State, Transition};
+
+/// The partial-order reduction of one machine: its static tables.
+pub struct PartialOrder {
+    futures: Futures,
+}
+
+/// What every core may still do from one state.
+struct Outlook {
+    future: [Footprint; CORES_MAX],
+    may_hold: [u32; CORES_MAX],
+}
+
+impl PartialOrder {
+    pub fn new(machine: &Machine) -> PartialOrder {
+        PartialOrder {
+            futures: Futures::new(machine),
+        }
+    }
+
+    /// Narrows `enabled` (the transitions the driver would explore from
+    /// `state`, in its order) to a persistent subset, order kept.
+    pub fn narrow(&self, m: &Machine, state: &State, enabled: &mut Vec<Transition>) {
+        let cores = m.cores();
+        let first = match enabled.first() {
+            Some(t) => t.core(),
+            None => return,
+        };
+        if enabled.iter().all(|t| t.core() == first) {
+            return; // one core's transitions: nothing to leave out
+        }
+        let outlook = self.outlook(m, state);
+        for c in 0..cores {
+            let step = Transition::Step { core: c as u8 };
+            if enabled.contains(&step) && self.step_alone_is_persistent(m, state, &outlook, c) {
+                enabled.retain(|&t| t == step);
+                return;
+            }
+        }
+        let mut best: Option<(usize, usize)> = None;
+        for c in 0..cores {
+            let count = enabled.iter().filter(|t| t.core() == c).count();
+            if count == 0 || count == enabled.len() || best.is_some_and(|(_, n)| n <= count) {
+                continue;
+            }
+            if self.core_is_persistent(m, state, &outlook, enabled, c) {
+                best = Some((c, count));
+            }
+        }
+        if let Some((c, _)) = best {
+            enabled.retain(|t| t.core() == c);
+        }
+    }
+
+    fn outlook(&self, m: &Machine, state: &State) -> Outlook {
+        let cores = m.cores();
+        let mut future = [Footprint::default(); CORES_MAX];
+        let mut may_hold = [0u32; CORES_MAX];
+        for d in 0..cores {
+            future[d] = m.future_footprint(&self.futures, state, d);
+            may_hold[d] = future[d].copies;
+        }
+        for f in &mut future[..cores] {
+            f.queues_into = m.queues_into(f.core, f.writes, &may_hold[..cores]);
+        }
+        Outlook { future, may_hold }
+    }
+
+    fn footprint(&self, m: &Machine, state: &State, o: &Outlook, t: Transition) -> Footprint {
+        let mut f = m.footprint(&self.futures, state, t);
+        f.queues_into = m.queues_into(f.core, f.writes, &o.may_hold[..m.cores()]);
+        f
+    }
+
+    /// Independent of everything the other cores may still do.
+    fn apart_from_others(&self, m: &Machine, o: &Outlook, f: &Footprint) -> bool {
+        (0..m.cores()).all(|d| d == f.core || independent(f, &o.future[d]))
+    }
+
+    fn step_alone_is_persistent(&self, m: &Machine, state: &State, o: &Outlook, c: usize) -> bool {
+        let f = self.footprint(m, state, o, Transition::Step { core: c as u8 });
+        if !self.apart_from_others(m, o, &f) {
+            return false;
+        }
+        // `c`'s own transitions that may fire before its step: drains of
+        // what its buffer holds, invalidations of what its queue holds or
+        // will be sent, evictions of copies it holds or its drains fill.
+        let core = &state.cores[c];
+        let buffered = core
+            .sb
+            .entries()
+            .iter()
+            .filter_map(|e| e.store())
+            .fold(0u32, |s, (l, _)| s | 1 << l.0);
+        let mut queued = core.iq.entries().fold(0u32, |s, l| s | 1 << l.0);
+        if m.config.iq_depth > 0 {
+            for d in (0..m.cores()).filter(|&d| d != c) {
+                queued |= o.future[d].writes & o.may_hold[c];
+            }
+        }
+        let evictable = if m.copies_can_be_stale() {
+            core.cache.valid_mask() | buffered
+        } else {
+            0
+        };
+        // A load commutes with its core's drains (it reads the same value
+        // from the buffer or from the copy the drain fills); a fence that
+        // waits for the queue is never enabled beside an invalidation. Two
+        // publishes of one core may reach a third core's queue in either
+        // order.
+        f.copies & (queued | evictable) == 0 && (f.writes == 0 || buffered == 0)
+    }
+
+    fn core_is_persistent(
+        &self,
+        m: &Machine,
+        state: &State,
+        o: &Outlook,
+        enabled: &[Transition],
+        c: usize,
+    ) -> bool {
+        enabled
+            .iter()
+            .filter(|t| t.core() == c)
+            .all(|&t| self.apart_from_others(m, o, &self.footprint(m, state, o, t)))
+            && self.others_cannot_enable(m, state, enabled, c)
+    }
+
+    /// Whether no transition of `c` that is disabled in `state` can be
+    /// enabled by other cores alone: its step is not waiting for a lock, a
+    /// value or room in a queue, and no drain waits for room in a queue.
+    fn others_cannot_enable(
+        &self,
+        m: &Machine,
+        state: &State,
+        enabled: &[Transition],
+        c: usize,
+    ) -> bool {
+        let core = &state.cores[c];
+        if core.status == CoreStatus::Running
+            && matches!(
+                m.step_blocked(state, c),
+                Some(
+                    BlockReason::LockHeld
+                        | BlockReason::ConditionNotMet
+                        | BlockReason::InvalidationQueueFull
+                )
+            )
+        {
+            return false;
+        }
+        let fifo = m.config.parameters().drain == DrainOrder::Fifo;
+        (0..core.sb.len()).all(|slot| {
+            let in_order = if fifo {
+                slot == 0
+            } else {
+                core.sb.drainable_per_location(slot)
+            };
+            let drain = Transition::Drain {
+                core: c as u8,
+                slot: slot as u8,
+            };
+            !in_order || core.sb.entries()[slot].is_marker() || enabled.contains(&drain)
+        })
+    }
+}
