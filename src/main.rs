@@ -348,6 +348,10 @@ struct CheckArgs {
     /// around herd7) [default: text].
     #[arg(long)]
     format: Option<String>,
+    /// Threads exploring each scenario (default: all cores). States,
+    /// verdict and witness do not depend on it.
+    #[arg(long)]
+    threads: Option<usize>,
     #[command(flatten)]
     bounds: BoundArgs,
 }

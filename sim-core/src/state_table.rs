@@ -1,0 +1,388 @@
+//! The exhaustive driver's state table: every encoded state found, its
+//! number (discovery order), and the edge it was first reached by.
+//!
+//! Built for millions of states of a few tens of bytes each, so nothing is
+//! allocated per state:
+//! * the encodings are appended to a byte arena of chunks (a state never
+//!   straddles two), located by one `u64` span each (start and length);
+//! * the index is a `hashbrown::HashTable<u32>` of state numbers: the hash
+//!   of a candidate is computed once (`StateTable::hash`), and finding it or
+//!   inserting it is one probe (`find_or_insert`);
+//! * the parent table is a `u32` parent number and a `u16` packed
+//!   transition per state.
+//!
+//! Every container grows only through `room_for`, which first checks that
+//! the bytes it would then take stay under the caller's bound: the memory
+//! bound holds before each insertion, not only between checks.
+
+use hashbrown::hash_table::{Entry, HashTable};
+use memory_model::ir::Loc;
+use memory_model::Transition;
+use std::hash::Hasher;
+
+/// The largest arena chunk. Chunks start small (a small scenario's table
+/// fits in a few kilobytes) and double up to this.
+const CHUNK_MAX: usize = 1 << 20;
+const CHUNK_MIN: usize = 4 << 10;
+/// The smallest capacity the per-state tables grow to from empty.
+const CAPACITY_MIN: usize = 1024;
+/// Bits of a span that hold the length (the start takes the rest).
+const LEN_BITS: u32 = 20;
+
+pub struct StateTable {
+    arena: Arena,
+    /// State numbers, by the hash of their encoding.
+    index: HashTable<u32>,
+}
+
+/// Everything kept per state, in state order.
+struct Arena {
+    /// Encoded states back to back, each whole in one chunk.
+    chunks: Vec<Vec<u8>>,
+    /// Where state `i` starts (global offset: chunk index times
+    /// `CHUNK_MAX` plus the offset in it) and its length, packed.
+    spans: Vec<u64>,
+    /// The state each state was first reached from (`u32::MAX` for the
+    /// initial state), and by which transition (`pack`).
+    parents: Vec<u32>,
+    moves: Vec<u16>,
+    /// The chunks' capacities, summed.
+    chunk_bytes: usize,
+}
+
+/// Why the table refused a state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Full {
+    States,
+    Memory,
+}
+
+/// What `find_or_insert` did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Found {
+    /// The state was already in the table.
+    Old,
+    /// The state is new: it was given the next number.
+    New,
+    /// The state is new and a bound refused it: the table is unchanged.
+    Refused(Full),
+}
+
+impl Default for StateTable {
+    fn default() -> Self {
+        StateTable::new()
+    }
+}
+
+impl StateTable {
+    pub fn new() -> StateTable {
+        StateTable {
+            arena: Arena {
+                chunks: Vec::new(),
+                spans: Vec::new(),
+                parents: Vec::new(),
+                moves: Vec::new(),
+                chunk_bytes: 0,
+            },
+            index: HashTable::new(),
+        }
+    }
+
+    /// The hash of an encoded state: FxHash of its bytes (no per-process
+    /// key, so the table behaves the same on every run).
+    pub fn hash(bytes: &[u8]) -> u64 {
+        let mut h = rustc_hash::FxHasher::default();
+        h.write(bytes);
+        h.finish()
+    }
+
+    pub fn len(&self) -> usize {
+        self.arena.spans.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.arena.spans.is_empty()
+    }
+
+    /// The encoding of state `i`.
+    pub fn get(&self, i: usize) -> &[u8] {
+        self.arena.get(i as u32)
+    }
+
+    /// The state state `i` was first reached from, and by which transition
+    /// (`None` for the initial state).
+    pub fn parent(&self, i: usize) -> Option<(usize, Transition)> {
+        let p = self.arena.parents[i];
+        (p != u32::MAX).then(|| (p as usize, unpack(self.arena.moves[i])))
+    }
+
+    /// Whether `bytes` (of hash `hash`) is a state of the table.
+    pub fn contains(&self, hash: u64, bytes: &[u8]) -> bool {
+        let arena = &self.arena;
+        self.index.find(hash, |&i| arena.get(i) == bytes).is_some()
+    }
+
+    /// Finds `bytes` (of hash `hash`) or inserts it as a new state reached
+    /// from `parent`, when `states_max` and `memory_max` allow one more.
+    pub fn find_or_insert(
+        &mut self,
+        hash: u64,
+        bytes: &[u8],
+        parent: Option<(usize, Transition)>,
+        states_max: usize,
+        memory_max: usize,
+    ) -> Found {
+        let bound = Bound {
+            states_max,
+            memory_max,
+        };
+        if self.index.len() == self.index.capacity() {
+            // `entry` would grow the index unchecked: look first, and grow
+            // it under the bound only for a new state (once per doubling).
+            if self.contains(hash, bytes) {
+                return Found::Old;
+            }
+            let wanted = (self.index.len() * 2).max(CAPACITY_MIN);
+            if let Err(full) = self.arena.room_for(bytes.len(), index_bytes(wanted), bound) {
+                return Found::Refused(full);
+            }
+            let arena = &self.arena;
+            self.index.reserve(wanted - self.index.len(), |&i| {
+                StateTable::hash(arena.get(i))
+            });
+        }
+        // One probe: the index has room, so `entry` does not grow it.
+        let index_now = self.index.allocation_size();
+        let arena = &mut self.arena;
+        match self.index.entry(
+            hash,
+            |&i| arena.get(i) == bytes,
+            |&i| StateTable::hash(arena.get(i)),
+        ) {
+            Entry::Occupied(_) => Found::Old,
+            Entry::Vacant(slot) => {
+                if let Err(full) = arena.room_for(bytes.len(), index_now, bound) {
+                    return Found::Refused(full);
+                }
+                slot.insert(arena.append(bytes, parent));
+                assert!(
+                    self.memory_bytes() <= memory_max,
+                    "the memory bound was overrun"
+                );
+                Found::New
+            }
+        }
+    }
+
+    /// The bytes the table takes, each container at its capacity (what it
+    /// allocated, not what it holds): arena chunks and their list, the
+    /// index, spans, parents and moves.
+    pub fn memory_bytes(&self) -> usize {
+        self.arena.bytes() + self.index.allocation_size()
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Bound {
+    states_max: usize,
+    memory_max: usize,
+}
+
+impl Arena {
+    fn get(&self, i: u32) -> &[u8] {
+        let span = self.spans[i as usize];
+        let start = (span >> LEN_BITS) as usize;
+        let len = (span & ((1 << LEN_BITS) - 1)) as usize;
+        let at = start % CHUNK_MAX;
+        &self.chunks[start / CHUNK_MAX][at..at + len]
+    }
+
+    /// Appends a state (room already made) and returns its number.
+    fn append(&mut self, bytes: &[u8], parent: Option<(usize, Transition)>) -> u32 {
+        let number = self.spans.len() as u32;
+        let last = self.chunks.len() - 1;
+        let chunk = &mut self.chunks[last];
+        let start = last * CHUNK_MAX + chunk.len();
+        chunk.extend_from_slice(bytes);
+        self.spans
+            .push(((start as u64) << LEN_BITS) | bytes.len() as u64);
+        let (p, m) = match parent {
+            Some((p, t)) => (p as u32, pack(t)),
+            None => (u32::MAX, 0),
+        };
+        self.parents.push(p);
+        self.moves.push(m);
+        number
+    }
+
+    /// Makes room for one more state of `len` bytes, the index then taking
+    /// `index_bytes`, or says which bound forbids it. The containers grow
+    /// here, by doubling, and only after the bytes they would take are
+    /// known to fit.
+    fn room_for(&mut self, len: usize, index_bytes: usize, bound: Bound) -> Result<(), Full> {
+        let n = self.spans.len();
+        if n >= bound.states_max || n >= u32::MAX as usize - 1 {
+            return Err(Full::States);
+        }
+        assert!(len < 1 << LEN_BITS, "encoded state too long");
+        let chunk_full = self
+            .chunks
+            .last()
+            .is_none_or(|c| c.capacity() - c.len() < len);
+        let new_chunk = if chunk_full {
+            let last = self.chunks.last().map_or(0, Vec::capacity);
+            (last * 2).clamp(CHUNK_MIN, CHUNK_MAX)
+        } else {
+            0
+        };
+        let grow_rows = n >= self.spans.capacity();
+        let rows = if grow_rows {
+            (n * 2).max(CAPACITY_MIN)
+        } else {
+            self.spans.capacity()
+        };
+        let slots = if chunk_full && self.chunks.len() == self.chunks.capacity() {
+            (self.chunks.len() * 2).max(16)
+        } else {
+            self.chunks.capacity()
+        };
+        let total = self.chunk_bytes
+            + new_chunk
+            + slots * std::mem::size_of::<Vec<u8>>()
+            + index_bytes
+            + rows * ROW_BYTES;
+        if total > bound.memory_max {
+            return Err(Full::Memory);
+        }
+        if chunk_full {
+            self.chunks.reserve_exact(slots - self.chunks.len());
+            self.chunks.push(Vec::with_capacity(new_chunk));
+            self.chunk_bytes += new_chunk;
+        }
+        if grow_rows {
+            self.spans.reserve_exact(rows - n);
+            self.parents.reserve_exact(rows - n);
+            self.moves.reserve_exact(rows - n);
+        }
+        Ok(())
+    }
+
+    fn bytes(&self) -> usize {
+        let rows = self
+            .spans
+            .capacity()
+            .max(self.parents.capacity())
+            .max(self.moves.capacity());
+        self.chunk_bytes
+            + self.chunks.capacity() * std::mem::size_of::<Vec<u8>>()
+            + rows * ROW_BYTES
+    }
+}
+
+/// Bytes per state outside the arena and the index: span, parent, move.
+const ROW_BYTES: usize = 8 + 4 + 2;
+
+/// The bytes hashbrown allocates for a table reserved for `capacity`
+/// entries (at least `CAPACITY_MIN`): a power of two of buckets at most 7/8
+/// full, each a `u32` and a control byte, and a group of trailing control
+/// bytes.
+fn index_bytes(capacity: usize) -> usize {
+    let buckets = (capacity * 8 / 7).next_power_of_two();
+    buckets * (std::mem::size_of::<u32>() + 1) + 16
+}
+
+/// A transition in 16 bits: kind in the top two, core in the next six,
+/// slot or location in the low byte.
+fn pack(t: Transition) -> u16 {
+    let (kind, core, arg) = match t {
+        Transition::Step { core } => (0, core, 0),
+        Transition::Drain { core, slot } => (1, core, slot),
+        Transition::Invalidate { core } => (2, core, 0),
+        Transition::Evict { core, loc } => (3, core, loc.0),
+    };
+    (kind << 14) | ((core as u16) << 8) | arg as u16
+}
+
+fn unpack(m: u16) -> Transition {
+    let core = ((m >> 8) & 0x3f) as u8;
+    let arg = m as u8;
+    match m >> 14 {
+        0 => Transition::Step { core },
+        1 => Transition::Drain { core, slot: arg },
+        2 => Transition::Invalidate { core },
+        _ => Transition::Evict {
+            core,
+            loc: Loc(arg),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transitions_pack_and_unpack() {
+        for core in [0, 7] {
+            for t in [
+                Transition::Step { core },
+                Transition::Drain { core, slot: 31 },
+                Transition::Invalidate { core },
+                Transition::Evict { core, loc: Loc(31) },
+            ] {
+                assert_eq!(unpack(pack(t)), t);
+            }
+        }
+    }
+
+    #[test]
+    fn states_are_numbered_once_and_found_again() {
+        let mut table = StateTable::new();
+        let max = usize::MAX;
+        for i in 0..5000u32 {
+            let bytes = i.to_le_bytes();
+            let h = StateTable::hash(&bytes);
+            assert_eq!(table.find_or_insert(h, &bytes, None, max, max), Found::New);
+        }
+        for i in 0..5000u32 {
+            let bytes = i.to_le_bytes();
+            let h = StateTable::hash(&bytes);
+            assert_eq!(table.find_or_insert(h, &bytes, None, max, max), Found::Old);
+            assert_eq!(table.get(i as usize), &bytes);
+        }
+        assert_eq!(table.len(), 5000);
+    }
+
+    #[test]
+    fn the_bounds_refuse_a_state_and_leave_the_table_as_it_was() {
+        let mut table = StateTable::new();
+        let b = [1u8; 8];
+        let h = StateTable::hash(&b);
+        assert_eq!(
+            table.find_or_insert(h, &b, None, 0, usize::MAX),
+            Found::Refused(Full::States)
+        );
+        assert_eq!(
+            table.find_or_insert(h, &b, None, 9, 1000),
+            Found::Refused(Full::Memory)
+        );
+        assert_eq!(table.len(), 0);
+        let limit = 1 << 20;
+        let mut n = 0u32;
+        loop {
+            let bytes = [n.to_le_bytes(), [7; 4]].concat();
+            let h = StateTable::hash(&bytes);
+            match table.find_or_insert(h, &bytes, None, usize::MAX, limit) {
+                Found::New => n += 1,
+                Found::Refused(full) => {
+                    assert_eq!(full, Full::Memory);
+                    break;
+                }
+                Found::Old => unreachable!(),
+            }
+            assert!(table.memory_bytes() <= limit);
+        }
+        assert_eq!(table.len(), n as usize);
+        assert!(n > 10_000, "{n}");
+    }
+}
