@@ -9,7 +9,9 @@
 //!   of a candidate is computed once (`StateTable::hash`), and finding it or
 //!   inserting it is one probe (`find_or_insert`);
 //! * the parent table is a `u32` parent number and a `u16` packed
-//!   transition per state.
+//!   transition per state;
+//! * the per-state columns (spans, parents, transitions) grow by blocks,
+//!   not by doubling: no copy on growth and no half-empty tail.
 //!
 //! Every container grows only through `room_for`, which first checks that
 //! the bytes it would then take stay under the caller's bound: the memory
@@ -41,11 +43,11 @@ struct Arena {
     chunks: Vec<Vec<u8>>,
     /// Where state `i` starts (global offset: chunk index times
     /// `CHUNK_MAX` plus the offset in it) and its length, packed.
-    spans: Vec<u64>,
+    spans: Column<u64>,
     /// The state each state was first reached from (`u32::MAX` for the
     /// initial state), and by which transition (`pack`).
-    parents: Vec<u32>,
-    moves: Vec<u16>,
+    parents: Column<u32>,
+    moves: Column<u16>,
     /// The chunks' capacities, summed.
     chunk_bytes: usize,
 }
@@ -79,9 +81,9 @@ impl StateTable {
         StateTable {
             arena: Arena {
                 chunks: Vec::new(),
-                spans: Vec::new(),
-                parents: Vec::new(),
-                moves: Vec::new(),
+                spans: Column::new(),
+                parents: Column::new(),
+                moves: Column::new(),
                 chunk_bytes: 0,
             },
             index: HashTable::new(),
@@ -101,7 +103,7 @@ impl StateTable {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.arena.spans.is_empty()
+        self.arena.spans.len() == 0
     }
 
     /// The encoding of state `i`.
@@ -112,8 +114,8 @@ impl StateTable {
     /// The state state `i` was first reached from, and by which transition
     /// (`None` for the initial state).
     pub fn parent(&self, i: usize) -> Option<(usize, Transition)> {
-        let p = self.arena.parents[i];
-        (p != u32::MAX).then(|| (p as usize, unpack(self.arena.moves[i])))
+        let p = self.arena.parents.get(i);
+        (p != u32::MAX).then(|| (p as usize, unpack(self.arena.moves.get(i))))
     }
 
     /// Whether `bytes` (of hash `hash`) is a state of the table.
@@ -190,7 +192,7 @@ struct Bound {
 
 impl Arena {
     fn get(&self, i: u32) -> &[u8] {
-        let span = self.spans[i as usize];
+        let span = self.spans.get(i as usize);
         let start = (span >> LEN_BITS) as usize;
         let len = (span & ((1 << LEN_BITS) - 1)) as usize;
         let at = start % CHUNK_MAX;
@@ -236,10 +238,12 @@ impl Arena {
             0
         };
         let grow_rows = n >= self.spans.capacity();
-        let rows = if grow_rows {
-            (n * 2).max(CAPACITY_MIN)
+        let rows = self.spans.capacity() + if grow_rows { BLOCK } else { 0 };
+        let row_blocks = rows / BLOCK;
+        let row_lists = if row_blocks > self.spans.blocks.capacity() {
+            (row_blocks * 2).max(16)
         } else {
-            self.spans.capacity()
+            self.spans.blocks.capacity()
         };
         let slots = if chunk_full && self.chunks.len() == self.chunks.capacity() {
             (self.chunks.len() * 2).max(16)
@@ -250,7 +254,8 @@ impl Arena {
             + new_chunk
             + slots * std::mem::size_of::<Vec<u8>>()
             + index_bytes
-            + rows * ROW_BYTES;
+            + rows * ROW_BYTES
+            + row_lists * 3 * BLOCK_POINTER;
         if total > bound.memory_max {
             return Err(Full::Memory);
         }
@@ -260,22 +265,65 @@ impl Arena {
             self.chunk_bytes += new_chunk;
         }
         if grow_rows {
-            self.spans.reserve_exact(rows - n);
-            self.parents.reserve_exact(rows - n);
-            self.moves.reserve_exact(rows - n);
+            self.spans.grow(row_lists);
+            self.parents.grow(row_lists);
+            self.moves.grow(row_lists);
         }
         Ok(())
     }
 
     fn bytes(&self) -> usize {
-        let rows = self
-            .spans
-            .capacity()
-            .max(self.parents.capacity())
-            .max(self.moves.capacity());
+        let lists = self.spans.blocks.capacity()
+            + self.parents.blocks.capacity()
+            + self.moves.blocks.capacity();
         self.chunk_bytes
             + self.chunks.capacity() * std::mem::size_of::<Vec<u8>>()
-            + rows * ROW_BYTES
+            + self.spans.capacity() * ROW_BYTES
+            + lists * BLOCK_POINTER
+    }
+}
+
+/// Entries of a column block.
+const BLOCK: usize = 1 << 14;
+/// The bytes of a block's entry in its column's list.
+const BLOCK_POINTER: usize = std::mem::size_of::<Box<[u8]>>();
+
+/// A per-state column, in blocks of `BLOCK` entries.
+struct Column<T> {
+    blocks: Vec<Box<[T]>>,
+    len: usize,
+}
+
+impl<T: Copy + Default> Column<T> {
+    fn new() -> Column<T> {
+        Column {
+            blocks: Vec::new(),
+            len: 0,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn capacity(&self) -> usize {
+        self.blocks.len() * BLOCK
+    }
+
+    fn get(&self, i: usize) -> T {
+        self.blocks[i / BLOCK][i % BLOCK]
+    }
+
+    /// Adds a block, the list of blocks then holding `list` of them.
+    fn grow(&mut self, list: usize) {
+        self.blocks.reserve_exact(list - self.blocks.len());
+        self.blocks
+            .push(vec![T::default(); BLOCK].into_boxed_slice());
+    }
+
+    fn push(&mut self, v: T) {
+        self.blocks[self.len / BLOCK][self.len % BLOCK] = v;
+        self.len += 1;
     }
 }
 
