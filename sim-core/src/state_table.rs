@@ -248,8 +248,9 @@ impl Arena {
             0
         };
         let grow_rows = n >= self.spans.capacity();
-        let rows = self.spans.capacity() + if grow_rows { BLOCK } else { 0 };
-        let row_blocks = rows / BLOCK;
+        let blocks = self.spans.blocks.len();
+        let rows = self.spans.capacity() + if grow_rows { block_len(blocks) } else { 0 };
+        let row_blocks = blocks + grow_rows as usize;
         let row_lists = if row_blocks > self.spans.blocks.capacity() {
             (row_blocks * 2).max(16)
         } else {
@@ -297,10 +298,36 @@ impl Arena {
 
 /// Entries of a column block.
 const BLOCK: usize = 1 << 14;
+/// The first blocks are smaller, `FIRST_BLOCK` entries doubling up to
+/// `BLOCK`, so that a small scenario's table stays small.
+const FIRST_BLOCK: usize = 1 << 10;
+const SMALL_BLOCKS: usize = 4;
+/// Entries of the small blocks together.
+const SMALL_ENTRIES: usize = FIRST_BLOCK * ((1 << SMALL_BLOCKS) - 1);
+
+/// Entries of block `b`.
+fn block_len(b: usize) -> usize {
+    if b < SMALL_BLOCKS {
+        FIRST_BLOCK << b
+    } else {
+        BLOCK
+    }
+}
+
+/// The block of entry `i` and its place in it.
+fn locate(i: usize) -> (usize, usize) {
+    if i < SMALL_ENTRIES {
+        let b = (usize::BITS - 1 - (i / FIRST_BLOCK + 1).leading_zeros()) as usize;
+        (b, i - FIRST_BLOCK * ((1 << b) - 1))
+    } else {
+        let j = i - SMALL_ENTRIES;
+        (SMALL_BLOCKS + j / BLOCK, j % BLOCK)
+    }
+}
 /// The bytes of a block's entry in its column's list.
 const BLOCK_POINTER: usize = std::mem::size_of::<Box<[u8]>>();
 
-/// A per-state column, in blocks of `BLOCK` entries.
+/// A per-state column, in blocks (`block_len`).
 struct Column<T> {
     blocks: Vec<Box<[T]>>,
     len: usize,
@@ -319,22 +346,29 @@ impl<T: Copy + Default> Column<T> {
     }
 
     fn capacity(&self) -> usize {
-        self.blocks.len() * BLOCK
+        let b = self.blocks.len();
+        if b <= SMALL_BLOCKS {
+            FIRST_BLOCK * ((1 << b) - 1)
+        } else {
+            SMALL_ENTRIES + (b - SMALL_BLOCKS) * BLOCK
+        }
     }
 
     fn get(&self, i: usize) -> T {
-        self.blocks[i / BLOCK][i % BLOCK]
+        let (b, at) = locate(i);
+        self.blocks[b][at]
     }
 
     /// Adds a block, the list of blocks then holding `list` of them.
     fn grow(&mut self, list: usize) {
         self.blocks.reserve_exact(list - self.blocks.len());
         self.blocks
-            .push(vec![T::default(); BLOCK].into_boxed_slice());
+            .push(vec![T::default(); block_len(self.blocks.len())].into_boxed_slice());
     }
 
     fn push(&mut self, v: T) {
-        self.blocks[self.len / BLOCK][self.len % BLOCK] = v;
+        let (b, at) = locate(self.len);
+        self.blocks[b][at] = v;
         self.len += 1;
     }
 }
@@ -414,6 +448,32 @@ mod tests {
             let h = StateTable::hash(bytes);
             assert_eq!(spread(unspread(h)), h);
         }
+    }
+
+    #[test]
+    fn column_blocks_grow_then_stay_the_same_size() {
+        let mut column = Column::new();
+        for i in 0..SMALL_ENTRIES + 3 * BLOCK {
+            if i == column.capacity() {
+                column.grow(64);
+            }
+            column.push(i as u32);
+        }
+        assert_eq!(column.blocks.len(), SMALL_BLOCKS + 3);
+        assert_eq!(column.capacity(), SMALL_ENTRIES + 3 * BLOCK);
+        for i in [
+            0,
+            1023,
+            1024,
+            3071,
+            3072,
+            15359,
+            15360,
+            SMALL_ENTRIES + BLOCK,
+        ] {
+            assert_eq!(column.get(i), i as u32);
+        }
+        assert!((0..column.len()).all(|i| column.get(i) == i as u32));
     }
 
     #[test]
