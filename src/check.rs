@@ -143,7 +143,15 @@ fn check_one(
     let config = Config::new(model, args.sb_depth, args.iq_depth, default_depth)
         .map_err(|e| Failure::bad_input(e.to_string()))?;
     let machine = Machine::new(scenario, config);
-    let options = args.bounds.options()?;
+    let threads = match args.threads {
+        Some(0) => return Err(Failure::bad_input("--threads must be at least 1")),
+        Some(n) => n,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    let options = sim_core::ExploreOptions {
+        threads,
+        ..args.bounds.options()?
+    };
     let started = std::time::Instant::now();
     let x = Exploration::run(&machine, options);
     let seconds = started.elapsed().as_secs_f64();

@@ -330,6 +330,10 @@ struct CheckArgs {
     /// around herd7 [default: text].
     #[arg(long, value_enum)]
     format: Option<flags::Format>,
+    /// Threads exploring each scenario (default: all cores). States,
+    /// verdict and witness do not depend on it.
+    #[arg(long)]
+    threads: Option<usize>,
     #[command(flatten)]
     bounds: BoundArgs,
 }

@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 /// A litmus file as wide as the machine takes: `threads` threads, each
 /// with `registers` loads and as many stores over `locations` locations,
-/// every thread touching a different mix. A state of it encodes to about
-/// a kilobyte, so a few tens of thousands of states fill 64 MiB.
+/// every thread touching a different mix. A state of it encodes to a few
+/// hundred bytes, so about a hundred thousand states fill 64 MiB.
 fn wide_litmus(threads: usize, registers: usize, locations: usize) -> String {
     let mut text = String::from("C wide\n\n{\n");
     for l in 0..locations {
@@ -58,8 +58,9 @@ fn memory_max_stops_a_wide_exploration_with_status_4_and_says_memory() {
     common::assert_status(&out, 4);
     let (stdout, _) = common::text(&out);
     assert!(
-        stdout
-            .contains("\nVerdict: memory bound exceeded after 30396 states (raise --memory-max)\n"),
+        stdout.contains(
+            "\nVerdict: memory bound exceeded after 113093 states (raise --memory-max)\n"
+        ),
         "{stdout}"
     );
     // 64 MiB of states is a fraction of a second of exploration; without
@@ -72,7 +73,7 @@ fn memory_max_stops_a_wide_exploration_with_status_4_and_says_memory() {
     assert_eq!(v["bound"], "memory");
     assert_eq!(v["bound_exceeded"], true);
     assert_eq!(v["verdict"], serde_json::Value::Null);
-    assert_eq!(v["explored_states"], 30396);
+    assert_eq!(v["explored_states"], 113093);
     assert_eq!(v["exit_status"], 4);
 
     let out = check_wide(&dir, "herd");
@@ -80,7 +81,7 @@ fn memory_max_stops_a_wide_exploration_with_status_4_and_says_memory() {
     let (stdout, _) = common::text(&out);
     assert_eq!(
         stdout,
-        "Bound exceeded wide after 30396 states: memory bound, no result \
+        "Bound exceeded wide after 113093 states: memory bound, no result \
          (raise --memory-max)\n"
     );
 }

@@ -5,30 +5,37 @@
 //! and the caches and invalidation queues only where copies can be stale
 //! (without a queue every valid copy equals memory, so the cache cannot
 //! change an outcome). Two states with the same encoding behave the same.
+//!
+//! The encoding is variable-length, because the table holds millions of
+//! them: values (registers, memory, stored values, cached copies) as
+//! zigzag varints, one byte for -64..=63, which is nearly all of them; the
+//! program counter and status as one varint; buffers as their length then
+//! their entries; a cache's valid lines as a mask of as many bytes as the
+//! scenario has locations to cover. The layout is fixed by the scenario and
+//! the model, so it needs no tags and two encodings are equal exactly when
+//! the states they encode are.
 
-use memory_model::ir::Loc;
+use memory_model::ir::{Loc, Value};
 use memory_model::state::CoreStatus;
 use memory_model::{Machine, State};
 
 pub fn encode(machine: &Machine, state: &State, out: &mut Vec<u8>) {
     out.clear();
     let stale = machine.copies_can_be_stale();
+    let mask_bytes = machine.locations().div_ceil(8);
     for (c, thread) in machine.scenario.threads.iter().enumerate() {
         let core = &state.cores[c];
-        out.extend_from_slice(&core.pc.to_le_bytes());
-        out.push(match core.status {
-            CoreStatus::Running => 0,
-            CoreStatus::Done => 1,
-        });
-        for r in &core.regs[..thread.registers.len()] {
-            out.extend_from_slice(&r.to_le_bytes());
+        let done = matches!(core.status, CoreStatus::Done) as u32;
+        put_varint(out, ((core.pc as u32) << 1) | done);
+        for &r in &core.regs[..thread.registers.len()] {
+            put_value(out, r);
         }
         out.push(core.sb.len() as u8);
         for e in core.sb.entries() {
             match e.store() {
                 Some((loc, v)) => {
                     out.push(loc.0);
-                    out.extend_from_slice(&v.to_le_bytes());
+                    put_value(out, v);
                 }
                 None => out.push(u8::MAX),
             }
@@ -37,16 +44,17 @@ pub fn encode(machine: &Machine, state: &State, out: &mut Vec<u8>) {
             out.push(core.iq.len() as u8);
             out.extend(core.iq.entries().map(|l| l.0));
             let valid = core.cache.valid_mask();
-            out.extend_from_slice(&valid.to_le_bytes());
-            for l in 0..machine.locations() {
-                if let Some(v) = core.cache.get(Loc(l as u8)) {
-                    out.extend_from_slice(&v.to_le_bytes());
-                }
+            out.extend_from_slice(&valid.to_le_bytes()[..mask_bytes]);
+            let mut bits = valid;
+            while bits != 0 {
+                let l = bits.trailing_zeros();
+                bits &= bits - 1;
+                put_value(out, core.cache.get(Loc(l as u8)).unwrap_or(0));
             }
         }
     }
-    for v in &state.mem[..machine.locations()] {
-        out.extend_from_slice(&v.to_le_bytes());
+    for &v in &state.mem[..machine.locations()] {
+        put_value(out, v);
     }
 }
 
@@ -62,23 +70,25 @@ pub fn decode(machine: &Machine, bytes: &[u8]) -> State {
 pub fn decode_into(machine: &Machine, bytes: &[u8], state: &mut State) {
     let mut r = Reader { bytes, at: 0 };
     let stale = machine.copies_can_be_stale();
+    let mask_bytes = machine.locations().div_ceil(8);
     for (c, thread) in machine.scenario.threads.iter().enumerate() {
         let core = &mut state.cores[c];
         *core = Default::default();
-        core.pc = u16::from_le_bytes([r.u8(), r.u8()]);
-        core.status = match r.u8() {
+        let pc = r.varint();
+        core.pc = (pc >> 1) as u16;
+        core.status = match pc & 1 {
             0 => CoreStatus::Running,
             _ => CoreStatus::Done,
         };
         for i in 0..thread.registers.len() {
-            core.regs[i] = r.i32();
+            core.regs[i] = r.value();
         }
         let sb_len = r.u8();
         for _ in 0..sb_len {
             match r.u8() {
                 u8::MAX => core.sb.push_marker(),
                 loc => {
-                    let v = r.i32();
+                    let v = r.value();
                     core.sb.push_store(Loc(loc), v);
                 }
             }
@@ -88,12 +98,16 @@ pub fn decode_into(machine: &Machine, bytes: &[u8], state: &mut State) {
             for _ in 0..iq_len {
                 core.iq.push(Loc(r.u8()));
             }
-            let valid = u32::from_le_bytes([r.u8(), r.u8(), r.u8(), r.u8()]);
-            for l in 0..machine.locations() {
-                if valid & (1 << l) != 0 {
-                    let v = r.i32();
-                    core.cache.fill(Loc(l as u8), v);
-                }
+            let mut valid = 0u32;
+            for i in 0..mask_bytes {
+                valid |= (r.u8() as u32) << (8 * i);
+            }
+            let mut bits = valid;
+            while bits != 0 {
+                let l = bits.trailing_zeros();
+                bits &= bits - 1;
+                let v = r.value();
+                core.cache.fill(Loc(l as u8), v);
             }
         } else {
             // Without a queue every core may be taken to hold every line:
@@ -101,7 +115,7 @@ pub fn decode_into(machine: &Machine, bytes: &[u8], state: &mut State) {
         }
     }
     for l in 0..machine.locations() {
-        state.mem[l] = r.i32();
+        state.mem[l] = r.value();
     }
     if !stale {
         for c in 0..machine.cores() {
@@ -112,6 +126,21 @@ pub fn decode_into(machine: &Machine, bytes: &[u8], state: &mut State) {
         }
     }
     assert_eq!(r.at, bytes.len(), "decoded state left bytes unread");
+}
+
+/// A value as a zigzag varint: small magnitudes of either sign take one
+/// byte.
+fn put_value(out: &mut Vec<u8>, v: Value) {
+    put_varint(out, ((v << 1) ^ (v >> 31)) as u32);
+}
+
+/// Seven bits a byte, low first; the high bit says more follow.
+fn put_varint(out: &mut Vec<u8>, mut x: u32) {
+    while x >= 0x80 {
+        out.push(x as u8 | 0x80);
+        x >>= 7;
+    }
+    out.push(x as u8);
 }
 
 struct Reader<'a> {
@@ -126,9 +155,72 @@ impl Reader<'_> {
         b
     }
 
-    fn i32(&mut self) -> i32 {
-        let v = i32::from_le_bytes(self.bytes[self.at..self.at + 4].try_into().unwrap());
-        self.at += 4;
-        v
+    fn varint(&mut self) -> u32 {
+        let mut x = 0u32;
+        let mut shift = 0;
+        loop {
+            let b = self.u8();
+            x |= ((b & 0x7f) as u32) << shift;
+            if b < 0x80 {
+                return x;
+            }
+            shift += 7;
+        }
+    }
+
+    fn value(&mut self) -> Value {
+        let z = self.varint();
+        ((z >> 1) as i32) ^ -((z & 1) as i32)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use memory_model::{Config, ModelName};
+
+    #[test]
+    fn values_round_trip_through_their_varints() {
+        for v in [0, 1, -1, 63, -64, 64, -65, 1 << 20, i32::MAX, i32::MIN] {
+            let mut out = Vec::new();
+            put_value(&mut out, v);
+            let mut r = Reader { bytes: &out, at: 0 };
+            assert_eq!(r.value(), v);
+            assert_eq!(r.at, out.len());
+        }
+        let mut out = Vec::new();
+        put_value(&mut out, -64);
+        put_value(&mut out, 63);
+        assert_eq!(out.len(), 2, "small values take a byte");
+    }
+
+    /// Every state a walk reaches decodes to a state that encodes to the
+    /// same bytes, on every model.
+    #[test]
+    fn reached_states_round_trip() {
+        for name in ["SB", "MP", "IRIW", "2+2W+wmbs"] {
+            let scenario = scenarios::builtin::builtin(name).unwrap().scenario();
+            for model in ModelName::ALL {
+                let config = Config::new(model, None, None, 4).unwrap();
+                let machine = Machine::new(&scenario, config);
+                let mut seen = std::collections::BTreeSet::new();
+                let mut todo = vec![machine.initial_state()];
+                let (mut bytes, mut again) = (Vec::new(), Vec::new());
+                while let Some(state) = todo.pop() {
+                    encode(&machine, &state, &mut bytes);
+                    if !seen.insert(bytes.clone()) || seen.len() > 5000 {
+                        continue;
+                    }
+                    encode(&machine, &decode(&machine, &bytes), &mut again);
+                    assert_eq!(bytes, again, "{name} on {model:?}");
+                    machine.for_each_enabled(&state, |t| {
+                        let mut next = state;
+                        machine.apply(&mut next, t);
+                        todo.push(next);
+                    });
+                }
+                assert!(seen.len() > 10, "{name} on {model:?}");
+            }
+        }
     }
 }

@@ -2,9 +2,12 @@
 //! with a state table, so that it can say an outcome *never* happens on a
 //! model and give the shortest transition sequence to one that does.
 //!
-//! The state table is an `IndexSet` of encoded states: a state's index is its
-//! discovery order, the set doubles as the breadth-first queue, and a parent
-//! table gives back the path to any state.
+//! The state table (`state_table`) holds encoded states (`encoding`): a
+//! state's number is its discovery order, the table doubles as the
+//! breadth-first queue, and its parent column gives back the path to any
+//! state. With `ExploreOptions::threads` above 1, `frontier` expands many
+//! states at once and inserts what they found in the order this loop
+//! would: the results do not depend on the thread count.
 //!
 //! Reductions (MACHINE.md, "Exhaustive driver"), each on only when
 //! `ExploreOptions::reductions` is set so a property test can compare them
@@ -27,14 +30,13 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use indexmap::IndexSet;
 use memory_model::ir::{Loc, Observable, Value};
 pub use memory_model::BlockedCore;
 use memory_model::{Machine, State, Transition};
-use rustc_hash::FxBuildHasher;
 
 use crate::encoding::{decode_into, encode};
 use crate::reduction::PartialOrder;
+use crate::state_table::{Found, Full, StateTable};
 
 #[derive(Clone, Copy, Debug)]
 pub struct ExploreOptions {
@@ -62,6 +64,9 @@ pub struct ExploreOptions {
     /// The only clock the drivers consult: it can stop an exploration, never
     /// change what a finished one found.
     pub deadline: Option<std::time::Instant>,
+    /// Threads that expand states (1: one loop, no thread pool). Results
+    /// are the same at any count.
+    pub threads: usize,
 }
 
 impl Default for ExploreOptions {
@@ -75,6 +80,7 @@ impl Default for ExploreOptions {
             skip_harmless_evictions: true,
             partial_order: true,
             deadline: None,
+            threads: 1,
         }
     }
 }
@@ -170,10 +176,27 @@ pub struct Exploration<'m, 's> {
     /// it found is a part, with no verdict.
     pub bound_exceeded: bool,
     pub bound_hit: Option<Bound>,
-    states: IndexSet<Box<[u8]>, FxBuildHasher>,
-    parents: Vec<(u32, Transition)>,
-    /// Bytes of the encoded states' own allocations, counted as inserted.
-    state_bytes: usize,
+    pub(crate) table: StateTable,
+    policy: Policy,
+}
+
+/// What the options and the machine decide once for a whole exploration,
+/// asked for every state (`successors`).
+pub(crate) struct Policy {
+    options: ExploreOptions,
+    partial_order: Option<PartialOrder>,
+    skip_evictions: bool,
+}
+
+impl Policy {
+    fn new(m: &Machine, options: ExploreOptions) -> Policy {
+        let reductions = options.reductions;
+        Policy {
+            options,
+            partial_order: (reductions && options.partial_order).then(|| PartialOrder::new(m)),
+            skip_evictions: reductions && options.skip_harmless_evictions && m.queues_never_fill(),
+        }
+    }
 }
 
 impl<'m, 's> Exploration<'m, 's> {
@@ -187,9 +210,8 @@ impl<'m, 's> Exploration<'m, 's> {
             explored_states: 0,
             bound_exceeded: false,
             bound_hit: None,
-            states: IndexSet::with_hasher(FxBuildHasher),
-            parents: Vec::new(),
-            state_bytes: 0,
+            table: StateTable::new(),
+            policy: Policy::new(machine, options),
         };
         x.explore();
         x
@@ -199,173 +221,111 @@ impl<'m, 's> Exploration<'m, 's> {
         let m = self.machine;
         let mut buf = Vec::with_capacity(256);
         let mut initial = m.initial_state();
-        self.canonicalize(&mut initial, &mut |_| {});
+        canonicalize(m, &self.options, &mut initial, &mut |_| {});
         encode(m, &initial, &mut buf);
-        if let Some(bound) = self.room_for(buf.len()) {
-            self.stop(bound);
+        if !self.insert(&buf, None) {
             return;
         }
-        self.states.insert(buf.clone().into_boxed_slice());
-        self.parents.push((u32::MAX, Transition::Step { core: 0 }));
-        let mut successors: Vec<Transition> = Vec::new();
-        let cores = m.cores();
+        if self.options.threads > 1 {
+            crate::frontier::explore(self);
+        } else {
+            self.explore_in_one_loop();
+        }
+    }
+
+    /// Breadth first, one state at a time.
+    pub(crate) fn explore_in_one_loop(&mut self) {
+        let m = self.machine;
+        let mut buf = Vec::with_capacity(256);
+        let mut out: Vec<Transition> = Vec::new();
         let mut state = State::default();
-        let mut s = State::default();
+        let mut scratch = State::default();
         let mut next = 0;
-        let reductions = self.options.reductions;
-        let partial_order =
-            (reductions && self.options.partial_order).then(|| PartialOrder::new(m));
-        let skip_evictions =
-            reductions && self.options.skip_harmless_evictions && m.queues_never_fill();
-        while next < self.states.len() {
+        while next < self.table.len() {
             let index = next;
             next += 1;
-            if index % 1024 == 0 && self.options.deadline.is_some_and(|d| Instant::now() >= d) {
+            if index % 1024 == 0 && self.past_deadline() {
                 self.stop(Bound::Time);
                 return;
             }
-            decode_into(m, &self.states[index], &mut state);
-            if self.options.reductions && m.is_complete(&state) {
-                self.record_final(&state, index);
-                continue;
-            }
-            successors.clear();
-            let stale = m.copies_can_be_stale();
-            m.for_each_enabled(&state, |t| {
-                let wanted = match t {
-                    // Caches are explored only where copies can be stale,
-                    // and the reductions take no skippable eviction.
-                    Transition::Evict { .. } => {
-                        stale && !(skip_evictions && m.is_harmless(&state, t))
+            decode_into(m, self.table.get(index), &mut state);
+            match successors(m, &self.policy, &state, &mut out) {
+                Visit::Final => self.record_final(&state, index),
+                Visit::Deadlock => self.record_deadlock(&state, index),
+                Visit::Expand => {
+                    for &t in &out {
+                        successor(m, &self.options, &state, t, &mut scratch, &mut buf);
+                        if !self.insert(&buf, Some((index, t))) {
+                            return;
+                        }
                     }
-                    Transition::Step { .. }
-                    | Transition::Drain { .. }
-                    | Transition::Invalidate { .. } => true,
-                };
-                if wanted {
-                    successors.push(t);
-                }
-            });
-            if successors.is_empty() {
-                if m.is_complete(&state) {
-                    self.record_final(&state, index);
-                } else {
-                    self.record_deadlock(&state, index);
-                }
-                continue;
-            }
-            if let Some(por) = &partial_order {
-                por.narrow(m, &state, &mut successors);
-            }
-            for &t in &successors {
-                // Copy only what the scenario uses: a whole State is
-                // several kilobytes, most of it idle cores.
-                s.cores[..cores].copy_from_slice(&state.cores[..cores]);
-                s.mem = state.mem;
-                m.apply(&mut s, t);
-                self.canonicalize(&mut s, &mut |_| {});
-                encode(m, &s, &mut buf);
-                if !self.states.contains(buf.as_slice()) {
-                    if let Some(bound) = self.room_for(buf.len()) {
-                        self.stop(bound);
-                        return;
-                    }
-                    self.states.insert(buf.clone().into_boxed_slice());
-                    self.parents.push((index as u32, t));
                 }
             }
         }
-        self.explored_states = self.states.len();
+        self.explored_states = self.table.len();
     }
 
-    fn stop(&mut self, bound: Bound) {
+    pub(crate) fn past_deadline(&self) -> bool {
+        self.options.deadline.is_some_and(|d| Instant::now() >= d)
+    }
+
+    /// Adds an encoded state reached from `parent` unless it is known;
+    /// false when a bound refused it (the exploration is then stopped).
+    pub(crate) fn insert(&mut self, bytes: &[u8], parent: Option<(usize, Transition)>) -> bool {
+        self.insert_hashed(StateTable::hash(bytes), bytes, parent)
+    }
+
+    pub(crate) fn insert_hashed(
+        &mut self,
+        hash: u64,
+        bytes: &[u8],
+        parent: Option<(usize, Transition)>,
+    ) -> bool {
+        let found = self.table.find_or_insert(
+            hash,
+            bytes,
+            parent,
+            self.options.states_max,
+            self.options.memory_max,
+        );
+        match found {
+            Found::Old | Found::New => true,
+            Found::Refused(Full::States) => {
+                self.stop(Bound::States);
+                false
+            }
+            Found::Refused(Full::Memory) => {
+                self.stop(Bound::Memory);
+                false
+            }
+        }
+    }
+
+    pub(crate) fn stop(&mut self, bound: Bound) {
         self.bound_exceeded = true;
         self.bound_hit = Some(bound);
-        self.explored_states = self.states.len();
+        self.explored_states = self.table.len();
     }
 
-    /// Makes room for one more state of `encoded_len` bytes, or says which
-    /// bound forbids it. The tables grow here, by doubling, and only after
-    /// the bytes they would take are known to fit: the memory bound holds
-    /// before each insertion, not only between checks.
-    fn room_for(&mut self, encoded_len: usize) -> Option<Bound> {
-        let len = self.states.len();
-        if len >= self.options.states_max {
-            return Some(Bound::States);
-        }
-        let state_bytes = self.state_bytes + allocation_bytes(encoded_len);
-        let capacity = if len < self.states.capacity() {
-            self.states.capacity()
-        } else {
-            table_capacity(len.saturating_mul(2).max(TABLE_CAPACITY_MIN))
-        };
-        if table_bytes(capacity).saturating_add(state_bytes) > self.options.memory_max {
-            return Some(Bound::Memory);
-        }
-        if capacity > self.states.capacity() {
-            self.states.reserve_exact(capacity - len);
-            self.parents.reserve_exact(self.states.capacity() - len);
-        }
-        self.state_bytes = state_bytes;
-        assert!(self.memory_bytes() <= self.options.memory_max);
-        None
+    pub(crate) fn machine(&self) -> &'m Machine<'s> {
+        self.machine
     }
 
-    /// The bytes the state table takes: the encoded states, the index
-    /// set's entries and hash table (the set is also the breadth-first
-    /// frontier: there is no other queue), and the parent table, each container
-    /// at its capacity (what it allocated, not what it holds). Final
-    /// states and deadlocks are left out: there is one per distinct
-    /// outcome, a few next to the states.
+    pub(crate) fn options(&self) -> &ExploreOptions {
+        &self.options
+    }
+
+    pub(crate) fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// The bytes the state table takes (`StateTable::memory_bytes`: the
+    /// encoded states, the index, the parent table, each container at its
+    /// capacity). The table is also the breadth-first queue: there is no
+    /// other. Final states and deadlocks are left out: there is one per
+    /// distinct outcome, a few next to the states.
     pub fn memory_bytes(&self) -> usize {
-        table_bytes(self.states.capacity().max(self.parents.capacity())) + self.state_bytes
-    }
-
-    /// Applies the eager moves of the reductions, reporting each.
-    fn canonicalize(&self, state: &mut State, moved: &mut dyn FnMut(Transition)) {
-        if !self.options.reductions {
-            return;
-        }
-        let m = self.machine;
-        // A bound on eager local steps, so a local loop cannot hang us; past
-        // it the state is explored as it is.
-        let mut budget = 10_000;
-        'again: loop {
-            for c in 0..m.cores() {
-                if self.options.eager_local_steps
-                    && budget > 0
-                    && m.next_instr(state, c).is_some_and(|i| i.is_local())
-                {
-                    budget -= 1;
-                    let t = Transition::Step { core: c as u8 };
-                    m.apply(state, t);
-                    moved(t);
-                    continue 'again;
-                }
-            }
-            break;
-        }
-        if !m.copies_can_be_stale() || !self.options.eager_dead_moves {
-            return;
-        }
-        for c in 0..m.cores() {
-            let mut bits = m.dead_copies(state, c);
-            while bits != 0 {
-                let loc = Loc(bits.trailing_zeros() as u8);
-                bits &= bits - 1;
-                let t = Transition::Evict { core: c as u8, loc };
-                m.apply(state, t);
-                moved(t);
-            }
-            while let Some(loc) = state.cores[c].iq.front() {
-                if !m.is_dead(state, c, loc) {
-                    break;
-                }
-                let t = Transition::Invalidate { core: c as u8 };
-                m.apply(state, t);
-                moved(t);
-            }
-        }
+        self.table.memory_bytes()
     }
 
     fn observed_values(&self, state: &State) -> Vec<Value> {
@@ -377,7 +337,7 @@ impl<'m, 's> Exploration<'m, 's> {
             .collect()
     }
 
-    fn record_final(&mut self, state: &State, index: usize) {
+    pub(crate) fn record_final(&mut self, state: &State, index: usize) {
         let values = self.observed_values(state);
         if self.finals.contains_key(&values) {
             return;
@@ -396,7 +356,7 @@ impl<'m, 's> Exploration<'m, 's> {
         );
     }
 
-    fn record_deadlock(&mut self, state: &State, index: usize) {
+    pub(crate) fn record_deadlock(&mut self, state: &State, index: usize) {
         let m = self.machine;
         let blocked = m.blocked_cores(state);
         let values = self.observed_values(state);
@@ -482,10 +442,9 @@ impl<'m, 's> Exploration<'m, 's> {
     pub fn steps_to(&self, index: usize) -> Vec<PathStep> {
         let mut edges = Vec::new();
         let mut at = index;
-        while at != 0 {
-            let (parent, t) = self.parents[at];
+        while let Some((parent, t)) = self.table.parent(at) {
             edges.push(t);
-            at = parent as usize;
+            at = parent;
         }
         edges.reverse();
         let m = self.machine;
@@ -495,47 +454,141 @@ impl<'m, 's> Exploration<'m, 's> {
             transition: t,
             eager: true,
         };
-        self.canonicalize(&mut state, &mut |t| path.push(eager(t)));
+        let options = &self.options;
+        canonicalize(m, options, &mut state, &mut |t| path.push(eager(t)));
         for t in edges {
             m.apply(&mut state, t);
             path.push(PathStep {
                 transition: t,
                 eager: false,
             });
-            self.canonicalize(&mut state, &mut |t| path.push(eager(t)));
+            canonicalize(m, options, &mut state, &mut |t| path.push(eager(t)));
         }
         path
     }
 }
 
-/// The smallest capacity the state table grows to from empty.
-const TABLE_CAPACITY_MIN: usize = 1024;
-
-/// The bytes a heap allocation of `len` bytes takes, as common allocators
-/// hand them out: a word of header, in steps of 16, at least 32.
-fn allocation_bytes(len: usize) -> usize {
-    (len + 8).next_multiple_of(16).max(32)
+/// What the driver makes of a visited state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Visit {
+    /// A complete run: an outcome.
+    Final,
+    /// Nothing the driver explores is enabled, and the run is not complete.
+    Deadlock,
+    /// The successors in the list are to be explored.
+    Expand,
 }
 
-/// The capacity an index set reserved for `wanted` entries has: its hash
-/// table has a power of two of buckets, at most 7/8 full.
-fn table_capacity(wanted: usize) -> usize {
-    table_buckets(wanted) / 8 * 7
+/// The transitions the driver explores from `state`, into `out`, and what
+/// the state is. The one place both the sequential loop and `frontier`
+/// choose successors: a reduction that narrows the enabled transitions
+/// (partial order) belongs here.
+pub(crate) fn successors(
+    m: &Machine,
+    policy: &Policy,
+    state: &State,
+    out: &mut Vec<Transition>,
+) -> Visit {
+    out.clear();
+    if policy.options.reductions && m.is_complete(state) {
+        return Visit::Final;
+    }
+    let stale = m.copies_can_be_stale();
+    let skip_evictions = policy.skip_evictions;
+    m.for_each_enabled(state, |t| {
+        let wanted = match t {
+            // Caches are explored only where copies can be stale, and the
+            // reductions take no skippable eviction.
+            Transition::Evict { .. } => stale && !(skip_evictions && m.is_harmless(state, t)),
+            Transition::Step { .. } | Transition::Drain { .. } | Transition::Invalidate { .. } => {
+                true
+            }
+        };
+        if wanted {
+            out.push(t);
+        }
+    });
+    if !out.is_empty() {
+        if let Some(por) = &policy.partial_order {
+            por.narrow(m, state, out);
+        }
+        Visit::Expand
+    } else if m.is_complete(state) {
+        Visit::Final
+    } else {
+        Visit::Deadlock
+    }
 }
 
-fn table_buckets(capacity: usize) -> usize {
-    (capacity.saturating_mul(8) / 7).next_power_of_two().max(16)
+/// The encoding (into `buf`) of the state `t` leads to from `state`, eager
+/// moves applied; `scratch` is working space.
+pub(crate) fn successor(
+    m: &Machine,
+    options: &ExploreOptions,
+    state: &State,
+    t: Transition,
+    scratch: &mut State,
+    buf: &mut Vec<u8>,
+) {
+    // Copy only what the scenario uses: a whole State is several
+    // kilobytes, most of it idle cores.
+    let cores = m.cores();
+    scratch.cores[..cores].copy_from_slice(&state.cores[..cores]);
+    scratch.mem = state.mem;
+    m.apply(scratch, t);
+    canonicalize(m, options, scratch, &mut |_| {});
+    encode(m, scratch, buf);
 }
 
-/// The bytes the state table's containers take at `capacity` entries
-/// (parent table included): per bucket an index and a control byte; per
-/// entry a cached hash and the boxed state's pointer and length; per
-/// parent its index and transition.
-fn table_bytes(capacity: usize) -> usize {
-    let bucket = std::mem::size_of::<usize>() + 1;
-    let entry = std::mem::size_of::<usize>() + std::mem::size_of::<Box<[u8]>>();
-    let parent = std::mem::size_of::<(u32, Transition)>();
-    table_buckets(capacity).saturating_mul(bucket) + capacity.saturating_mul(entry + parent)
+/// Applies the eager moves of the reductions, reporting each.
+fn canonicalize(
+    m: &Machine,
+    options: &ExploreOptions,
+    state: &mut State,
+    moved: &mut dyn FnMut(Transition),
+) {
+    if !options.reductions {
+        return;
+    }
+    // A bound on eager local steps, so a local loop cannot hang us; past
+    // it the state is explored as it is.
+    let mut budget = 10_000;
+    'again: loop {
+        for c in 0..m.cores() {
+            if options.eager_local_steps
+                && budget > 0
+                && m.next_instr(state, c).is_some_and(|i| i.is_local())
+            {
+                budget -= 1;
+                let t = Transition::Step { core: c as u8 };
+                m.apply(state, t);
+                moved(t);
+                continue 'again;
+            }
+        }
+        break;
+    }
+    if !m.copies_can_be_stale() || !options.eager_dead_moves {
+        return;
+    }
+    for c in 0..m.cores() {
+        let mut bits = m.dead_copies(state, c);
+        while bits != 0 {
+            let loc = Loc(bits.trailing_zeros() as u8);
+            bits &= bits - 1;
+            let t = Transition::Evict { core: c as u8, loc };
+            m.apply(state, t);
+            moved(t);
+        }
+        while let Some(loc) = state.cores[c].iq.front() {
+            if !m.is_dead(state, c, loc) {
+                break;
+            }
+            let t = Transition::Invalidate { core: c as u8 };
+            m.apply(state, t);
+            moved(t);
+        }
+    }
 }
 
 /// One transition of a path, and whether a reduction made it eagerly.
