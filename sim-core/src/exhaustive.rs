@@ -35,6 +35,7 @@ pub use memory_model::BlockedCore;
 use memory_model::{Machine, State, Transition};
 
 use crate::encoding::{decode_into, encode};
+use crate::path::PathReplay;
 use crate::reduction::PartialOrder;
 use crate::state_table::{Found, Full, StateTable};
 
@@ -447,22 +448,38 @@ impl<'m, 's> Exploration<'m, 's> {
             at = parent;
         }
         edges.reverse();
+        // Re-simulated through the one checked replayer: every edge and
+        // every eager move must be enabled where the path fires it, or the
+        // table holds a path the LTS does not (a defect, so a panic).
         let m = self.machine;
-        let mut path = Vec::new();
-        let mut state = m.initial_state();
-        let eager = |t| PathStep {
-            transition: t,
-            eager: true,
-        };
         let options = &self.options;
-        canonicalize(m, options, &mut state, &mut |t| path.push(eager(t)));
+        let mut replay = PathReplay::new(m);
+        let mut path = Vec::new();
+        let mut eager_moves = Vec::new();
+        let mut fire_eager_moves = |replay: &mut PathReplay, path: &mut Vec<PathStep>| {
+            let mut state = *replay.state();
+            eager_moves.clear();
+            canonicalize(m, options, &mut state, &mut |t| eager_moves.push(t));
+            for &t in &eager_moves {
+                replay
+                    .fire(t)
+                    .unwrap_or_else(|e| panic!("an eager move does not replay: {e}"));
+                path.push(PathStep {
+                    transition: t,
+                    eager: true,
+                });
+            }
+        };
+        fire_eager_moves(&mut replay, &mut path);
         for t in edges {
-            m.apply(&mut state, t);
+            replay
+                .fire(t)
+                .unwrap_or_else(|e| panic!("a parent edge does not replay: {e}"));
             path.push(PathStep {
                 transition: t,
                 eager: false,
             });
-            canonicalize(m, options, &mut state, &mut |t| path.push(eager(t)));
+            fire_eager_moves(&mut replay, &mut path);
         }
         path
     }
