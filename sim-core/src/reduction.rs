@@ -21,7 +21,21 @@
 //!    the other cores may still do (their future footprints: the rest of
 //!    their threads, their buffers, their copies) and of `c`'s own drains,
 //!    invalidations and evictions, which may happen before it.
-//! 2. all of `c`'s enabled transitions, when nothing another core does can
+//! 2. `c`'s oldest drain alone, where stores drain in order and copies
+//!    cannot be stale (`tso`). Persistent when it is independent of
+//!    everything the other cores may still do: it publishes one location
+//!    `x`, so that means no other core may still read (load, RMW, lock,
+//!    condition) or publish `x` (coherence order); caches are not part of
+//!    the state there (`Footprint::copies` is empty). `c`'s own
+//!    transitions before it are only steps (no other drain is in order,
+//!    there are no invalidations or explored evictions), and each of those
+//!    that can fire while the buffer is not empty commutes with the drain:
+//!    a store appends behind it; a load or condition of `x` reads the
+//!    same value from the buffer before the drain as from `mem` after it
+//!    (no other core writes `x` meanwhile); a fence that waits for the
+//!    buffer, an RMW or a lock waits for the drain, so it cannot come
+//!    before it. The drain disables none of them.
+//! 3. all of `c`'s enabled transitions, when nothing another core does can
 //!    enable a transition of `c` (a lock freed, a condition met, room made
 //!    in a queue) and they are independent of everything the others may
 //!    still do.
@@ -38,6 +52,9 @@ use memory_model::{BlockReason, DrainOrder, Machine, State, Transition};
 /// The partial-order reduction of one machine: its static tables.
 pub struct PartialOrder {
     futures: Futures,
+    /// Candidate 2 applies: stores drain in order and copies cannot be
+    /// stale.
+    lone_drains: bool,
 }
 
 /// What every core may still do from one state.
@@ -50,6 +67,8 @@ impl PartialOrder {
     pub fn new(machine: &Machine) -> PartialOrder {
         PartialOrder {
             futures: Futures::new(machine),
+            lone_drains: machine.config.parameters().drain == DrainOrder::Fifo
+                && !machine.copies_can_be_stale(),
         }
     }
 
@@ -70,6 +89,24 @@ impl PartialOrder {
             if enabled.contains(&step) && self.step_alone_is_persistent(m, state, &outlook, c) {
                 enabled.retain(|&t| t == step);
                 return;
+            }
+        }
+        if self.lone_drains {
+            for c in 0..cores {
+                let drain = Transition::Drain {
+                    core: c as u8,
+                    slot: 0,
+                };
+                if enabled.contains(&drain)
+                    && self.apart_from_others(
+                        m,
+                        &outlook,
+                        &self.footprint(m, state, &outlook, drain),
+                    )
+                {
+                    enabled.retain(|&t| t == drain);
+                    return;
+                }
             }
         }
         let mut best: Option<(usize, usize)> = None;
