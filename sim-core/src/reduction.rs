@@ -21,20 +21,41 @@
 //!    the other cores may still do (their future footprints: the rest of
 //!    their threads, their buffers, their copies) and of `c`'s own drains,
 //!    invalidations and evictions, which may happen before it.
-//! 2. `c`'s oldest drain alone, where stores drain in order and copies
-//!    cannot be stale (`tso`). Persistent when it is independent of
-//!    everything the other cores may still do: it publishes one location
-//!    `x`, so that means no other core may still read (load, RMW, lock,
-//!    condition) or publish `x` (coherence order); caches are not part of
-//!    the state there (`Footprint::copies` is empty). `c`'s own
-//!    transitions before it are only steps (no other drain is in order,
-//!    there are no invalidations or explored evictions), and each of those
-//!    that can fire while the buffer is not empty commutes with the drain:
-//!    a store appends behind it; a load or condition of `x` reads the
-//!    same value from the buffer before the drain as from `mem` after it
-//!    (no other core writes `x` meanwhile); a fence that waits for the
-//!    buffer, an RMW or a lock waits for the drain, so it cannot come
-//!    before it. The drain disables none of them.
+//! 2. one drain of `c` alone, publishing `x`. Persistent when it is
+//!    independent of everything the other cores may still do: no other
+//!    core may still read (load, RMW, lock, condition) or publish `x`
+//!    (coherence order), or hold a copy of `x` (the drain would queue an
+//!    invalidation there, or drop the copy), and no other core waits for
+//!    a queue it pushes into or pushes into the same third queue. Then
+//!    `c`'s own transitions that may come before it must commute with it:
+//!    * a store appends behind it, a `smp_wmb` marker too (a marker ahead
+//!      of it would keep it from being enabled);
+//!    * a load or condition of `x` reads the same value from the buffer
+//!      before the drain as from the copy (or `mem`) after it: no other
+//!      core writes `x` meanwhile, and `c`'s own invalidation of `x` is
+//!      ruled out below;
+//!    * a fence waiting for the buffer, an RMW or a lock of `x` wait for
+//!      the drain (an entry for `x` is still in the buffer), so they
+//!      cannot come first; `smp_rmb` and an access through a register
+//!      wait only for `c`'s queue, which the drain does not touch;
+//!    * a publish of another location (a drain of another slot, an RMW;
+//!      `tso` has none: one drain at a time, RMWs wait for the buffer)
+//!      commutes unless both push into one third queue (entry order, and
+//!      one may fill the queue for the other): their `queues_into` must
+//!      be disjoint;
+//!    * an invalidation or an eviction of `x` at `c` would undo, or be
+//!      undone by, the copy the drain fills: `x` must not be in `c`'s
+//!      queue (no other core publishes `x`, so none will be), and an
+//!      eviction of `x` must not be explored: none where copies cannot be
+//!      stale, none of an invalid copy (only the drain fills it: a load
+//!      of `x` reads the buffer), and, where harmless evictions are left
+//!      out, none of a copy equal to memory, which is the only valid copy
+//!      of `x` without a queued invalidation of `x`. Invalidations and
+//!      evictions of other locations touch other copies.
+//!
+//!    The eager moves after it (dead copies) are in its footprint. Where
+//!    caches are not part of the state (no queue), `Footprint::copies` is
+//!    empty and every copy argument above is void.
 //! 3. all of `c`'s enabled transitions, when nothing another core does can
 //!    enable a transition of `c` (a lock freed, a condition met, room made
 //!    in a queue) and they are independent of everything the others may
@@ -52,9 +73,9 @@ use memory_model::{BlockReason, DrainOrder, Machine, State, Transition};
 /// The partial-order reduction of one machine: its static tables.
 pub struct PartialOrder {
     futures: Futures,
-    /// Candidate 2 applies: stores drain in order and copies cannot be
-    /// stale.
-    lone_drains: bool,
+    /// The driver leaves harmless evictions out: a copy equal to memory
+    /// is never evicted by the explored transitions.
+    skips_harmless_evictions: bool,
 }
 
 /// What every core may still do from one state.
@@ -64,11 +85,12 @@ struct Outlook {
 }
 
 impl PartialOrder {
-    pub fn new(machine: &Machine) -> PartialOrder {
+    /// `skips_harmless_evictions`: whether the exploration leaves out
+    /// evictions of copies equal to memory (its `Policy`).
+    pub fn new(machine: &Machine, skips_harmless_evictions: bool) -> PartialOrder {
         PartialOrder {
             futures: Futures::new(machine),
-            lone_drains: machine.config.parameters().drain == DrainOrder::Fifo
-                && !machine.copies_can_be_stale(),
+            skips_harmless_evictions,
         }
     }
 
@@ -91,22 +113,12 @@ impl PartialOrder {
                 return;
             }
         }
-        if self.lone_drains {
-            for c in 0..cores {
-                let drain = Transition::Drain {
-                    core: c as u8,
-                    slot: 0,
-                };
-                if enabled.contains(&drain)
-                    && self.apart_from_others(
-                        m,
-                        &outlook,
-                        &self.footprint(m, state, &outlook, drain),
-                    )
-                {
-                    enabled.retain(|&t| t == drain);
-                    return;
-                }
+        for &t in enabled.iter() {
+            if matches!(t, Transition::Drain { .. })
+                && self.drain_alone_is_persistent(m, state, &outlook, t)
+            {
+                enabled.retain(|&u| u == t);
+                return;
             }
         }
         let mut best: Option<(usize, usize)> = None;
@@ -181,6 +193,42 @@ impl PartialOrder {
         // publishes of one core may reach a third core's queue in either
         // order.
         f.copies & (queued | evictable) == 0 && (f.writes == 0 || buffered == 0)
+    }
+
+    /// Candidate 2: the drain `t` of core `c`, publishing `x`.
+    fn drain_alone_is_persistent(
+        &self,
+        m: &Machine,
+        state: &State,
+        o: &Outlook,
+        t: Transition,
+    ) -> bool {
+        let f = self.footprint(m, state, o, t);
+        if !self.apart_from_others(m, o, &f) {
+            return false;
+        }
+        let c = f.core;
+        let core = &state.cores[c];
+        let x = f.writes;
+        // An invalidation of `x` at `c` would undo or be undone by the
+        // copy the drain fills.
+        if core.iq.entries().any(|l| 1 << l.0 & x != 0) {
+            return false;
+        }
+        // So would an eviction of `x`: explored only where copies can be
+        // stale, of a valid copy, and, where harmless evictions are left
+        // out, of a copy older than memory, which only a queued
+        // invalidation (ruled out above) makes.
+        if m.copies_can_be_stale()
+            && core.cache.valid_mask() & x != 0
+            && !self.skips_harmless_evictions
+        {
+            return false;
+        }
+        // `c`'s publishes of other locations that may come first (drains,
+        // RMWs) must not push into a queue the drain pushes into.
+        let others = o.future[c].writes & !x;
+        f.queues_into & m.queues_into(c, others, &o.may_hold[..m.cores()]) == 0
     }
 
     fn core_is_persistent(
