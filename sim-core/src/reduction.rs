@@ -20,7 +20,10 @@
 //! 1. `c`'s step alone. Persistent when it is independent of everything
 //!    the other cores may still do (their future footprints: the rest of
 //!    their threads, their buffers, their copies) and of `c`'s own drains,
-//!    invalidations and evictions, which may happen before it.
+//!    invalidations and evictions, which may happen before it. Where
+//!    harmless evictions are left out, the only evictions of `c` that may
+//!    come first are of copies older than memory: those it holds now, or
+//!    ones another core's publish makes stale (counted with its queue).
 //! 2. one drain of `c` alone, publishing `x`. Persistent when it is
 //!    independent of everything the other cores may still do: no other
 //!    core may still read (load, RMW, lock, condition) or publish `x`
@@ -66,7 +69,7 @@
 //! a transition (local steps, dead copies) are part of its footprint.
 
 use memory_model::independence::{independent, Footprint, Futures};
-use memory_model::ir::CORES_MAX;
+use memory_model::ir::{Loc, CORES_MAX};
 use memory_model::state::CoreStatus;
 use memory_model::{BlockReason, DrainOrder, Machine, State, Transition};
 
@@ -182,10 +185,16 @@ impl PartialOrder {
                 queued |= o.future[d].writes & o.may_hold[c];
             }
         }
-        let evictable = if m.copies_can_be_stale() {
-            core.cache.valid_mask() | buffered
-        } else {
+        // Where harmless evictions are left out, only copies older than
+        // memory are evicted; a copy becomes older only by another core's
+        // publish while it is held, which `queued` already counts, and a
+        // drain fills a copy equal to memory.
+        let evictable = if !m.copies_can_be_stale() {
             0
+        } else if self.skips_harmless_evictions {
+            stale_copies(state, c)
+        } else {
+            core.cache.valid_mask() | buffered
         };
         // A load commutes with its core's drains (it reads the same value
         // from the buffer or from the copy the drain fills); a fence that
@@ -283,4 +292,19 @@ impl PartialOrder {
             !in_order || core.sb.entries()[slot].is_marker() || enabled.contains(&drain)
         })
     }
+}
+
+/// The copies `c` holds that are older than memory.
+fn stale_copies(state: &State, c: usize) -> u32 {
+    let cache = &state.cores[c].cache;
+    let mut valid = cache.valid_mask();
+    let mut stale = 0;
+    while valid != 0 {
+        let l = valid.trailing_zeros();
+        valid &= valid - 1;
+        if cache.get(Loc(l as u8)) != Some(state.mem[l as usize]) {
+            stale |= 1 << l;
+        }
+    }
+    stale
 }
