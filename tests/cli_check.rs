@@ -220,15 +220,15 @@ fn check_sb_witness_folds_the_eager_evictions() {
          \x20   1  P0: WRITE_ONCE(*x, 1)  [x=1 into the store buffer]\n\
          \x20   2  P1: WRITE_ONCE(*y, 1)  [y=1 into the store buffer]\n\
          \x20   3  P0: r0 = READ_ONCE(*y)  [read y=0 from cache, missing y=1 in P1's store buffer]\n\
-         \x20   4  P0: drain x=1 to memory\n\
-         \x20   5  P1: r0 = READ_ONCE(*x)  [read x=0 from STALE cache, missing x=1 in memory]\n\
-         \x20   6  P1: drain y=1 to memory\n\
+         \x20   4  P1: drain y=1 to memory\n\
+         \x20   5  P0: drain x=1 to memory\n\
+         \x20   6  P1: r0 = READ_ONCE(*x)  [read x=0 from STALE cache, missing x=1 in memory]\n\
          Explored"
     ));
     let out = wmsim_in(&dir, &["check", "SB", "--model", "weak", "--verbose"]);
     let text = stdout(&out);
     assert!(text.contains("Witness (13 steps):\n    1  P0: evict x  [eager: never read again]\n"));
-    assert!(text.contains("\n   11  P1: apply invalidation of x  [eager: never read again]\n"));
+    assert!(text.contains("\n   13  P1: apply invalidation of x  [eager: never read again]\n"));
 }
 
 #[test]
@@ -264,7 +264,7 @@ fn check_json_gives_each_witness_step_as_an_object() {
                "write": {"location": "x", "value": 1, "to": "store_buffer"}, "eager": false})
     );
     assert_eq!(
-        steps[4],
+        steps[5],
         json!({"core": 1, "kind": "instruction", "instruction": "r0 = READ_ONCE(*x)",
                "read": {"location": "x", "value": 0, "from": "stale_cache",
                         "missed": [{"value": 1, "in": "memory"}]},

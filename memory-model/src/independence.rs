@@ -214,7 +214,11 @@ fn backward(thread: &Thread, uses: impl Fn(&Instr) -> u32) -> Vec<u32> {
 impl Machine<'_> {
     /// The footprint of `t`, enabled in `state`, with the eager moves the
     /// exhaustive driver makes after it; `queues_into` is left empty (see
-    /// [`Machine::queues_into`]).
+    /// [`Machine::queues_into`]). `copies` is empty where copies cannot be
+    /// stale: there every valid copy equals memory, so a copy changes no
+    /// value read and no enabledness (no queue, no back-pressure), and the
+    /// state encoding leaves caches out: transitions that differ only in
+    /// what they do to caches commute on the states the driver tells apart.
     #[inline]
     pub fn footprint(&self, futures: &Futures, state: &State, t: Transition) -> Footprint {
         let core = t.core();
@@ -276,13 +280,17 @@ impl Machine<'_> {
             }
             Transition::Evict { loc, .. } => f.copies = 1 << loc.0,
         }
+        if !self.copies_can_be_stale() {
+            f.copies = 0;
+        }
         f
     }
 
     /// Everything `core` may still do from `state`, whatever the other
     /// cores do: the steps of the rest of its thread, the drains of its
     /// store buffer, invalidations and evictions of any copy it holds or
-    /// may take; `queues_into` is left empty.
+    /// may take; `queues_into` is left empty, and `copies` where copies
+    /// cannot be stale (see [`Machine::footprint`]).
     #[inline]
     pub fn future_footprint(&self, futures: &Futures, state: &State, core: usize) -> Footprint {
         let c = &state.cores[core];
@@ -300,11 +308,16 @@ impl Machine<'_> {
             }
         }
         let queued = c.iq.entries().fold(0u32, |m, l| m | 1 << l.0);
+        let copies = if self.copies_can_be_stale() {
+            c.cache.valid_mask() | queued | reads | writes
+        } else {
+            0
+        };
         Footprint {
             core,
             reads,
             writes,
-            copies: c.cache.valid_mask() | queued | reads | writes,
+            copies,
             waits_for_queue: waits,
             queues_into: 0,
         }

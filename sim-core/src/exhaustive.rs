@@ -192,10 +192,12 @@ pub(crate) struct Policy {
 impl Policy {
     fn new(m: &Machine, options: ExploreOptions) -> Policy {
         let reductions = options.reductions;
+        let skip_evictions = reductions && options.skip_harmless_evictions && m.queues_never_fill();
         Policy {
             options,
-            partial_order: (reductions && options.partial_order).then(|| PartialOrder::new(m)),
-            skip_evictions: reductions && options.skip_harmless_evictions && m.queues_never_fill(),
+            partial_order: (reductions && options.partial_order)
+                .then(|| PartialOrder::new(m, skip_evictions)),
+            skip_evictions,
         }
     }
 }

@@ -20,8 +20,46 @@
 //! 1. `c`'s step alone. Persistent when it is independent of everything
 //!    the other cores may still do (their future footprints: the rest of
 //!    their threads, their buffers, their copies) and of `c`'s own drains,
-//!    invalidations and evictions, which may happen before it.
-//! 2. all of `c`'s enabled transitions, when nothing another core does can
+//!    invalidations and evictions, which may happen before it. Where
+//!    harmless evictions are left out, the only evictions of `c` that may
+//!    come first are of copies older than memory: those it holds now, or
+//!    ones another core's publish makes stale (counted with its queue).
+//! 2. one drain of `c` alone, publishing `x`. Persistent when it is
+//!    independent of everything the other cores may still do: no other
+//!    core may still read (load, RMW, lock, condition) or publish `x`
+//!    (coherence order), or hold a copy of `x` (the drain would queue an
+//!    invalidation there, or drop the copy), and no other core waits for
+//!    a queue it pushes into or pushes into the same third queue. Then
+//!    `c`'s own transitions that may come before it must commute with it:
+//!    * a store appends behind it, a `smp_wmb` marker too (a marker ahead
+//!      of it would keep it from being enabled);
+//!    * a load or condition of `x` reads the same value from the buffer
+//!      before the drain as from the copy (or `mem`) after it: no other
+//!      core writes `x` meanwhile, and `c`'s own invalidation of `x` is
+//!      ruled out below;
+//!    * a fence waiting for the buffer, an RMW or a lock of `x` wait for
+//!      the drain (an entry for `x` is still in the buffer), so they
+//!      cannot come first; `smp_rmb` and an access through a register
+//!      wait only for `c`'s queue, which the drain does not touch;
+//!    * a publish of another location (a drain of another slot, an RMW;
+//!      `tso` has none: one drain at a time, RMWs wait for the buffer)
+//!      commutes unless both push into one third queue (entry order, and
+//!      one may fill the queue for the other): their `queues_into` must
+//!      be disjoint;
+//!    * an invalidation or an eviction of `x` at `c` would undo, or be
+//!      undone by, the copy the drain fills: `x` must not be in `c`'s
+//!      queue (no other core publishes `x`, so none will be), and an
+//!      eviction of `x` must not be explored: none where copies cannot be
+//!      stale, none of an invalid copy (only the drain fills it: a load
+//!      of `x` reads the buffer), and, where harmless evictions are left
+//!      out, none of a copy equal to memory, which is the only valid copy
+//!      of `x` without a queued invalidation of `x`. Invalidations and
+//!      evictions of other locations touch other copies.
+//!
+//!    The eager moves after it (dead copies) are in its footprint. Where
+//!    caches are not part of the state (no queue), `Footprint::copies` is
+//!    empty and every copy argument above is void.
+//! 3. all of `c`'s enabled transitions, when nothing another core does can
 //!    enable a transition of `c` (a lock freed, a condition met, room made
 //!    in a queue) and they are independent of everything the others may
 //!    still do.
@@ -31,13 +69,16 @@
 //! a transition (local steps, dead copies) are part of its footprint.
 
 use memory_model::independence::{independent, Footprint, Futures};
-use memory_model::ir::CORES_MAX;
+use memory_model::ir::{Loc, CORES_MAX};
 use memory_model::state::CoreStatus;
 use memory_model::{BlockReason, DrainOrder, Machine, State, Transition};
 
 /// The partial-order reduction of one machine: its static tables.
 pub struct PartialOrder {
     futures: Futures,
+    /// The driver leaves harmless evictions out: a copy equal to memory
+    /// is never evicted by the explored transitions.
+    skips_harmless_evictions: bool,
 }
 
 /// What every core may still do from one state.
@@ -47,9 +88,12 @@ struct Outlook {
 }
 
 impl PartialOrder {
-    pub fn new(machine: &Machine) -> PartialOrder {
+    /// `skips_harmless_evictions`: whether the exploration leaves out
+    /// evictions of copies equal to memory (its `Policy`).
+    pub fn new(machine: &Machine, skips_harmless_evictions: bool) -> PartialOrder {
         PartialOrder {
             futures: Futures::new(machine),
+            skips_harmless_evictions,
         }
     }
 
@@ -69,6 +113,14 @@ impl PartialOrder {
             let step = Transition::Step { core: c as u8 };
             if enabled.contains(&step) && self.step_alone_is_persistent(m, state, &outlook, c) {
                 enabled.retain(|&t| t == step);
+                return;
+            }
+        }
+        for &t in enabled.iter() {
+            if matches!(t, Transition::Drain { .. })
+                && self.drain_alone_is_persistent(m, state, &outlook, t)
+            {
+                enabled.retain(|&u| u == t);
                 return;
             }
         }
@@ -133,10 +185,16 @@ impl PartialOrder {
                 queued |= o.future[d].writes & o.may_hold[c];
             }
         }
-        let evictable = if m.copies_can_be_stale() {
-            core.cache.valid_mask() | buffered
-        } else {
+        // Where harmless evictions are left out, only copies older than
+        // memory are evicted; a copy becomes older only by another core's
+        // publish while it is held, which `queued` already counts, and a
+        // drain fills a copy equal to memory.
+        let evictable = if !m.copies_can_be_stale() {
             0
+        } else if self.skips_harmless_evictions {
+            stale_copies(state, c)
+        } else {
+            core.cache.valid_mask() | buffered
         };
         // A load commutes with its core's drains (it reads the same value
         // from the buffer or from the copy the drain fills); a fence that
@@ -144,6 +202,42 @@ impl PartialOrder {
         // publishes of one core may reach a third core's queue in either
         // order.
         f.copies & (queued | evictable) == 0 && (f.writes == 0 || buffered == 0)
+    }
+
+    /// Candidate 2: the drain `t` of core `c`, publishing `x`.
+    fn drain_alone_is_persistent(
+        &self,
+        m: &Machine,
+        state: &State,
+        o: &Outlook,
+        t: Transition,
+    ) -> bool {
+        let f = self.footprint(m, state, o, t);
+        if !self.apart_from_others(m, o, &f) {
+            return false;
+        }
+        let c = f.core;
+        let core = &state.cores[c];
+        let x = f.writes;
+        // An invalidation of `x` at `c` would undo or be undone by the
+        // copy the drain fills.
+        if core.iq.entries().any(|l| 1 << l.0 & x != 0) {
+            return false;
+        }
+        // So would an eviction of `x`: explored only where copies can be
+        // stale, of a valid copy, and, where harmless evictions are left
+        // out, of a copy older than memory, which only a queued
+        // invalidation (ruled out above) makes.
+        if m.copies_can_be_stale()
+            && core.cache.valid_mask() & x != 0
+            && !self.skips_harmless_evictions
+        {
+            return false;
+        }
+        // `c`'s publishes of other locations that may come first (drains,
+        // RMWs) must not push into a queue the drain pushes into.
+        let others = o.future[c].writes & !x;
+        f.queues_into & m.queues_into(c, others, &o.may_hold[..m.cores()]) == 0
     }
 
     fn core_is_persistent(
@@ -198,4 +292,19 @@ impl PartialOrder {
             !in_order || core.sb.entries()[slot].is_marker() || enabled.contains(&drain)
         })
     }
+}
+
+/// The copies `c` holds that are older than memory.
+fn stale_copies(state: &State, c: usize) -> u32 {
+    let cache = &state.cores[c].cache;
+    let mut valid = cache.valid_mask();
+    let mut stale = 0;
+    while valid != 0 {
+        let l = valid.trailing_zeros();
+        valid &= valid - 1;
+        if cache.get(Loc(l as u8)) != Some(state.mem[l as usize]) {
+            stale |= 1 << l;
+        }
+    }
+    stale
 }

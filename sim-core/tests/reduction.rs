@@ -247,11 +247,13 @@ fn configs() -> Vec<Config> {
     vec![
         Config::new(ModelName::Sc, Some(0), Some(0), 4).unwrap(),
         Config::new(ModelName::Tso, Some(1), Some(0), 4).unwrap(),
+        Config::new(ModelName::Tso, Some(2), Some(0), 4).unwrap(),
         Config::new(ModelName::Tso, Some(4), Some(0), 4).unwrap(),
         Config::new(ModelName::Weak, Some(1), Some(1), 4).unwrap(),
         Config::new(ModelName::Weak, Some(2), Some(2), 4).unwrap(),
         Config::new(ModelName::Weak, Some(4), Some(8), 4).unwrap(),
         Config::new(ModelName::Weak, Some(0), Some(1), 4).unwrap(),
+        Config::new(ModelName::Weak, Some(2), Some(0), 4).unwrap(),
     ]
 }
 
