@@ -67,10 +67,13 @@ pub struct TimedRun<'m, 's> {
     /// every core before every event.
     step_enabled: [bool; CORES_MAX],
     drain_enabled: [bool; CORES_MAX],
-    /// For each kind of event and core, when it is due if it may fire, else
-    /// `NEVER`: the agenda masked by enabledness, refreshed with it, so that
-    /// finding the earliest event reads one small table.
-    ready: [[u64; CORES_MAX]; KINDS],
+    /// For each core, its earliest event that may fire as an `EventKey`
+    /// packed in a `u64` (`pack`), else `NEVER`: the agenda masked by
+    /// enabledness and refreshed with it, so that finding the earliest event
+    /// is a minimum over one word per core. An overdue event (a step enabled
+    /// after its due time) counts as due at the refresh; no later event can
+    /// come before it, as every event fires at the least of these times.
+    ready: [u64; CORES_MAX],
     now: u64,
     steps: u32,
 }
@@ -86,7 +89,7 @@ impl<'m, 's> TimedRun<'m, 's> {
             agenda: Agenda::default(),
             step_enabled: [false; CORES_MAX],
             drain_enabled: [false; CORES_MAX],
-            ready: [[NEVER; CORES_MAX]; KINDS],
+            ready: [NEVER; CORES_MAX],
             now: 0,
             steps: 0,
         }
@@ -187,49 +190,31 @@ impl<'m, 's> TimedRun<'m, 's> {
         }
     }
 
-    /// The earliest enabled event, or `None` when nothing can fire.
-    ///
-    /// Reads `ready` by kind in tie-break order, then core in order,
-    /// keeping only a strictly earlier time: the first of equal times is the
-    /// least (time, kind, core), as `Earliest` orders them (checked against
-    /// it under the checks).
+    /// The earliest enabled event, or `None` when nothing can fire: the
+    /// least of the cores' packed keys, which order as (time, kind, core)
+    /// as `Earliest` does (checked against it under the checks).
     fn earliest(&self) -> Option<EventKey> {
         let m = self.machine;
-        let mut best: Option<EventKey> = None;
-        let mut best_time = NEVER;
-        for kind in [
-            EventKind::Invalidate,
-            EventKind::Drain,
-            EventKind::Step,
-            EventKind::Evict,
-        ] {
-            for c in 0..m.cores() {
-                let time = self.ready[kind as usize][c].max(self.now);
-                if time < best_time {
-                    best_time = time;
-                    best = Some(EventKey {
-                        time,
-                        kind,
-                        core: c as u8,
-                    });
-                }
-            }
-        }
+        let best = self.ready[..m.cores()]
+            .iter()
+            .fold(NEVER, |best, &key| best.min(key));
+        let best = (best != NEVER).then(|| unpack(best));
         if m.checks_enabled() {
             self.check_enabled();
             for c in 0..m.cores() {
+                let mut expected = NEVER;
                 for kind in [
                     EventKind::Invalidate,
                     EventKind::Drain,
                     EventKind::Step,
                     EventKind::Evict,
                 ] {
-                    assert_eq!(
-                        self.ready[kind as usize][c],
-                        self.ready_time(c, kind),
-                        "stale {kind:?} of core {c}"
-                    );
+                    let due = self.ready_time(c, kind);
+                    if due != NEVER {
+                        expected = expected.min(pack(due.max(self.now), kind, c));
+                    }
                 }
+                assert_eq!(self.ready[c], expected, "stale earliest event of core {c}");
             }
             assert_eq!(best, self.earliest_offered(), "earliest event differs");
         }
@@ -245,16 +230,22 @@ impl<'m, 's> TimedRun<'m, 's> {
         }
     }
 
-    /// Refreshes `c`'s row of `ready` from the agenda and enabledness.
+    /// Refreshes `c`'s earliest event in `ready` from the agenda and
+    /// enabledness.
     fn refresh_ready(&mut self, c: usize) {
+        let mut best = NEVER;
         for kind in [
             EventKind::Invalidate,
             EventKind::Drain,
             EventKind::Step,
             EventKind::Evict,
         ] {
-            self.ready[kind as usize][c] = self.ready_time(c, kind);
+            let due = self.ready_time(c, kind);
+            if due != NEVER {
+                best = best.min(pack(due.max(self.now), kind, c));
+            }
         }
+        self.ready[c] = best;
     }
 
     /// Whether an event of `kind` at core `c` may fire now.
@@ -521,6 +512,33 @@ impl<'m, 's> TimedRun<'m, 's> {
     fn step_latency(&self, effect: &Effect, decisions: &mut Decisions) -> u64 {
         debug_assert!(matches!(effect, Effect::Step { .. }));
         draw(decisions, LatencyClass::of(effect).cycles(&self.timing))
+    }
+}
+
+/// Bits of a packed key below its time: the kind (2 bits) then the core
+/// (3 bits, `CORES_MAX` 8).
+const KEY_SHIFT: u32 = 5;
+
+/// `EventKey { time, kind, core }` as one word that orders as the key does.
+/// Times stay far below 2^59 cycles: a run is at most `steps_max` (a `u32`)
+/// transitions of at most a few `u32` cycle draws each.
+fn pack(time: u64, kind: EventKind, core: usize) -> u64 {
+    const _: () = assert!(CORES_MAX <= 8 && KINDS <= 4);
+    assert!(time < NEVER >> KEY_SHIFT, "simulated time overflows");
+    time << KEY_SHIFT | (kind as u64) << 3 | core as u64
+}
+
+fn unpack(key: u64) -> EventKey {
+    let kind = match (key >> 3) & 3 {
+        0 => EventKind::Invalidate,
+        1 => EventKind::Drain,
+        2 => EventKind::Step,
+        _ => EventKind::Evict,
+    };
+    EventKey {
+        time: key >> KEY_SHIFT,
+        kind,
+        core: (key & 7) as u8,
     }
 }
 
