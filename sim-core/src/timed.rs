@@ -16,7 +16,6 @@
 //! incremental value is compared with a full recomputation.
 
 use memory_model::ir::{Loc, CORES_MAX};
-use memory_model::state::SB_DEPTH_MAX;
 use memory_model::{Effect, Machine, State, Transition};
 
 use crate::decision::Decisions;
@@ -61,12 +60,12 @@ pub struct TimedRun<'m, 's> {
     initial: State,
     state: State,
     agenda: Agenda,
-    /// Per core, whether its next step is enabled and whether some drain of
-    /// its store buffer is: kept up to date after each event for the cores
-    /// the event can have changed (`update_enabled`), not recomputed for
-    /// every core before every event.
+    /// Per core, whether its next step is enabled and which drains of its
+    /// store buffer are (one bit per slot, `Machine::drainable_slots`): kept
+    /// up to date after each event for the cores the event can have changed
+    /// (`update_enabled`), not recomputed for every core before every event.
     step_enabled: [bool; CORES_MAX],
-    drain_enabled: [bool; CORES_MAX],
+    drainable: [u32; CORES_MAX],
     /// For each core, its earliest event that may fire as an `EventKey`
     /// packed in a `u64` (`pack`), else `NEVER`: the agenda masked by
     /// enabledness and refreshed with it, so that finding the earliest event
@@ -88,7 +87,7 @@ impl<'m, 's> TimedRun<'m, 's> {
             state: initial,
             agenda: Agenda::default(),
             step_enabled: [false; CORES_MAX],
-            drain_enabled: [false; CORES_MAX],
+            drainable: [0; CORES_MAX],
             ready: [NEVER; CORES_MAX],
             now: 0,
             steps: 0,
@@ -253,7 +252,7 @@ impl<'m, 's> TimedRun<'m, 's> {
         let core = &self.state.cores[c];
         match kind {
             EventKind::Invalidate => !core.iq.is_empty(),
-            EventKind::Drain => self.drain_enabled[c],
+            EventKind::Drain => self.drainable[c] != 0,
             EventKind::Step => self.step_enabled[c],
             EventKind::Evict => core.cache.valid_mask() != 0,
         }
@@ -282,11 +281,10 @@ impl<'m, 's> TimedRun<'m, 's> {
         best.get()
     }
 
-    /// Recomputes whether `c`'s step and some drain of `c` are enabled.
+    /// Recomputes whether `c`'s step and which drains of `c` are enabled.
     fn refresh_enabled(&mut self, c: usize) {
         self.step_enabled[c] = self.machine.step_enabled(&self.state, c);
-        self.drain_enabled[c] =
-            !self.state.cores[c].sb.is_empty() && self.first_drainable(c).is_some();
+        self.drainable[c] = self.machine.drainable_slots(&self.state, c);
     }
 
     /// After a transition of `core`, recomputes enabledness where it can
@@ -335,16 +333,14 @@ impl<'m, 's> TimedRun<'m, 's> {
                 self.machine.step_enabled(&self.state, c),
                 "stale step enabledness of core {c}"
             );
+            let drainable = (0..self.state.cores[c].sb.len())
+                .filter(|&slot| self.drain_enabled(c, slot))
+                .fold(0u32, |mask, slot| mask | 1 << slot);
             assert_eq!(
-                self.drain_enabled[c],
-                self.first_drainable(c).is_some(),
+                self.drainable[c], drainable,
                 "stale drain enabledness of core {c}"
             );
         }
-    }
-
-    fn first_drainable(&self, c: usize) -> Option<usize> {
-        (0..self.state.cores[c].sb.len()).find(|&slot| self.drain_enabled(c, slot))
     }
 
     fn drain_enabled(&self, c: usize, slot: usize) -> bool {
@@ -400,7 +396,7 @@ impl<'m, 's> TimedRun<'m, 's> {
             EventKind::Evict => {
                 let valid = self.state.cores[c].cache.valid_mask();
                 let pick = decisions.choose(valid.count_ones() as usize);
-                let loc = nth_set_bit(valid, pick);
+                let loc = Loc(nth_set_bit(valid, pick) as u8);
                 let effect = self.fire_transition(Transition::Evict { core, loc }, observer);
                 let due = self.now + draw(decisions, self.timing.eviction_interval);
                 self.agenda.set(c, EventKind::Evict, due);
@@ -426,18 +422,12 @@ impl<'m, 's> TimedRun<'m, 's> {
     }
 
     /// Which enabled drain fires: under FIFO the head; per location, a drawn
-    /// one among those enabled.
+    /// one among those enabled, counted in slot order.
     fn choose_drain(&self, c: usize, decisions: &mut Decisions) -> usize {
-        let mut enabled = [0u8; 2 * SB_DEPTH_MAX];
-        let mut count = 0;
-        for slot in 0..self.state.cores[c].sb.len() {
-            if self.drain_enabled(c, slot) {
-                enabled[count] = slot as u8;
-                count += 1;
-            }
-        }
-        assert!(count > 0, "a drain event with no enabled drain");
-        enabled[decisions.choose(count)] as usize
+        let enabled = self.drainable[c];
+        assert!(enabled != 0, "a drain event with no enabled drain");
+        let pick = decisions.choose(enabled.count_ones() as usize);
+        nth_set_bit(enabled, pick) as usize
     }
 
     fn fire_transition<O: Observer>(&mut self, t: Transition, observer: &mut O) -> Effect {
@@ -546,9 +536,10 @@ fn draw(decisions: &mut Decisions, c: Cycles) -> u64 {
     decisions.range(c.min, c.max) as u64
 }
 
-fn nth_set_bit(mut mask: u32, n: usize) -> Loc {
+/// The index of the `n`th (from 0) lowest set bit of `mask`.
+fn nth_set_bit(mut mask: u32, n: usize) -> u32 {
     for _ in 0..n {
         mask &= mask - 1;
     }
-    Loc(mask.trailing_zeros() as u8)
+    mask.trailing_zeros()
 }
