@@ -16,6 +16,7 @@
 //! incremental value is compared with a full recomputation.
 
 use memory_model::ir::{Loc, CORES_MAX};
+use memory_model::state::CoreStatus;
 use memory_model::{Effect, Machine, State, Transition};
 
 use crate::decision::Decisions;
@@ -58,6 +59,8 @@ pub struct TimedRun<'m, 's> {
     /// cores the scenario uses and its locations out of it, not by
     /// rebuilding (and copying) the whole fixed-size state.
     initial: State,
+    /// `Machine::is_nothing` for each core and pc, asked once per step.
+    nothing: Vec<Box<[bool]>>,
     state: State,
     agenda: Agenda,
     /// Per core, whether its next step is enabled and which drains of its
@@ -80,10 +83,17 @@ pub struct TimedRun<'m, 's> {
 impl<'m, 's> TimedRun<'m, 's> {
     pub fn new(machine: &'m Machine<'s>, timing: Timing) -> TimedRun<'m, 's> {
         let initial = machine.initial_state();
+        let nothing = (0..machine.cores())
+            .map(|c| {
+                let instrs = machine.scenario.threads[c].instrs.len();
+                (0..instrs).map(|pc| machine.is_nothing(c, pc)).collect()
+            })
+            .collect();
         TimedRun {
             machine,
             timing,
             initial,
+            nothing,
             state: initial,
             agenda: Agenda::default(),
             step_enabled: [false; CORES_MAX],
@@ -131,7 +141,9 @@ impl<'m, 's> TimedRun<'m, 's> {
             self.refresh_ready(c);
         }
         // Only a step (a core becomes done) or a drain (a store buffer
-        // empties) can complete a run.
+        // empties) can complete a run, and only when it leaves its own core
+        // done with an empty buffer: it changes no other core's status or
+        // buffer, and the run was not complete before it.
         let mut may_complete = true;
         loop {
             if may_complete && m.is_complete(&self.state) {
@@ -148,8 +160,11 @@ impl<'m, 's> TimedRun<'m, 's> {
             };
             assert!(next.time >= self.now, "time went back");
             self.now = next.time;
-            may_complete = matches!(next.kind, EventKind::Step | EventKind::Drain);
             self.fire(next, decisions, observer);
+            let core = &self.state.cores[next.core as usize];
+            may_complete = matches!(next.kind, EventKind::Step | EventKind::Drain)
+                && core.status == CoreStatus::Done
+                && core.sb.is_empty();
         }
     }
 
@@ -377,7 +392,7 @@ impl<'m, 's> TimedRun<'m, 's> {
                 // `barrier()`, which lowers to nothing: it takes no time and
                 // draws nothing, so the two programs run alike.
                 let nothing = matches!(effect, Effect::Step { pc, .. }
-                    if self.machine.is_nothing(c, pc as usize));
+                    if self.nothing[c][pc as usize]);
                 let mut latency = if nothing {
                     0
                 } else {
