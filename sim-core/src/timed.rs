@@ -15,7 +15,7 @@
 //! changed (`update_enabled` says which); under memory-model's checks every
 //! incremental value is compared with a full recomputation.
 
-use memory_model::ir::{Loc, CORES_MAX};
+use memory_model::ir::{Address, Loc, CORES_MAX};
 use memory_model::state::CoreStatus;
 use memory_model::{Effect, Machine, State, Transition};
 
@@ -311,22 +311,54 @@ impl<'m, 's> TimedRun<'m, 's> {
     /// false everywhere while no queue is full. So only `core` changes,
     /// unless the transition `published` or a queue was or is full
     /// (`queue_was_full`: before the transition).
-    /// Returns the cores refreshed.
+    ///
+    /// A publish of `x` with no queue full changes, at another core, no
+    /// store buffer (its drains stay as they were), memory and its copy
+    /// only at `x`, and its invalidation queue only by a push (it is then
+    /// not empty). So only a step that goes to `x`, goes through a register
+    /// (waiting for the queue), or has a queue to wait for can change there.
+    ///
+    /// Returns the cores whose events may have changed.
     fn update_enabled(
         &mut self,
         core: usize,
-        published: bool,
+        published: Option<Loc>,
         queue_was_full: bool,
     ) -> std::ops::Range<usize> {
-        let changed = if published || queue_was_full || self.some_queue_full() {
-            0..self.machine.cores()
-        } else {
-            core..core + 1
-        };
-        for c in changed.clone() {
-            self.refresh_enabled(c);
+        let cores = self.machine.cores();
+        if queue_was_full || self.some_queue_full() {
+            for c in 0..cores {
+                self.refresh_enabled(c);
+            }
+            return 0..cores;
         }
-        changed
+        self.refresh_enabled(core);
+        let Some(loc) = published else {
+            return core..core + 1;
+        };
+        for c in (0..cores).filter(|&c| c != core) {
+            if self.step_may_see(c, loc) {
+                self.step_enabled[c] = self.machine.step_enabled(&self.state, c);
+            }
+        }
+        0..cores
+    }
+
+    /// Whether a publish of `loc` (no queue full) can change whether `c`'s
+    /// next step is enabled.
+    fn step_may_see(&self, c: usize, loc: Loc) -> bool {
+        if !self.state.cores[c].iq.is_empty() {
+            return true;
+        }
+        match self
+            .machine
+            .next_instr(&self.state, c)
+            .and_then(|i| i.address())
+        {
+            Some(Address::Direct(l)) => l == loc,
+            Some(Address::Indirect(_)) => true,
+            None => false,
+        }
     }
 
     /// Whether some core's invalidation queue is full, so that a write to
@@ -419,14 +451,14 @@ impl<'m, 's> TimedRun<'m, 's> {
             }
         };
         // Memory and other cores change only when a transition publishes.
-        let published = matches!(
-            effect,
-            Effect::Drain { .. }
-                | Effect::Step {
-                    published: Some(_),
-                    ..
-                }
-        );
+        let published = match effect {
+            Effect::Drain { loc, .. }
+            | Effect::Step {
+                published: Some((loc, _)),
+                ..
+            } => Some(loc),
+            _ => None,
+        };
         let changed = self.update_enabled(c, published, queue_was_full);
         // The agenda changed at `c` and where `schedule_queues` scheduled,
         // which is among the `changed` cores.
