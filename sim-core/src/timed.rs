@@ -12,8 +12,10 @@
 //!
 //! Speed: the state is reset in place, and which events may fire is kept
 //! per core and recomputed after an event only for the cores it can have
-//! changed (`update_enabled` says which); under memory-model's checks every
-//! incremental value is compared with a full recomputation.
+//! changed (`update_enabled` says which), each core's earliest such event
+//! kept as one packed word (`ready`), so that the next event is a minimum
+//! over one word per core; under memory-model's checks every incremental
+//! value is compared with a full recomputation.
 
 use memory_model::ir::{Address, Loc, CORES_MAX};
 use memory_model::state::CoreStatus;
