@@ -301,6 +301,61 @@ impl<'s> Machine<'s> {
         }
     }
 
+    /// The slots of `core`'s store buffer whose `Drain` is enabled, one bit
+    /// each: what `enabled` says slot by slot, found in one pass (a set of
+    /// the locations met so far and of those back-pressured), not by a
+    /// pass over the slots before each slot. Checked against `enabled`
+    /// under the checks.
+    pub fn drainable_slots(&self, state: &State, core: usize) -> u32 {
+        const _: () = assert!(crate::state::SB_DEPTH_MAX * 2 <= 32);
+        let sb = &state.cores[core].sb;
+        let mut mask = 0u32;
+        if !sb.is_empty() {
+            let blocked = self.backpressured_locations(state, core);
+            let mut seen = 0u32;
+            for (slot, entry) in sb.entries().iter().enumerate() {
+                // Nothing behind a marker drains, and the head is never one.
+                let Some((loc, _)) = entry.store() else { break };
+                let bit = 1u32 << loc.0;
+                if (seen | blocked) & bit == 0 {
+                    mask |= 1 << slot;
+                }
+                seen |= bit;
+                if self.params.drain == DrainOrder::Fifo {
+                    break;
+                }
+            }
+        }
+        if self.checks_enabled() {
+            for slot in 0..sb.len() {
+                let t = Transition::Drain {
+                    core: core as u8,
+                    slot: slot as u8,
+                };
+                assert_eq!(
+                    mask & (1 << slot) != 0,
+                    self.enabled(state, t),
+                    "drainable_slots differs from enabled at slot {slot}"
+                );
+            }
+        }
+        mask
+    }
+
+    /// The locations a write by `core` would be back-pressured on: those
+    /// held by another core whose invalidation queue is full.
+    fn backpressured_locations(&self, state: &State, core: usize) -> u32 {
+        let depth = self.config.iq_depth as usize;
+        if depth == 0 {
+            return 0;
+        }
+        state.cores[..self.cores()]
+            .iter()
+            .enumerate()
+            .filter(|&(d, other)| d != core && other.iq.len() >= depth)
+            .fold(0, |held, (_, other)| held | other.cache.valid_mask())
+    }
+
     /// Whether `core` has a next instruction and it may execute now.
     pub fn step_enabled(&self, state: &State, core: usize) -> bool {
         match self.next_instr(state, core) {

@@ -12,11 +12,13 @@
 //!
 //! Speed: the state is reset in place, and which events may fire is kept
 //! per core and recomputed after an event only for the cores it can have
-//! changed (`update_enabled` says which); under memory-model's checks every
-//! incremental value is compared with a full recomputation.
+//! changed (`update_enabled` says which), each core's earliest such event
+//! kept as one packed word (`ready`), so that the next event is a minimum
+//! over one word per core; under memory-model's checks every incremental
+//! value is compared with a full recomputation.
 
-use memory_model::ir::{Loc, CORES_MAX};
-use memory_model::state::SB_DEPTH_MAX;
+use memory_model::ir::{Address, Loc, CORES_MAX};
+use memory_model::state::CoreStatus;
 use memory_model::{Effect, Machine, State, Transition};
 
 use crate::decision::Decisions;
@@ -59,18 +61,23 @@ pub struct TimedRun<'m, 's> {
     /// cores the scenario uses and its locations out of it, not by
     /// rebuilding (and copying) the whole fixed-size state.
     initial: State,
+    /// `Machine::is_nothing` for each core and pc, asked once per step.
+    nothing: Vec<Box<[bool]>>,
     state: State,
     agenda: Agenda,
-    /// Per core, whether its next step is enabled and whether some drain of
-    /// its store buffer is: kept up to date after each event for the cores
-    /// the event can have changed (`update_enabled`), not recomputed for
-    /// every core before every event.
+    /// Per core, whether its next step is enabled and which drains of its
+    /// store buffer are (one bit per slot, `Machine::drainable_slots`): kept
+    /// up to date after each event for the cores the event can have changed
+    /// (`update_enabled`), not recomputed for every core before every event.
     step_enabled: [bool; CORES_MAX],
-    drain_enabled: [bool; CORES_MAX],
-    /// For each kind of event and core, when it is due if it may fire, else
-    /// `NEVER`: the agenda masked by enabledness, refreshed with it, so that
-    /// finding the earliest event reads one small table.
-    ready: [[u64; CORES_MAX]; KINDS],
+    drainable: [u32; CORES_MAX],
+    /// For each core, its earliest event that may fire as an `EventKey`
+    /// packed in a `u64` (`pack`), else `NEVER`: the agenda masked by
+    /// enabledness and refreshed with it, so that finding the earliest event
+    /// is a minimum over one word per core. An overdue event (a step enabled
+    /// after its due time) counts as due at the refresh; no later event can
+    /// come before it, as every event fires at the least of these times.
+    ready: [u64; CORES_MAX],
     now: u64,
     steps: u32,
 }
@@ -78,15 +85,22 @@ pub struct TimedRun<'m, 's> {
 impl<'m, 's> TimedRun<'m, 's> {
     pub fn new(machine: &'m Machine<'s>, timing: Timing) -> TimedRun<'m, 's> {
         let initial = machine.initial_state();
+        let nothing = (0..machine.cores())
+            .map(|c| {
+                let instrs = machine.scenario.threads[c].instrs.len();
+                (0..instrs).map(|pc| machine.is_nothing(c, pc)).collect()
+            })
+            .collect();
         TimedRun {
             machine,
             timing,
             initial,
+            nothing,
             state: initial,
             agenda: Agenda::default(),
             step_enabled: [false; CORES_MAX],
-            drain_enabled: [false; CORES_MAX],
-            ready: [[NEVER; CORES_MAX]; KINDS],
+            drainable: [0; CORES_MAX],
+            ready: [NEVER; CORES_MAX],
             now: 0,
             steps: 0,
         }
@@ -129,7 +143,9 @@ impl<'m, 's> TimedRun<'m, 's> {
             self.refresh_ready(c);
         }
         // Only a step (a core becomes done) or a drain (a store buffer
-        // empties) can complete a run.
+        // empties) can complete a run, and only when it leaves its own core
+        // done with an empty buffer: it changes no other core's status or
+        // buffer, and the run was not complete before it.
         let mut may_complete = true;
         loop {
             if may_complete && m.is_complete(&self.state) {
@@ -146,8 +162,11 @@ impl<'m, 's> TimedRun<'m, 's> {
             };
             assert!(next.time >= self.now, "time went back");
             self.now = next.time;
-            may_complete = matches!(next.kind, EventKind::Step | EventKind::Drain);
             self.fire(next, decisions, observer);
+            let core = &self.state.cores[next.core as usize];
+            may_complete = matches!(next.kind, EventKind::Step | EventKind::Drain)
+                && core.status == CoreStatus::Done
+                && core.sb.is_empty();
         }
     }
 
@@ -187,49 +206,31 @@ impl<'m, 's> TimedRun<'m, 's> {
         }
     }
 
-    /// The earliest enabled event, or `None` when nothing can fire.
-    ///
-    /// Reads `ready` by kind in tie-break order, then core in order,
-    /// keeping only a strictly earlier time: the first of equal times is the
-    /// least (time, kind, core), as `Earliest` orders them (checked against
-    /// it under the checks).
+    /// The earliest enabled event, or `None` when nothing can fire: the
+    /// least of the cores' packed keys, which order as (time, kind, core)
+    /// as `Earliest` does (checked against it under the checks).
     fn earliest(&self) -> Option<EventKey> {
         let m = self.machine;
-        let mut best: Option<EventKey> = None;
-        let mut best_time = NEVER;
-        for kind in [
-            EventKind::Invalidate,
-            EventKind::Drain,
-            EventKind::Step,
-            EventKind::Evict,
-        ] {
-            for c in 0..m.cores() {
-                let time = self.ready[kind as usize][c].max(self.now);
-                if time < best_time {
-                    best_time = time;
-                    best = Some(EventKey {
-                        time,
-                        kind,
-                        core: c as u8,
-                    });
-                }
-            }
-        }
+        let best = self.ready[..m.cores()]
+            .iter()
+            .fold(NEVER, |best, &key| best.min(key));
+        let best = (best != NEVER).then(|| unpack(best));
         if m.checks_enabled() {
             self.check_enabled();
             for c in 0..m.cores() {
+                let mut expected = NEVER;
                 for kind in [
                     EventKind::Invalidate,
                     EventKind::Drain,
                     EventKind::Step,
                     EventKind::Evict,
                 ] {
-                    assert_eq!(
-                        self.ready[kind as usize][c],
-                        self.ready_time(c, kind),
-                        "stale {kind:?} of core {c}"
-                    );
+                    let due = self.ready_time(c, kind);
+                    if due != NEVER {
+                        expected = expected.min(pack(due.max(self.now), kind, c));
+                    }
                 }
+                assert_eq!(self.ready[c], expected, "stale earliest event of core {c}");
             }
             assert_eq!(best, self.earliest_offered(), "earliest event differs");
         }
@@ -245,16 +246,22 @@ impl<'m, 's> TimedRun<'m, 's> {
         }
     }
 
-    /// Refreshes `c`'s row of `ready` from the agenda and enabledness.
+    /// Refreshes `c`'s earliest event in `ready` from the agenda and
+    /// enabledness.
     fn refresh_ready(&mut self, c: usize) {
+        let mut best = NEVER;
         for kind in [
             EventKind::Invalidate,
             EventKind::Drain,
             EventKind::Step,
             EventKind::Evict,
         ] {
-            self.ready[kind as usize][c] = self.ready_time(c, kind);
+            let due = self.ready_time(c, kind);
+            if due != NEVER {
+                best = best.min(pack(due.max(self.now), kind, c));
+            }
         }
+        self.ready[c] = best;
     }
 
     /// Whether an event of `kind` at core `c` may fire now.
@@ -262,7 +269,7 @@ impl<'m, 's> TimedRun<'m, 's> {
         let core = &self.state.cores[c];
         match kind {
             EventKind::Invalidate => !core.iq.is_empty(),
-            EventKind::Drain => self.drain_enabled[c],
+            EventKind::Drain => self.drainable[c] != 0,
             EventKind::Step => self.step_enabled[c],
             EventKind::Evict => core.cache.valid_mask() != 0,
         }
@@ -291,11 +298,10 @@ impl<'m, 's> TimedRun<'m, 's> {
         best.get()
     }
 
-    /// Recomputes whether `c`'s step and some drain of `c` are enabled.
+    /// Recomputes whether `c`'s step and which drains of `c` are enabled.
     fn refresh_enabled(&mut self, c: usize) {
         self.step_enabled[c] = self.machine.step_enabled(&self.state, c);
-        self.drain_enabled[c] =
-            !self.state.cores[c].sb.is_empty() && self.first_drainable(c).is_some();
+        self.drainable[c] = self.machine.drainable_slots(&self.state, c);
     }
 
     /// After a transition of `core`, recomputes enabledness where it can
@@ -307,22 +313,54 @@ impl<'m, 's> TimedRun<'m, 's> {
     /// false everywhere while no queue is full. So only `core` changes,
     /// unless the transition `published` or a queue was or is full
     /// (`queue_was_full`: before the transition).
-    /// Returns the cores refreshed.
+    ///
+    /// A publish of `x` with no queue full changes, at another core, no
+    /// store buffer (its drains stay as they were), memory and its copy
+    /// only at `x`, and its invalidation queue only by a push (it is then
+    /// not empty). So only a step that goes to `x`, goes through a register
+    /// (waiting for the queue), or has a queue to wait for can change there.
+    ///
+    /// Returns the cores whose events may have changed.
     fn update_enabled(
         &mut self,
         core: usize,
-        published: bool,
+        published: Option<Loc>,
         queue_was_full: bool,
     ) -> std::ops::Range<usize> {
-        let changed = if published || queue_was_full || self.some_queue_full() {
-            0..self.machine.cores()
-        } else {
-            core..core + 1
-        };
-        for c in changed.clone() {
-            self.refresh_enabled(c);
+        let cores = self.machine.cores();
+        if queue_was_full || self.some_queue_full() {
+            for c in 0..cores {
+                self.refresh_enabled(c);
+            }
+            return 0..cores;
         }
-        changed
+        self.refresh_enabled(core);
+        let Some(loc) = published else {
+            return core..core + 1;
+        };
+        for c in (0..cores).filter(|&c| c != core) {
+            if self.step_may_see(c, loc) {
+                self.step_enabled[c] = self.machine.step_enabled(&self.state, c);
+            }
+        }
+        0..cores
+    }
+
+    /// Whether a publish of `loc` (no queue full) can change whether `c`'s
+    /// next step is enabled.
+    fn step_may_see(&self, c: usize, loc: Loc) -> bool {
+        if !self.state.cores[c].iq.is_empty() {
+            return true;
+        }
+        match self
+            .machine
+            .next_instr(&self.state, c)
+            .and_then(|i| i.address())
+        {
+            Some(Address::Direct(l)) => l == loc,
+            Some(Address::Indirect(_)) => true,
+            None => false,
+        }
     }
 
     /// Whether some core's invalidation queue is full, so that a write to
@@ -344,16 +382,14 @@ impl<'m, 's> TimedRun<'m, 's> {
                 self.machine.step_enabled(&self.state, c),
                 "stale step enabledness of core {c}"
             );
+            let drainable = (0..self.state.cores[c].sb.len())
+                .filter(|&slot| self.drain_enabled(c, slot))
+                .fold(0u32, |mask, slot| mask | 1 << slot);
             assert_eq!(
-                self.drain_enabled[c],
-                self.first_drainable(c).is_some(),
+                self.drainable[c], drainable,
                 "stale drain enabledness of core {c}"
             );
         }
-    }
-
-    fn first_drainable(&self, c: usize) -> Option<usize> {
-        (0..self.state.cores[c].sb.len()).find(|&slot| self.drain_enabled(c, slot))
     }
 
     fn drain_enabled(&self, c: usize, slot: usize) -> bool {
@@ -390,7 +426,7 @@ impl<'m, 's> TimedRun<'m, 's> {
                 // `barrier()`, which lowers to nothing: it takes no time and
                 // draws nothing, so the two programs run alike.
                 let nothing = matches!(effect, Effect::Step { pc, .. }
-                    if self.machine.is_nothing(c, pc as usize));
+                    if self.nothing[c][pc as usize]);
                 let mut latency = if nothing {
                     0
                 } else {
@@ -409,7 +445,7 @@ impl<'m, 's> TimedRun<'m, 's> {
             EventKind::Evict => {
                 let valid = self.state.cores[c].cache.valid_mask();
                 let pick = decisions.choose(valid.count_ones() as usize);
-                let loc = nth_set_bit(valid, pick);
+                let loc = Loc(nth_set_bit(valid, pick) as u8);
                 let effect = self.fire_transition(Transition::Evict { core, loc }, observer);
                 let due = self.now + draw(decisions, self.timing.eviction_interval);
                 self.agenda.set(c, EventKind::Evict, due);
@@ -417,14 +453,14 @@ impl<'m, 's> TimedRun<'m, 's> {
             }
         };
         // Memory and other cores change only when a transition publishes.
-        let published = matches!(
-            effect,
-            Effect::Drain { .. }
-                | Effect::Step {
-                    published: Some(_),
-                    ..
-                }
-        );
+        let published = match effect {
+            Effect::Drain { loc, .. }
+            | Effect::Step {
+                published: Some((loc, _)),
+                ..
+            } => Some(loc),
+            _ => None,
+        };
         let changed = self.update_enabled(c, published, queue_was_full);
         // The agenda changed at `c` and where `schedule_queues` scheduled,
         // which is among the `changed` cores.
@@ -435,18 +471,12 @@ impl<'m, 's> TimedRun<'m, 's> {
     }
 
     /// Which enabled drain fires: under FIFO the head; per location, a drawn
-    /// one among those enabled.
+    /// one among those enabled, counted in slot order.
     fn choose_drain(&self, c: usize, decisions: &mut Decisions) -> usize {
-        let mut enabled = [0u8; 2 * SB_DEPTH_MAX];
-        let mut count = 0;
-        for slot in 0..self.state.cores[c].sb.len() {
-            if self.drain_enabled(c, slot) {
-                enabled[count] = slot as u8;
-                count += 1;
-            }
-        }
-        assert!(count > 0, "a drain event with no enabled drain");
-        enabled[decisions.choose(count)] as usize
+        let enabled = self.drainable[c];
+        assert!(enabled != 0, "a drain event with no enabled drain");
+        let pick = decisions.choose(enabled.count_ones() as usize);
+        nth_set_bit(enabled, pick) as usize
     }
 
     fn fire_transition<O: Observer>(&mut self, t: Transition, observer: &mut O) -> Effect {
@@ -524,13 +554,41 @@ impl<'m, 's> TimedRun<'m, 's> {
     }
 }
 
+/// Bits of a packed key below its time: the kind (2 bits) then the core
+/// (3 bits, `CORES_MAX` 8).
+const KEY_SHIFT: u32 = 5;
+
+/// `EventKey { time, kind, core }` as one word that orders as the key does.
+/// Times stay far below 2^59 cycles: a run is at most `steps_max` (a `u32`)
+/// transitions of at most a few `u32` cycle draws each.
+fn pack(time: u64, kind: EventKind, core: usize) -> u64 {
+    const _: () = assert!(CORES_MAX <= 8 && KINDS <= 4);
+    assert!(time < NEVER >> KEY_SHIFT, "simulated time overflows");
+    time << KEY_SHIFT | (kind as u64) << 3 | core as u64
+}
+
+fn unpack(key: u64) -> EventKey {
+    let kind = match (key >> 3) & 3 {
+        0 => EventKind::Invalidate,
+        1 => EventKind::Drain,
+        2 => EventKind::Step,
+        _ => EventKind::Evict,
+    };
+    EventKey {
+        time: key >> KEY_SHIFT,
+        kind,
+        core: (key & 7) as u8,
+    }
+}
+
 fn draw(decisions: &mut Decisions, c: Cycles) -> u64 {
     decisions.range(c.min, c.max) as u64
 }
 
-fn nth_set_bit(mut mask: u32, n: usize) -> Loc {
+/// The index of the `n`th (from 0) lowest set bit of `mask`.
+fn nth_set_bit(mut mask: u32, n: usize) -> u32 {
     for _ in 0..n {
         mask &= mask - 1;
     }
-    Loc(mask.trailing_zeros() as u8)
+    mask.trailing_zeros()
 }
