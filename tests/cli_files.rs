@@ -173,12 +173,15 @@ fn links_planted_at_the_old_temporary_names_are_not_followed() {
 #[test]
 fn two_runs_saving_the_same_traces_both_succeed_with_whole_files() {
     let dir = scratch("files-concurrent");
-    let args = ["fuzz", "SB", "--save", "200", "--traces"];
+    // Each run writes its 50 traces (each fsynced) for far longer than the
+    // two take to start, so each pair overwrites its own files at once;
+    // four pairs race on 200 files.
+    let args = ["fuzz", "SB", "--runs", "1000", "--save", "50", "--traces"];
     let alone = wmsim_in(&dir, &[&args[..], &["alone"]].concat());
     assert_status(&alone, 1);
     let reference = files_under(&dir.join("alone"));
-    assert_eq!(reference.len(), 200);
-    for attempt in 0..8 {
+    assert_eq!(reference.len(), 50);
+    for attempt in 0..4 {
         let folder = format!("tr{attempt}");
         let start = || {
             common::command(&dir)
@@ -205,7 +208,7 @@ fn two_runs_saving_the_same_traces_both_succeed_with_whole_files() {
             );
         }
     }
-    let some_trace = PathBuf::from("tr7").join(&reference[0]);
+    let some_trace = PathBuf::from("tr3").join(&reference[0]);
     assert_status(
         &wmsim_in(&dir, &["replay", some_trace.to_str().unwrap()]),
         0,
@@ -220,10 +223,21 @@ fn test_names_stay_inside_the_traces_folder_and_apart() {
     for (i, name) in names.iter().enumerate() {
         let file = format!("t{i}.litmus");
         fs::write(dir.join(&file), sb_named(name)).unwrap();
-        let out = wmsim_in(&dir, &["fuzz", &file, "--save", "1", "--traces", "out/in"]);
+        // Run 0 fails: ten runs are enough to save it.
+        let out = wmsim_in(
+            &dir,
+            &[
+                "fuzz", &file, "--runs", "10", "--save", "1", "--traces", "out/in",
+            ],
+        );
         assert_status(&out, 1);
     }
-    let builtin = wmsim_in(&dir, &["fuzz", "SB", "--save", "1", "--traces", "out/in"]);
+    let builtin = wmsim_in(
+        &dir,
+        &[
+            "fuzz", "SB", "--runs", "10", "--save", "1", "--traces", "out/in",
+        ],
+    );
     assert_status(&builtin, 1);
     let saved = files_under(&dir.join("out"));
     assert_eq!(saved.len(), names.len() + 1, "{saved:?}");

@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 /// A litmus file as wide as the machine takes: `threads` threads, each
 /// with `registers` loads and as many stores over `locations` locations,
 /// every thread touching a different mix. A state of it encodes to a few
-/// hundred bytes, so about a hundred thousand states fill 64 MiB.
+/// hundred bytes, so about a hundred thousand states fill 64 MiB (the
+/// README's example) and a few thousand fill the 4 MiB the tests give it.
 fn wide_litmus(threads: usize, registers: usize, locations: usize) -> String {
     let mut text = String::from("C wide\n\n{\n");
     for l in 0..locations {
@@ -30,7 +31,7 @@ fn wide_litmus(threads: usize, registers: usize, locations: usize) -> String {
 }
 
 /// The wide file, written into `dir`; explored with the memory bound at
-/// 64M and a time limit far off, so that only memory can stop it.
+/// 4M and a time limit far off, so that only memory can stop it.
 fn check_wide(dir: &Path, format: &str) -> Output {
     std::fs::write(dir.join("wide.litmus"), wide_litmus(8, 30, 32)).unwrap();
     common::wmsim_in(
@@ -41,7 +42,7 @@ fn check_wide(dir: &Path, format: &str) -> Output {
             "--model",
             "weak",
             "--memory-max",
-            "64M",
+            "4M",
             "--time-limit",
             "600",
             "--format",
@@ -58,12 +59,11 @@ fn memory_max_stops_a_wide_exploration_with_status_4_and_says_memory() {
     common::assert_status(&out, 4);
     let (stdout, _) = common::text(&out);
     assert!(
-        stdout.contains(
-            "\nVerdict: memory bound exceeded after 113093 states (raise --memory-max)\n"
-        ),
+        stdout
+            .contains("\nVerdict: memory bound exceeded after 5545 states (raise --memory-max)\n"),
         "{stdout}"
     );
-    // 64 MiB of states is a fraction of a second of exploration; without
+    // 4 MiB of states is a fraction of a second of exploration; without
     // the bound this file runs until the time limit or memory runs out.
     assert!(started.elapsed() < Duration::from_secs(60));
 
@@ -73,7 +73,7 @@ fn memory_max_stops_a_wide_exploration_with_status_4_and_says_memory() {
     assert_eq!(v["bound"], "memory");
     assert_eq!(v["bound_exceeded"], true);
     assert_eq!(v["verdict"], serde_json::Value::Null);
-    assert_eq!(v["explored_states"], 113093);
+    assert_eq!(v["explored_states"], 5545);
     assert_eq!(v["exit_status"], 4);
 
     let out = check_wide(&dir, "herd");
@@ -81,7 +81,7 @@ fn memory_max_stops_a_wide_exploration_with_status_4_and_says_memory() {
     let (stdout, _) = common::text(&out);
     assert_eq!(
         stdout,
-        "Bound exceeded wide after 113093 states: memory bound, no result \
+        "Bound exceeded wide after 5545 states: memory bound, no result \
          (raise --memory-max)\n"
     );
 }
