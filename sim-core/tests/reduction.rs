@@ -15,6 +15,9 @@ use proptest::test_runner::Config as ProptestConfig;
 use scenarios::builder::{Ordering, ScenarioBuilder};
 use sim_core::{Exploration, ExploreOptions};
 
+mod reductions;
+use reductions::variants;
+
 /// One drawn operation over locations `x`, `y` and the lock `l`.
 #[derive(Clone, Copy, Debug)]
 enum Op {
@@ -197,50 +200,6 @@ fn ends(machine: &Machine, options: ExploreOptions) -> Option<(Ends, usize)> {
             .collect(),
     };
     Some((ends, x.explored_states))
-}
-
-/// Every reduction alone, and all of them, by name.
-fn variants() -> Vec<(&'static str, ExploreOptions)> {
-    let none = ExploreOptions {
-        reductions: true,
-        eager_local_steps: false,
-        eager_dead_moves: false,
-        skip_harmless_evictions: false,
-        partial_order: false,
-        ..ExploreOptions::default()
-    };
-    vec![
-        ("final when complete", none),
-        (
-            "eager local steps",
-            ExploreOptions {
-                eager_local_steps: true,
-                ..none
-            },
-        ),
-        (
-            "eager dead moves",
-            ExploreOptions {
-                eager_dead_moves: true,
-                ..none
-            },
-        ),
-        (
-            "skipped evictions",
-            ExploreOptions {
-                skip_harmless_evictions: true,
-                ..none
-            },
-        ),
-        (
-            "partial order",
-            ExploreOptions {
-                partial_order: true,
-                ..none
-            },
-        ),
-        ("all", ExploreOptions::default()),
-    ]
 }
 
 fn configs() -> Vec<Config> {

@@ -15,6 +15,9 @@ use memory_model::{Config, Machine, ModelName};
 use scenarios::litmus::parse_litmus;
 use sim_core::{Exploration, ExploreOptions};
 
+mod reductions;
+use reductions::variants;
+
 /// The unreduced explorations compared: the rest are skipped (counted).
 const PLAIN_STATES_MAX: usize = 200_000;
 
@@ -28,48 +31,6 @@ fn ends(x: &Exploration) -> Ends {
             .map(|d| (d.values.clone(), format!("{:?}", d.blocked)))
             .collect(),
     )
-}
-
-fn variants() -> Vec<(&'static str, ExploreOptions)> {
-    let none = ExploreOptions {
-        reductions: true,
-        eager_local_steps: false,
-        eager_dead_moves: false,
-        skip_harmless_evictions: false,
-        partial_order: false,
-        ..ExploreOptions::default()
-    };
-    vec![
-        (
-            "eager local steps",
-            ExploreOptions {
-                eager_local_steps: true,
-                ..none
-            },
-        ),
-        (
-            "eager dead moves",
-            ExploreOptions {
-                eager_dead_moves: true,
-                ..none
-            },
-        ),
-        (
-            "skipped evictions",
-            ExploreOptions {
-                skip_harmless_evictions: true,
-                ..none
-            },
-        ),
-        (
-            "partial order",
-            ExploreOptions {
-                partial_order: true,
-                ..none
-            },
-        ),
-        ("all", ExploreOptions::default()),
-    ]
 }
 
 #[test]
