@@ -264,9 +264,9 @@ fn a_malformed_litmus_file_points_at_line_and_column() {
     assert!(stderr.contains("bad.litmus:11:"), "{stderr}");
     assert!(stderr.contains('^'), "{stderr}");
 
-    let (status, stderr) = check_edited("WRITE_ONCE(*x, 1);", "rcu_read_lock();");
+    let (status, stderr) = check_edited("WRITE_ONCE(*x, 1);", "rcu_barrier();");
     assert_eq!(status, Some(5), "{stderr}");
-    assert!(stderr.contains("unsupported: rcu_read_lock"), "{stderr}");
+    assert!(stderr.contains("unsupported: rcu_barrier"), "{stderr}");
 }
 
 #[test]

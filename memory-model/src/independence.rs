@@ -34,7 +34,7 @@
 //! `Footprint` with a field per new shared resource and `independent`
 //! with the rule for it; nothing else needs to change.
 
-use crate::ir::{location_at, Address, Fence, Instr, Thread};
+use crate::ir::{location_at, Address, Fence, Instr, RcuOp, Thread};
 use crate::liveness::live_loads;
 use crate::state::{CoreStatus, State};
 use crate::transition::{Machine, Transition};
@@ -55,6 +55,10 @@ pub struct Footprint {
     pub waits_for_queue: bool,
     /// Other cores whose invalidation queues its publishes may push into.
     pub queues_into: u32,
+    /// It enters or leaves an RCU read-side critical section.
+    pub rcu_reader: bool,
+    /// It waits for a grace period (no core inside a reader).
+    pub rcu_grace_period: bool,
 }
 
 /// Whether `a` and `b`, footprints of transitions of different cores,
@@ -74,6 +78,10 @@ pub fn independent(a: &Footprint, b: &Footprint) -> bool {
     if (a.waits_for_queue && b.queues_into & (1 << a.core) != 0)
         || (b.waits_for_queue && a.queues_into & (1 << b.core) != 0)
     {
+        return false;
+    }
+    // A reader's lock or unlock enables or disables a grace period.
+    if (a.rcu_reader && b.rcu_grace_period) || (b.rcu_reader && a.rcu_grace_period) {
         return false;
     }
     let third = !((1u32 << a.core) | (1u32 << b.core));
@@ -96,6 +104,10 @@ struct ThreadFutures {
     /// A fence waiting for the queue, or an access through a register, at
     /// or after each pc.
     waits: Vec<bool>,
+    /// An `rcu_read_lock()` or `rcu_read_unlock()` at or after each pc.
+    rcu_reader: Vec<bool>,
+    /// A `synchronize_rcu()` at or after each pc.
+    rcu_grace_period: Vec<bool>,
     /// Locations the thread surely still loads after the step at each pc
     /// and the local steps the driver runs eagerly after it: copies of
     /// the others may be evicted eagerly after that step.
@@ -142,13 +154,22 @@ impl ThreadFutures {
             | Instr::TryLock { addr, .. } => at(addr),
             _ => 0,
         });
-        let waits = backward(thread, |i| {
-            let fence = matches!(i, Instr::Fence(Fence::Mb | Fence::Rmb));
-            (fence || indirect(i)) as u32
-        })
-        .into_iter()
-        .map(|w| w != 0)
-        .collect();
+        let flags = |uses: &dyn Fn(&Instr) -> bool| -> Vec<bool> {
+            backward(thread, |i| uses(i) as u32)
+                .into_iter()
+                .map(|w| w != 0)
+                .collect()
+        };
+        let waits = flags(&|i| {
+            let fence = match i {
+                Instr::Fence(f) => matches!(f.in_order(), Fence::Mb | Fence::Rmb),
+                Instr::Rcu(_) => true,
+                _ => false,
+            };
+            fence || indirect(i)
+        });
+        let rcu_reader = flags(&|i| matches!(i, Instr::Rcu(RcuOp::ReadLock | RcuOp::ReadUnlock)));
+        let rcu_grace_period = flags(&|i| matches!(i, Instr::Rcu(RcuOp::Synchronize)));
         let live = live_loads(thread, locations);
         let n = thread.instrs.len();
         let kept_after = (0..=n)
@@ -180,6 +201,8 @@ impl ThreadFutures {
             reads,
             writes,
             waits,
+            rcu_reader,
+            rcu_grace_period,
             kept_after,
         }
     }
@@ -254,11 +277,15 @@ impl Machine<'_> {
                         f.writes = loc;
                         f.copies = loc;
                     }
-                    Instr::Fence(Fence::Mb | Fence::Rmb) => f.waits_for_queue = true,
-                    Instr::Fence(Fence::Wmb)
-                    | Instr::Assign { .. }
-                    | Instr::Branch { .. }
-                    | Instr::Jump { .. } => {}
+                    Instr::Fence(fence) => {
+                        f.waits_for_queue = matches!(fence.in_order(), Fence::Mb | Fence::Rmb)
+                    }
+                    Instr::Rcu(op) => {
+                        f.waits_for_queue = true;
+                        f.rcu_reader = op != RcuOp::Synchronize;
+                        f.rcu_grace_period = op == RcuOp::Synchronize;
+                    }
+                    Instr::Assign { .. } | Instr::Branch { .. } | Instr::Jump { .. } => {}
                 }
                 if matches!(instr.address(), Some(Address::Indirect(_))) {
                     f.waits_for_queue = true;
@@ -295,12 +322,18 @@ impl Machine<'_> {
     pub fn future_footprint(&self, futures: &Futures, state: &State, core: usize) -> Footprint {
         let c = &state.cores[core];
         let tf = &futures.threads[core];
-        let (reads, mut writes, waits) = match c.status {
+        let (reads, mut writes, waits, rcu_reader, rcu_grace_period) = match c.status {
             CoreStatus::Running => {
                 let pc = c.pc as usize;
-                (tf.reads[pc], tf.writes[pc], tf.waits[pc])
+                (
+                    tf.reads[pc],
+                    tf.writes[pc],
+                    tf.waits[pc],
+                    tf.rcu_reader[pc],
+                    tf.rcu_grace_period[pc],
+                )
             }
-            CoreStatus::Done => (0, 0, false),
+            CoreStatus::Done => (0, 0, false, false, false),
         };
         for e in c.sb.entries() {
             if let Some((loc, _)) = e.store() {
@@ -320,6 +353,8 @@ impl Machine<'_> {
             copies,
             waits_for_queue: waits,
             queues_into: 0,
+            rcu_reader,
+            rcu_grace_period,
         }
     }
 

@@ -115,6 +115,53 @@ pub enum Fence {
     /// Appends a marker to the store buffer (on a model whose drain order
     /// needs one).
     Wmb,
+    /// The acquire half of `smp_load_acquire`, an `_acquire` RMW,
+    /// `spin_lock` and `spin_trylock`, right after the acquiring access.
+    /// The in-order models run it as `Rmb`; the out-of-order ones
+    /// (OUT-OF-ORDER.md, `acq`) let it order only that access before
+    /// everything after it.
+    Acquire,
+    /// The release half of `smp_store_release`, `rcu_assign_pointer` and
+    /// `spin_unlock`, right before the releasing store. The in-order models
+    /// run it as `Wmb`; the out-of-order ones (`rel`) also wait for older
+    /// loads.
+    Release,
+}
+
+impl Fence {
+    /// The fence an in-order model (`sc`, `tso`, `weak`) runs: acquire is
+    /// `smp_rmb()` and release `smp_wmb()` there (MACHINE.md).
+    pub fn in_order(self) -> Fence {
+        match self {
+            Fence::Acquire => Fence::Rmb,
+            Fence::Release => Fence::Wmb,
+            f => f,
+        }
+    }
+}
+
+impl RcuOp {
+    /// The kernel's name for it.
+    pub fn name(self) -> &'static str {
+        match self {
+            RcuOp::ReadLock => "rcu_read_lock",
+            RcuOp::ReadUnlock => "rcu_read_unlock",
+            RcuOp::Synchronize => "synchronize_rcu",
+        }
+    }
+}
+
+/// An RCU primitive (OUT-OF-ORDER.md, section 5).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum RcuOp {
+    /// `rcu_read_lock()`: a full fence, then one level deeper in a
+    /// read-side critical section.
+    ReadLock,
+    /// `rcu_read_unlock()`: a full fence, then one level out.
+    ReadUnlock,
+    /// `synchronize_rcu()` and `synchronize_rcu_expedited()`: a full fence,
+    /// enabled only while no core is inside a read-side critical section.
+    Synchronize,
 }
 
 /// What an atomic read-modify-write computes from the old value.
@@ -186,6 +233,9 @@ pub enum Instr {
         op: RmwOp,
         result: RmwResult,
         order: RmwOrder,
+        /// Whether the primitive returns a value (`xchg`, even when the
+        /// value is discarded), unlike a void atomic (`atomic_inc`).
+        returns: bool,
     },
     /// `smp_cond_load_relaxed`: a load enabled only when the value it would
     /// read satisfies `cond` (an expression over `Val`).
@@ -219,6 +269,8 @@ pub enum Instr {
     Jump {
         target: u16,
     },
+    /// An RCU primitive: never local, never eager.
+    Rcu(RcuOp),
 }
 
 impl Instr {
@@ -233,7 +285,8 @@ impl Instr {
             | Instr::Rmw { .. }
             | Instr::CondLoad { .. }
             | Instr::Lock { .. }
-            | Instr::TryLock { .. } => false,
+            | Instr::TryLock { .. }
+            | Instr::Rcu(_) => false,
         }
     }
 
@@ -246,9 +299,11 @@ impl Instr {
             | Instr::CondLoad { addr, .. }
             | Instr::Lock { addr }
             | Instr::TryLock { addr, .. } => Some(addr),
-            Instr::Fence(_) | Instr::Assign { .. } | Instr::Branch { .. } | Instr::Jump { .. } => {
-                None
-            }
+            Instr::Fence(_)
+            | Instr::Assign { .. }
+            | Instr::Branch { .. }
+            | Instr::Jump { .. }
+            | Instr::Rcu(_) => None,
         }
     }
 }
@@ -542,7 +597,7 @@ impl Scenario {
                 let ok = match *instr {
                     Instr::Load { dst, addr } => reg_ok(dst) && addr_ok(addr),
                     Instr::Store { addr, value } => addr_ok(addr) && expr_ok(value),
-                    Instr::Fence(_) => true,
+                    Instr::Fence(_) | Instr::Rcu(_) => true,
                     Instr::Rmw { dst, addr, op, .. } => {
                         dst.is_none_or(reg_ok)
                             && addr_ok(addr)

@@ -27,7 +27,8 @@ pub(crate) fn live_loads(thread: &Thread, locations: usize) -> Vec<u32> {
             | Instr::TryLock { .. }
             | Instr::Assign { .. }
             | Instr::Branch { .. }
-            | Instr::Jump { .. } => 0,
+            | Instr::Jump { .. }
+            | Instr::Rcu(_) => 0,
         }
     };
     let mut live = vec![0u32; n + 1];

@@ -243,6 +243,8 @@ pub struct Core {
     pub sb: StoreBuffer,
     pub iq: InvalidationQueue,
     pub cache: Cache,
+    /// How deep the core is in RCU read-side critical sections.
+    pub nest: u8,
 }
 
 /// The whole machine state.

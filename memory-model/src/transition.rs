@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::eval::eval;
 use crate::ir::{
-    location_at, Address, Fence, Instr, Loc, RmwOp, RmwOrder, RmwResult, Scenario, Thread, Value,
-    LOCK_HELD,
+    location_at, Address, Fence, Instr, Loc, RcuOp, RmwOp, RmwOrder, RmwResult, Scenario, Thread,
+    Value, LOCK_HELD,
 };
 use crate::liveness::live_loads;
 use crate::model::{Config, DrainOrder, ModelParameters};
@@ -110,6 +110,9 @@ pub enum BlockReason {
     LockHeld,
     /// `smp_cond_load_*` whose condition the visible value does not meet.
     ConditionNotMet,
+    /// `synchronize_rcu()` while a core is inside a read-side critical
+    /// section (itself included: a deadlock, as in the kernel).
+    GracePeriodWaitsForReaders,
 }
 
 impl BlockReason {
@@ -123,6 +126,9 @@ impl BlockReason {
             BlockReason::BadAddress => "register does not hold a location's address",
             BlockReason::LockHeld => "lock is held",
             BlockReason::ConditionNotMet => "condition not met",
+            BlockReason::GracePeriodWaitsForReaders => {
+                "synchronize_rcu waits for a read-side critical section to end"
+            }
         }
     }
 }
@@ -147,6 +153,9 @@ pub struct Machine<'s> {
     /// For each core and pc, the locations the core may still load at or
     /// after that pc (one bit each), for the exhaustive driver's reduction.
     live_loads: Vec<Vec<u32>>,
+    /// Whether a thread has an RCU primitive: only then can a core's
+    /// read-side depth be other than 0.
+    uses_rcu: bool,
 }
 
 impl<'s> Machine<'s> {
@@ -161,12 +170,22 @@ impl<'s> Machine<'s> {
             .iter()
             .map(|t| live_loads(t, scenario.locations.len()))
             .collect();
+        let uses_rcu = scenario
+            .threads
+            .iter()
+            .any(|t| t.instrs.iter().any(|i| matches!(i, Instr::Rcu(_))));
         Machine {
             scenario,
             config,
             params: config.parameters(),
             live_loads,
+            uses_rcu,
         }
+    }
+
+    /// Whether the scenario uses RCU, so that read-side depths matter.
+    pub fn uses_rcu(&self) -> bool {
+        self.uses_rcu
     }
 
     pub fn cores(&self) -> usize {
@@ -207,11 +226,11 @@ impl<'s> Machine<'s> {
         let store_buffer = self.params.store_buffer && self.config.sb_depth > 0;
         let queue = self.params.invalidation_queue && self.config.iq_depth > 0;
         match self.scenario.threads[core].instrs.get(pc) {
-            Some(Instr::Fence(Fence::Mb)) => !store_buffer && !queue,
-            Some(Instr::Fence(Fence::Rmb)) => !queue,
-            Some(Instr::Fence(Fence::Wmb)) => {
-                !store_buffer || self.params.drain != DrainOrder::PerLocation
-            }
+            Some(Instr::Fence(f)) => match f.in_order() {
+                Fence::Mb => !store_buffer && !queue,
+                Fence::Rmb => !queue,
+                _ => !store_buffer || self.params.drain != DrainOrder::PerLocation,
+            },
             _ => false,
         }
     }
@@ -412,11 +431,22 @@ impl<'s> Machine<'s> {
                     )
                 }
             }
-            Instr::Fence(Fence::Mb) => {
-                ok(c.sb.is_empty() && c.iq.is_empty(), BlockReason::FenceWaits)
+            Instr::Fence(f) => match f.in_order() {
+                Fence::Mb => ok(c.sb.is_empty() && c.iq.is_empty(), BlockReason::FenceWaits),
+                Fence::Rmb => ok(c.iq.is_empty(), BlockReason::FenceWaits),
+                _ => None,
+            },
+            Instr::Rcu(op) => {
+                // Every RCU primitive is a full fence (OUT-OF-ORDER.md 5).
+                if !(c.sb.is_empty() && c.iq.is_empty()) {
+                    return Some(BlockReason::FenceWaits);
+                }
+                let readers = state.cores[..self.cores()].iter().any(|d| d.nest > 0);
+                ok(
+                    op != RcuOp::Synchronize || !readers,
+                    BlockReason::GracePeriodWaitsForReaders,
+                )
             }
-            Instr::Fence(Fence::Rmb) => ok(c.iq.is_empty(), BlockReason::FenceWaits),
-            Instr::Fence(Fence::Wmb) => None,
             Instr::Rmw { op, order, .. } => {
                 let loc = loc?;
                 let old = state.mem[loc.0 as usize];
@@ -618,13 +648,20 @@ impl<'s> Machine<'s> {
                     buffered = Some((loc, v));
                 }
             }
-            Instr::Fence(Fence::Wmb) => {
+            Instr::Fence(f) => {
                 // Under FIFO drain every store is already ordered.
-                if self.params.drain == DrainOrder::PerLocation {
+                if f.in_order() == Fence::Wmb && self.params.drain == DrainOrder::PerLocation {
                     state.cores[core].sb.push_marker();
                 }
             }
-            Instr::Fence(Fence::Mb | Fence::Rmb) => {}
+            Instr::Rcu(RcuOp::ReadLock) => state.cores[core].nest += 1,
+            Instr::Rcu(RcuOp::ReadUnlock) => {
+                // An unlock outside any reader is the program's error, not
+                // the machine's: it leaves the depth at 0.
+                let c = &mut state.cores[core];
+                c.nest = c.nest.saturating_sub(1);
+            }
+            Instr::Rcu(RcuOp::Synchronize) => {}
             Instr::Rmw {
                 dst, op, result, ..
             } => {

@@ -145,9 +145,15 @@ pub fn step_text(scenario: &Scenario, s: &WitnessStep) -> String {
                 notes.push(format!("{}={} to memory", loc(l), value(v)));
             }
             match scenario.threads[core].instrs[pc as usize] {
-                Instr::Fence(Fence::Mb) => notes.push("full fence passes".into()),
-                Instr::Fence(Fence::Rmb) => notes.push("read fence passes".into()),
-                Instr::Fence(Fence::Wmb) => notes.push("write fence".into()),
+                Instr::Fence(f) => notes.push(
+                    match f.in_order() {
+                        Fence::Mb => "full fence passes",
+                        Fence::Rmb => "read fence passes",
+                        _ => "write fence",
+                    }
+                    .into(),
+                ),
+                Instr::Rcu(op) => notes.push(format!("{} (a full fence) passes", op.name())),
                 Instr::Branch { .. } | Instr::Jump { .. } => notes.push("branch".into()),
                 _ => {}
             }
@@ -242,10 +248,10 @@ pub fn step_json(scenario: &Scenario, s: &WitnessStep) -> Json {
                 );
             }
             if let Some(f) = fence_of(scenario, core, pc) {
-                let name = match f {
+                let name = match f.in_order() {
                     Fence::Mb => "mb",
                     Fence::Rmb => "rmb",
-                    Fence::Wmb => "wmb",
+                    _ => "wmb",
                 };
                 m.insert("fence".into(), Json::from(name));
             }

@@ -259,7 +259,9 @@ impl Story {
         let instr = thread.instrs.get(open.pc as usize).copied();
         // The queues the instruction waits on: (store buffer, invalidation queue).
         let (drains, applications) = match (open.reason, instr) {
-            (BlockReason::FenceWaits, Some(Instr::Fence(Fence::Rmb))) => (false, true),
+            (BlockReason::FenceWaits, Some(Instr::Fence(f))) if f.in_order() == Fence::Rmb => {
+                (false, true)
+            }
             (BlockReason::FenceWaits, _) => (true, true),
             (BlockReason::RmwWaitsForStoreBuffer | BlockReason::StoreBufferFull, _) => {
                 (true, false)
@@ -269,7 +271,8 @@ impl Story {
                 BlockReason::InvalidationQueueFull
                 | BlockReason::BadAddress
                 | BlockReason::LockHeld
-                | BlockReason::ConditionNotMet,
+                | BlockReason::ConditionNotMet
+                | BlockReason::GracePeriodWaitsForReaders,
                 _,
             ) => (false, false),
         };

@@ -85,6 +85,7 @@ pub(crate) fn step_outcome(machine: &Machine, f: &Fired, named: bool) -> String 
             }
         }
         Some(Instr::Fence(fence)) => fence_word(machine, fence).to_string(),
+        Some(Instr::Rcu(op)) => op.name().to_string(),
         Some(Instr::Assign { .. } | Instr::Branch { .. } | Instr::Jump { .. }) | None => {
             String::new()
         }
@@ -93,11 +94,12 @@ pub(crate) fn step_outcome(machine: &Machine, f: &Fired, named: bool) -> String 
 
 /// What a fence does on this model, in a word or two.
 pub(crate) fn fence_word(machine: &Machine, fence: Fence) -> &'static str {
-    match (fence, machine.config.model) {
+    match (fence.in_order(), machine.config.model) {
         (Fence::Mb, _) => "mb passes",
         (Fence::Rmb, ModelName::Weak) => "rmb passes",
         (Fence::Wmb, ModelName::Weak) => "wmb marker",
         (Fence::Rmb | Fence::Wmb, ModelName::Tso | ModelName::Sc) => "no-op",
+        (Fence::Acquire | Fence::Release, _) => unreachable!("in_order() maps them"),
     }
 }
 

@@ -9,7 +9,7 @@
 
 use memory_model::ir::{
     address_of, Address, BinaryOp, Comparison, Condition, Expr, ExprId, Fence, Instr, Loc,
-    Location, Observable, Prop, Quantifier, Reg, RmwOp, RmwOrder, RmwResult, Scenario, Term,
+    Location, Observable, Prop, Quantifier, RcuOp, Reg, RmwOp, RmwOrder, RmwResult, Scenario, Term,
     Thread, UnaryOp, Value, LOCK_HELD,
 };
 
@@ -367,16 +367,28 @@ impl ThreadBuilder {
         self.emit(Instr::Fence(Fence::Wmb), source);
     }
 
-    /// `smp_load_acquire`: a load, then `smp_rmb()`.
-    pub fn load_acquire(&mut self, dst: Reg, addr: impl Into<Address>, source: &str) {
-        self.read_once(dst, addr, source);
-        self.smp_rmb(source);
+    /// The acquire half of an acquiring access, right after it
+    /// (`smp_rmb()` on the in-order models).
+    fn acquire(&mut self, source: &str) {
+        self.emit(Instr::Fence(Fence::Acquire), source);
     }
 
-    /// `smp_store_release`, `rcu_assign_pointer`: `smp_wmb()`, then the store.
+    /// `smp_load_acquire`: a load, then the acquire fence.
+    pub fn load_acquire(&mut self, dst: Reg, addr: impl Into<Address>, source: &str) {
+        self.read_once(dst, addr, source);
+        self.acquire(source);
+    }
+
+    /// `smp_store_release`, `rcu_assign_pointer`: the release fence
+    /// (`smp_wmb()` on the in-order models), then the store.
     pub fn store_release(&mut self, addr: impl Into<Address>, value: ExprId, source: &str) {
-        self.smp_wmb(source);
+        self.emit(Instr::Fence(Fence::Release), source);
         self.write_once(addr, value, source);
+    }
+
+    /// `rcu_read_lock()`, `rcu_read_unlock()`, `synchronize_rcu()`.
+    pub fn rcu(&mut self, op: RcuOp, source: &str) {
+        self.emit(Instr::Rcu(op), source);
     }
 
     /// Any RMW primitive: the ordering suffix picks the fences around the
@@ -390,18 +402,43 @@ impl ThreadBuilder {
         ordering: Ordering,
         source: &str,
     ) {
-        let addr = addr.into();
         let result_dst = dst.map(|d| (d, result));
+        self.rmw_ordered(result_dst, true, addr.into(), op, ordering, source);
+    }
+
+    /// A void atomic (`atomic_inc(v)`, `atomic_add(i, v)`): it returns
+    /// nothing, so `smp_rmb()` need not wait for it on the out-of-order
+    /// models (LKMM's `R \ Noreturn`).
+    pub fn rmw_void(
+        &mut self,
+        addr: impl Into<Address>,
+        op: RmwOp,
+        ordering: Ordering,
+        source: &str,
+    ) {
+        self.rmw_ordered(None, false, addr.into(), op, ordering, source);
+    }
+
+    fn rmw_ordered(
+        &mut self,
+        dst: Option<(Reg, RmwResult)>,
+        returns: bool,
+        addr: Address,
+        op: RmwOp,
+        ordering: Ordering,
+        source: &str,
+    ) {
+        let effect = |tb: &mut Self, order| tb.rmw_effect(dst, returns, addr, op, order, source);
         match ordering {
-            Ordering::Relaxed => self.rmw_effect(result_dst, addr, op, RmwOrder::Relaxed, source),
+            Ordering::Relaxed => effect(self, RmwOrder::Relaxed),
             Ordering::Acquire => {
-                self.rmw_effect(result_dst, addr, op, RmwOrder::Relaxed, source);
-                self.smp_rmb(source);
+                effect(self, RmwOrder::Relaxed);
+                self.acquire(source);
             }
-            Ordering::Release => self.rmw_effect(result_dst, addr, op, RmwOrder::Release, source),
+            Ordering::Release => effect(self, RmwOrder::Release),
             Ordering::Full => {
                 self.smp_mb(source);
-                self.rmw_effect(result_dst, addr, op, RmwOrder::Release, source);
+                effect(self, RmwOrder::Release);
                 self.smp_mb(source);
             }
         }
@@ -410,6 +447,7 @@ impl ThreadBuilder {
     fn rmw_effect(
         &mut self,
         dst: Option<(Reg, RmwResult)>,
+        returns: bool,
         addr: Address,
         op: RmwOp,
         order: RmwOrder,
@@ -426,6 +464,7 @@ impl ThreadBuilder {
                 op,
                 result,
                 order,
+                returns,
             },
             source,
         );
@@ -435,7 +474,7 @@ impl ThreadBuilder {
     pub fn spin_lock(&mut self, addr: impl Into<Address>, source: &str) {
         let addr = addr.into();
         self.emit(Instr::Lock { addr }, source);
-        self.smp_rmb(source);
+        self.acquire(source);
     }
 
     /// `spin_unlock(l)`: `smp_store_release(l, 0)`.
@@ -450,7 +489,7 @@ impl ThreadBuilder {
     pub fn spin_trylock(&mut self, dst: Reg, addr: impl Into<Address>, source: &str) {
         let addr = addr.into();
         self.emit(Instr::TryLock { dst, addr }, source);
-        self.smp_rmb(source);
+        self.acquire(source);
     }
 
     /// `spin_is_locked(l)`: a `READ_ONCE` of the lock word, as 0 or 1.
@@ -475,7 +514,7 @@ impl ThreadBuilder {
         let addr = addr.into();
         self.emit(Instr::CondLoad { dst, addr, cond }, source);
         if acquire {
-            self.smp_rmb(source);
+            self.acquire(source);
         }
     }
 

@@ -3,8 +3,8 @@
 //! IR.
 
 use memory_model::ir::{
-    address_of, Address, Expr, Fence, Instr, Loc, Observable, Reg, RmwOp, RmwOrder, RmwResult,
-    Scenario,
+    address_of, Address, Expr, Fence, Instr, Loc, Observable, RcuOp, Reg, RmwOp, RmwOrder,
+    RmwResult, Scenario,
 };
 use scenarios::litmus::{parse_litmus, LitmusError};
 
@@ -370,18 +370,18 @@ fn nesting_too_deep() {
 #[test]
 fn unsupported_constructs() {
     check(
-        &with_p0("\trcu_read_lock();"),
+        &with_p0("\tcall_rcu(x, f);"),
         "unsupported",
         6,
         2,
-        "rcu_read_lock()",
+        "call_rcu()",
     );
     check(
-        &with_p0("\tsynchronize_rcu();"),
+        &with_p0("\trcu_barrier();"),
         "unsupported",
         6,
         2,
-        "synchronize_rcu()",
+        "rcu_barrier()",
     );
     check(
         &with_p0("\tint i = srcu_read_lock(x);"),
@@ -447,10 +447,27 @@ fn parse_error_display() {
 
 #[test]
 fn unsupported_display() {
-    let e = err(&with_p0("\trcu_read_lock();"));
+    let e = err(&with_p0("\trcu_barrier();"));
     assert_eq!(
         e.to_string(),
-        "unsupported: rcu_read_lock() (RCU grace periods are not modelled) at t.litmus:6:2"
+        "unsupported: rcu_barrier() (of RCU, only rcu_read_lock, rcu_read_unlock and \
+         synchronize_rcu are modelled) at t.litmus:6:2"
+    );
+}
+
+#[test]
+fn rcu_primitives_lower_to_their_instructions() {
+    let s = ok(&with_p0(
+        "\trcu_read_lock();\n\trcu_read_unlock();\n\tsynchronize_rcu();\n\tsynchronize_rcu_expedited();",
+    ));
+    assert_eq!(
+        instrs(&s, 0),
+        &[
+            Instr::Rcu(RcuOp::ReadLock),
+            Instr::Rcu(RcuOp::ReadUnlock),
+            Instr::Rcu(RcuOp::Synchronize),
+            Instr::Rcu(RcuOp::Synchronize),
+        ]
     );
 }
 
@@ -507,7 +524,7 @@ fn sb_lowers_and_observes() {
 }
 
 #[test]
-fn load_acquire_is_load_then_rmb() {
+fn load_acquire_is_load_then_acquire() {
     let s = ok(&with_p0("\tint r0;\n\tr0 = smp_load_acquire(x);"));
     let (r0, x) = (reg(&s, 0, "r0"), loc(&s, "x"));
     assert_eq!(
@@ -517,7 +534,7 @@ fn load_acquire_is_load_then_rmb() {
                 dst: r0,
                 addr: Address::Direct(x)
             },
-            Instr::Fence(Fence::Rmb)
+            Instr::Fence(Fence::Acquire)
         ]
     );
 }
@@ -536,10 +553,10 @@ fn store_mb_is_store_then_mb() {
 }
 
 #[test]
-fn store_release_is_wmb_then_store() {
+fn store_release_is_release_then_store() {
     let s = ok(&with_p0("\tsmp_store_release(y, 2);"));
     let is = instrs(&s, 0);
-    assert_eq!(is[0], Instr::Fence(Fence::Wmb));
+    assert_eq!(is[0], Instr::Fence(Fence::Release));
     assert!(matches!(is[1], Instr::Store { addr: Address::Direct(l), .. } if l == loc(&s, "y")));
 }
 
@@ -551,7 +568,7 @@ fn xchg_is_mb_rmw_mb() {
     assert_eq!(is[0], Instr::Fence(Fence::Mb));
     assert!(matches!(
         is[1],
-        Instr::Rmw { dst: Some(d), addr: Address::Direct(l), op: RmwOp::Xchg(_), result: RmwResult::Old, order: RmwOrder::Release }
+        Instr::Rmw { dst: Some(d), addr: Address::Direct(l), op: RmwOp::Xchg(_), result: RmwResult::Old, order: RmwOrder::Release, returns: true }
             if d == reg(&s, 0, "r0") && l == loc(&s, "x")
     ));
     assert_eq!(is[2], Instr::Fence(Fence::Mb));
@@ -568,6 +585,7 @@ fn relaxed_and_void_atomics() {
             dst: None,
             op: RmwOp::Add(_),
             order: RmwOrder::Relaxed,
+            returns: false,
             ..
         }
     ));
@@ -577,6 +595,7 @@ fn relaxed_and_void_atomics() {
             dst: None,
             op: RmwOp::Xchg(_),
             order: RmwOrder::Relaxed,
+            returns: true,
             ..
         }
     ));
@@ -687,7 +706,7 @@ fn cond_load_uses_val() {
         panic!()
     };
     assert_eq!(s.threads[0].expr(a), Expr::Val);
-    assert_eq!(is[1], Instr::Fence(Fence::Rmb));
+    assert_eq!(is[1], Instr::Fence(Fence::Acquire));
 }
 
 #[test]

@@ -27,6 +27,9 @@ pub fn encode(machine: &Machine, state: &State, out: &mut Vec<u8>) {
         let core = &state.cores[c];
         let done = matches!(core.status, CoreStatus::Done) as u32;
         put_varint(out, ((core.pc as u32) << 1) | done);
+        if machine.uses_rcu() {
+            out.push(core.nest);
+        }
         for &r in &core.regs[..thread.registers.len()] {
             put_value(out, r);
         }
@@ -80,6 +83,9 @@ pub fn decode_into(machine: &Machine, bytes: &[u8], state: &mut State) {
             0 => CoreStatus::Running,
             _ => CoreStatus::Done,
         };
+        if machine.uses_rcu() {
+            core.nest = r.u8();
+        }
         for i in 0..thread.registers.len() {
             core.regs[i] = r.value();
         }

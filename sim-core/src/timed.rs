@@ -320,15 +320,17 @@ impl<'m, 's> TimedRun<'m, 's> {
     /// not empty). So only a step that goes to `x`, goes through a register
     /// (waiting for the queue), or has a queue to wait for can change there.
     ///
-    /// Returns the cores whose events may have changed.
+    /// Returns the cores whose events may have changed. `everywhere`
+    /// forces a full recomputation (a queue was full, or an RCU reader
+    /// moved).
     fn update_enabled(
         &mut self,
         core: usize,
         published: Option<Loc>,
-        queue_was_full: bool,
+        everywhere: bool,
     ) -> std::ops::Range<usize> {
         let cores = self.machine.cores();
-        if queue_was_full || self.some_queue_full() {
+        if everywhere || self.some_queue_full() {
             for c in 0..cores {
                 self.refresh_enabled(c);
             }
@@ -406,6 +408,7 @@ impl<'m, 's> TimedRun<'m, 's> {
         let c = event.core as usize;
         let core = event.core;
         let queue_was_full = self.some_queue_full();
+        let nest_before = self.state.cores[c].nest;
         let effect = match event.kind {
             EventKind::Invalidate => {
                 self.agenda.set(c, EventKind::Invalidate, NEVER);
@@ -461,7 +464,10 @@ impl<'m, 's> TimedRun<'m, 's> {
             } => Some(loc),
             _ => None,
         };
-        let changed = self.update_enabled(c, published, queue_was_full);
+        // A reader entering or leaving its critical section enables or
+        // disables every other core's grace period: all are rechecked.
+        let reader_moved = self.state.cores[c].nest != nest_before;
+        let changed = self.update_enabled(c, published, queue_was_full || reader_moved);
         // The agenda changed at `c` and where `schedule_queues` scheduled,
         // which is among the `changed` cores.
         self.schedule_queues(changed.clone(), decisions);

@@ -114,7 +114,8 @@ fn waiting_for_buffers(
         BlockReason::InvalidationQueueFull
         | BlockReason::BadAddress
         | BlockReason::LockHeld
-        | BlockReason::ConditionNotMet => None,
+        | BlockReason::ConditionNotMet
+        | BlockReason::GracePeriodWaitsForReaders => None,
     }
 }
 

@@ -145,10 +145,10 @@ fn step_label(machine: &Machine, f: &Fired) -> String {
             step_outcome(machine, f, true)
         }
         (Some(Instr::Fence(fence)), _) => {
-            let word = match fence {
+            let word = match fence.in_order() {
                 Fence::Mb => "mb",
                 Fence::Rmb => "rmb",
-                Fence::Wmb => "wmb",
+                _ => "wmb",
             };
             if fence_word(machine, fence) == "no-op" {
                 format!("{word} (no-op)")

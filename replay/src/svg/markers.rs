@@ -47,7 +47,7 @@ fn step_shape(f: &Fired, x: f64, y: f64) -> (Box<dyn Node>, &'static str) {
                 .set("fill", COLOUR_RMW);
             (Box::new(shape), COLOUR_RMW)
         }
-        Some(Instr::Fence(_)) => {
+        Some(Instr::Fence(_) | Instr::Rcu(_)) => {
             let shape = Rectangle::new()
                 .set("x", px(x - 1.5))
                 .set("y", px(y - 8.0))

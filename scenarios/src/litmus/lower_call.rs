@@ -71,6 +71,10 @@ impl ThreadCx<'_, '_> {
                 Ok(None)
             }
             Primitive::Barrier => Ok(None),
+            Primitive::Rcu(op) => {
+                self.tb.rcu(op, text);
+                Ok(None)
+            }
             Primitive::LoadAcquire | Primitive::AtomicRead => {
                 let addr = self.address(self.arg(call, 0, pos)?)?;
                 let d = self.result_register(dst, pos)?;
@@ -190,7 +194,11 @@ impl ThreadCx<'_, '_> {
             (true, Dst::Into(r)) => Some(r),
             (true, Dst::Temp) => Some(self.temp(pos)?),
         };
-        self.tb.rmw(d, addr, op, spec.result, spec.ordering, text);
+        if spec.returns {
+            self.tb.rmw(d, addr, op, spec.result, spec.ordering, text);
+        } else {
+            self.tb.rmw_void(addr, op, spec.ordering, text);
+        }
         Ok(d)
     }
 }

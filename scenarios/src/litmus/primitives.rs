@@ -6,7 +6,7 @@
 //! `ThreadBuilder` method for it (the builder is the lowering table, this is
 //! only the names).
 
-use memory_model::ir::RmwResult;
+use memory_model::ir::{RcuOp, RmwResult};
 
 use crate::builder::Ordering;
 
@@ -47,6 +47,9 @@ pub(crate) enum Primitive {
     CondLoad {
         acquire: bool,
     },
+    /// `rcu_read_lock()`, `rcu_read_unlock()`, `synchronize_rcu()`,
+    /// `synchronize_rcu_expedited()`.
+    Rcu(RcuOp),
 }
 
 /// What an RMW primitive computes, independent of its ordering suffix.
@@ -101,7 +104,11 @@ impl RmwKind {
 impl Primitive {
     pub fn arity(self) -> usize {
         match self {
-            Primitive::Mb | Primitive::Rmb | Primitive::Wmb | Primitive::Barrier => 0,
+            Primitive::Mb
+            | Primitive::Rmb
+            | Primitive::Wmb
+            | Primitive::Barrier
+            | Primitive::Rcu(_) => 0,
             Primitive::ReadOnce
             | Primitive::LoadAcquire
             | Primitive::RcuDereference
@@ -141,7 +148,8 @@ impl Primitive {
             | Primitive::RcuAssignPointer
             | Primitive::AtomicSet
             | Primitive::SpinLock
-            | Primitive::SpinUnlock => false,
+            | Primitive::SpinUnlock
+            | Primitive::Rcu(_) => false,
         }
     }
 }
@@ -159,18 +167,13 @@ pub(crate) fn lookup(name: &str) -> Lookup {
     if let Some(p) = fixed(name).or_else(|| rmw(name)) {
         return Lookup::Known(p);
     }
-    let rcu = matches!(
-        name,
-        "rcu_read_lock"
-            | "rcu_read_unlock"
-            | "synchronize_rcu"
-            | "synchronize_rcu_expedited"
-            | "call_rcu"
-            | "rcu_barrier"
-    ) || name.starts_with("srcu_")
+    let rcu = matches!(name, "call_rcu" | "rcu_barrier")
+        || name.starts_with("srcu_")
         || name.starts_with("synchronize_srcu");
     if rcu {
-        Lookup::Unsupported(format!("{name}() (RCU grace periods are not modelled)"))
+        Lookup::Unsupported(format!(
+            "{name}() (of RCU, only rcu_read_lock, rcu_read_unlock and synchronize_rcu are modelled)"
+        ))
     } else {
         Lookup::Unsupported(format!("{name}() (unknown function)"))
     }
@@ -193,6 +196,9 @@ fn fixed(name: &str) -> Option<Primitive> {
         "smp_store_release" => Primitive::StoreRelease,
         "rcu_dereference" => Primitive::RcuDereference,
         "rcu_assign_pointer" => Primitive::RcuAssignPointer,
+        "rcu_read_lock" => Primitive::Rcu(RcuOp::ReadLock),
+        "rcu_read_unlock" => Primitive::Rcu(RcuOp::ReadUnlock),
+        "synchronize_rcu" | "synchronize_rcu_expedited" => Primitive::Rcu(RcuOp::Synchronize),
         "spin_lock" => Primitive::SpinLock,
         "spin_unlock" => Primitive::SpinUnlock,
         "spin_trylock" => Primitive::SpinTrylock,
@@ -336,7 +342,11 @@ mod tests {
         );
         assert!(rmw("atomic_and_return").is_none());
         assert!(rmw("atomic_inc_relaxed").is_none());
-        assert!(matches!(lookup("rcu_read_lock"), Lookup::Unsupported(_)));
+        assert_eq!(
+            lookup("rcu_read_lock"),
+            Lookup::Known(Primitive::Rcu(RcuOp::ReadLock))
+        );
+        assert!(matches!(lookup("call_rcu"), Lookup::Unsupported(_)));
         assert!(matches!(lookup("srcu_read_lock"), Lookup::Unsupported(_)));
         assert_eq!(
             lookup("smp_mb__after_spinlock"),
