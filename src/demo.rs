@@ -77,7 +77,7 @@ pub fn run(args: &DemoArgs) -> Result<u8, Failure> {
     }
     let variants = XenVariant::all();
     let jobs: Vec<(usize, ModelName)> = (0..variants.len())
-        .flat_map(|v| ModelName::ALL.into_iter().map(move |m| (v, m)))
+        .flat_map(|v| ModelName::IN_ORDER.into_iter().map(move |m| (v, m)))
         .collect();
     let cells: Vec<Result<Cell, Failure>> = jobs
         .par_iter()
@@ -144,7 +144,7 @@ pub fn run(args: &DemoArgs) -> Result<u8, Failure> {
         for i in 0..per_template {
             let v = &variants[t * per_template + i];
             let row = &cells[(t * per_template + i) * 3..][..3];
-            let firsts: Vec<String> = ModelName::ALL
+            let firsts: Vec<String> = ModelName::IN_ORDER
                 .iter()
                 .zip(row)
                 .filter_map(|(m, c)| c.first().map(|r| format!("{m}: {r}")))

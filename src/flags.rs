@@ -9,12 +9,14 @@ use clap::ValueEnum;
 use memory_model::ModelName;
 use sim_core::{CacheStart, Verdict};
 
-/// `--model`: sc, tso or weak.
+/// `--model`: sc, tso, weak, arm or power.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Model {
     Sc,
     Tso,
     Weak,
+    Arm,
+    Power,
 }
 
 impl From<Model> for ModelName {
@@ -23,6 +25,8 @@ impl From<Model> for ModelName {
             Model::Sc => ModelName::Sc,
             Model::Tso => ModelName::Tso,
             Model::Weak => ModelName::Weak,
+            Model::Arm => ModelName::Arm,
+            Model::Power => ModelName::Power,
         }
     }
 }

@@ -304,6 +304,12 @@ fn check_all_models_prints_one_section_per_model() {
             "Test SB on weak (sb_depth 2, iq_depth 2)",
             "Expected Never (--expect): NOT MET, the verdict is Sometimes: this model reaches \
              a final state where the proposition holds",
+            "Test SB on arm (out of order, window 32)",
+            "Expected Never (--expect): NOT MET, the verdict is Sometimes: this model reaches \
+             a final state where the proposition holds",
+            "Test SB on power (out of order, window 32, SMT pairs)",
+            "Expected Never (--expect): NOT MET, the verdict is Sometimes: this model reaches \
+             a final state where the proposition holds",
         ]
     );
     let out = wmsim_in(

@@ -26,7 +26,7 @@ fn timed_runs(c: &mut Criterion) {
     group.throughput(Throughput::Elements(RUNS_PER_ITERATION));
     for name in ["SB", "MP", "IRIW"] {
         let scenario = builtin(name).expect("built-in").scenario();
-        for model in ModelName::ALL {
+        for model in ModelName::IN_ORDER {
             let machine = Machine::new(&scenario, config(model));
             group.bench_function(format!("{name}/{model}"), |b| {
                 b.iter(|| fuzz_range(&machine, Timing::default(), SEED, 0..RUNS_PER_ITERATION))

@@ -27,9 +27,13 @@ impl Machine<'_> {
             Transition::Evict { core, loc } => {
                 state.cores[core as usize].cache.get(loc) == Some(state.mem[loc.0 as usize])
             }
-            Transition::Step { .. } | Transition::Drain { .. } | Transition::Invalidate { .. } => {
-                false
-            }
+            Transition::Step { .. }
+            | Transition::Drain { .. }
+            | Transition::Invalidate { .. }
+            | Transition::Perform { .. }
+            | Transition::Guess { .. }
+            | Transition::PairDrain { .. }
+            | Transition::Pairing { .. } => false,
         }
     }
 

@@ -306,6 +306,15 @@ impl Machine<'_> {
                 f.copies = c.iq.entries().fold(0, |m, l| m | 1 << l.0);
             }
             Transition::Evict { loc, .. } => f.copies = 1 << loc.0,
+            // Not yet summarised: dependent on everything, so a reduction
+            // that asks commutes nothing past them.
+            Transition::Perform { .. }
+            | Transition::Guess { .. }
+            | Transition::PairDrain { .. }
+            | Transition::Pairing { .. } => {
+                f.reads = u32::MAX;
+                f.writes = u32::MAX;
+            }
         }
         if !self.copies_can_be_stale() {
             f.copies = 0;

@@ -23,6 +23,7 @@ pub mod independence;
 pub mod ir;
 mod liveness;
 pub mod model;
+pub mod out_of_order;
 pub mod state;
 pub mod transition;
 

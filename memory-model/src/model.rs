@@ -23,16 +23,31 @@ pub enum ModelName {
     Sc,
     Tso,
     Weak,
+    /// ARMv8-like, out of order, other-multicopy-atomic (OUT-OF-ORDER.md).
+    Arm,
+    /// `arm` plus SMT pairs sharing a store buffer: not multicopy-atomic.
+    Power,
 }
 
 impl ModelName {
-    pub const ALL: [ModelName; 3] = [ModelName::Sc, ModelName::Tso, ModelName::Weak];
+    pub const ALL: [ModelName; 5] = [
+        ModelName::Sc,
+        ModelName::Tso,
+        ModelName::Weak,
+        ModelName::Arm,
+        ModelName::Power,
+    ];
+
+    /// The models that execute in program order (MACHINE.md).
+    pub const IN_ORDER: [ModelName; 3] = [ModelName::Sc, ModelName::Tso, ModelName::Weak];
 
     pub fn parse(s: &str) -> Option<ModelName> {
         match s {
             "sc" => Some(ModelName::Sc),
             "tso" => Some(ModelName::Tso),
             "weak" => Some(ModelName::Weak),
+            "arm" => Some(ModelName::Arm),
+            "power" => Some(ModelName::Power),
             _ => None,
         }
     }
@@ -42,7 +57,15 @@ impl ModelName {
             ModelName::Sc => "sc",
             ModelName::Tso => "tso",
             ModelName::Weak => "weak",
+            ModelName::Arm => "arm",
+            ModelName::Power => "power",
         }
+    }
+
+    /// Whether the model runs each core's instructions out of order
+    /// through a window (OUT-OF-ORDER.md), not one step at a time.
+    pub fn is_out_of_order(self) -> bool {
+        self.parameters().out_of_order
     }
 
     /// What LKMM allows and this model never does, in one line:
@@ -60,16 +83,29 @@ impl ModelName {
                 store_buffer: false,
                 invalidation_queue: false,
                 drain: DrainOrder::Fifo,
+                ..ModelParameters::IN_ORDER
             },
             ModelName::Tso => ModelParameters {
                 store_buffer: true,
                 invalidation_queue: false,
                 drain: DrainOrder::Fifo,
+                ..ModelParameters::IN_ORDER
             },
             ModelName::Weak => ModelParameters {
                 store_buffer: true,
                 invalidation_queue: true,
                 drain: DrainOrder::PerLocation,
+                ..ModelParameters::IN_ORDER
+            },
+            ModelName::Arm => ModelParameters {
+                out_of_order: true,
+                acquire_after_release: true,
+                ..ModelParameters::IN_ORDER
+            },
+            ModelName::Power => ModelParameters {
+                out_of_order: true,
+                smt_pairs: true,
+                ..ModelParameters::IN_ORDER
             },
         }
     }
@@ -86,6 +122,14 @@ pub struct ModelParameters {
     pub store_buffer: bool,
     pub invalidation_queue: bool,
     pub drain: DrainOrder,
+    /// Instructions run out of order through a window (OUT-OF-ORDER.md);
+    /// no store buffer, queue or cache then.
+    pub out_of_order: bool,
+    /// SMT pairs share a store buffer (`power`).
+    pub smt_pairs: bool,
+    /// An acquire load waits for an older release (RCsc: arm64's
+    /// `STLR; LDAR`).
+    pub acquire_after_release: bool,
 }
 
 /// What no model here does, whatever its parameters: loads complete in
@@ -96,13 +140,43 @@ pub const EVERY_MODEL_LACKS: [&str; 2] = [
     "multicopy-atomic stores",
 ];
 
+/// What the out-of-order models never do that LKMM allows
+/// (OUT-OF-ORDER.md 8): rules stronger than LKMM, kept because they are
+/// what the hardware does or what makes the model sound.
+pub const OUT_OF_ORDER_LACKS: [&str; 6] = [
+    "smp_wmb and release order stores' arrival in memory, so coherence order follows them",
+    "a later plain store to a released location is coherence-after the release",
+    "smp_rmb orders loads before later stores too",
+    "a lock is one atomic read-modify-write",
+    "a failed fully ordered cmpxchg is still ordered",
+    "a store after an unresolved branch waits even past the join",
+];
+
 impl ModelParameters {
+    /// The in-order defaults the other fields are written against.
+    pub const IN_ORDER: ModelParameters = ModelParameters {
+        store_buffer: false,
+        invalidation_queue: false,
+        drain: DrainOrder::Fifo,
+        out_of_order: false,
+        smt_pairs: false,
+        acquire_after_release: false,
+    };
+
     /// What LKMM allows that these parameters rule out, one clause each:
     /// the parts the machine lacks, then `EVERY_MODEL_LACKS`. Derived from
     /// the parameters alone, never from a test, so that a note built on it
     /// says what the model cannot do, not why a given test failed.
     pub fn lacks(&self) -> Vec<&'static str> {
         let mut lacks = Vec::new();
+        if self.out_of_order {
+            if !self.smt_pairs {
+                lacks.push("multicopy-atomic stores to every other core");
+            }
+            lacks.extend(OUT_OF_ORDER_LACKS);
+            lacks.push("rcu_read_lock and rcu_read_unlock are full fences");
+            return lacks;
+        }
         match (self.store_buffer, self.drain) {
             (false, _) => lacks.push("no store buffer, so no store buffering"),
             (true, DrainOrder::Fifo) => {
@@ -199,6 +273,20 @@ impl Config {
 
     pub fn parameters(&self) -> ModelParameters {
         self.model.parameters()
+    }
+
+    /// The settings in a few words, for headings: the depths of an
+    /// in-order model, the window of an out-of-order one.
+    pub fn describe(&self) -> String {
+        let p = self.parameters();
+        match (p.out_of_order, p.smt_pairs) {
+            (false, _) => format!("sb_depth {}, iq_depth {}", self.sb_depth, self.iq_depth),
+            (true, false) => format!("out of order, window {}", crate::state::WINDOW_MAX),
+            (true, true) => format!(
+                "out of order, window {}, SMT pairs",
+                crate::state::WINDOW_MAX
+            ),
+        }
     }
 
     /// Whether cache copies can be stale at all: only with a queue.

@@ -248,10 +248,21 @@ pub struct Core {
 }
 
 /// The whole machine state.
+///
+/// The in-order models use `cores` and `mem`. The out-of-order ones
+/// (OUT-OF-ORDER.md) use `mem`, and of each core its fetch pc (`pc`), its
+/// architectural registers (`regs`), `status` and `nest`; the store
+/// buffer, queue and cache are replaced by each core's `window` and, on
+/// `power`, the `pair_buffers` of the SMT pairs `pairing` names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct State {
     pub cores: [Core; CORES_MAX],
     pub mem: [Value; LOCATIONS_MAX],
+    pub windows: [Window; CORES_MAX],
+    pub pair_buffers: [PairBuffer; PAIRS_MAX],
+    /// Which of the machine's pairings this run has (`power`), or
+    /// `PAIRING_UNCHOSEN` before the run's first transition chooses one.
+    pub pairing: u8,
 }
 
 impl Default for State {
@@ -259,7 +270,242 @@ impl Default for State {
         State {
             cores: [Core::default(); CORES_MAX],
             mem: [0; LOCATIONS_MAX],
+            windows: [Window::default(); CORES_MAX],
+            pair_buffers: [PairBuffer::default(); PAIRS_MAX],
+            pairing: 0,
         }
+    }
+}
+
+/// The most instances an out-of-order core holds: fetch stops when its
+/// window is full (fewer behaviours, never more).
+pub const WINDOW_MAX: usize = 32;
+/// The most SMT pairs: every core paired.
+pub const PAIRS_MAX: usize = CORES_MAX / 2;
+/// Slots of a pair buffer, entries and markers.
+pub const PAIR_SLOTS: usize = 32;
+/// `State::pairing` before a pairing is chosen.
+pub const PAIRING_UNCHOSEN: u8 = u8::MAX;
+
+/// One fetched instruction instance (OUT-OF-ORDER.md 1): which
+/// instruction, whether it is done, and its value (the value loaded or
+/// computed; for a branch, 1 if the path fetched after it is the taken one).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
+pub struct Instance {
+    pub pc: u16,
+    pub done: bool,
+    pub val: Value,
+}
+
+/// A core's window: its fetched instances in program order, oldest first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Window {
+    instances: [Instance; WINDOW_MAX],
+    len: u8,
+}
+
+impl Default for Window {
+    fn default() -> Window {
+        Window {
+            instances: [Instance::default(); WINDOW_MAX],
+            len: 0,
+        }
+    }
+}
+
+impl Window {
+    pub fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn is_full(&self) -> bool {
+        self.len as usize == WINDOW_MAX
+    }
+
+    pub fn instances(&self) -> &[Instance] {
+        &self.instances[..self.len as usize]
+    }
+
+    pub fn get(&self, slot: usize) -> Option<&Instance> {
+        self.instances().get(slot)
+    }
+
+    pub fn push(&mut self, pc: u16) {
+        self.push_instance(Instance {
+            pc,
+            done: false,
+            val: 0,
+        });
+    }
+
+    pub fn push_instance(&mut self, instance: Instance) {
+        assert!(!self.is_full(), "window overflow");
+        self.instances[self.len as usize] = instance;
+        self.len += 1;
+    }
+
+    pub fn finish(&mut self, slot: usize, val: Value) {
+        let i = &mut self.instances[slot];
+        i.done = true;
+        i.val = val;
+    }
+
+    /// Removes the oldest instance (retire).
+    pub fn pop_front(&mut self) -> Instance {
+        assert!(self.len > 0, "retire from an empty window");
+        let first = self.instances[0];
+        self.instances.copy_within(1..self.len as usize, 0);
+        self.len -= 1;
+        self.instances[self.len as usize] = Instance::default();
+        first
+    }
+
+    /// Removes every instance from `slot` on (a squash). Removed slots are
+    /// reset so that equal windows compare equal.
+    pub fn truncate(&mut self, slot: usize) {
+        for i in slot..self.len as usize {
+            self.instances[i] = Instance::default();
+        }
+        self.len = self.len.min(slot as u8);
+    }
+}
+
+/// `loc` of a pair-buffer slot that holds a marker `M(core)`.
+const PAIR_MARKER: u8 = u8::MAX;
+
+/// One slot of a pair buffer: a committed store `(x, v, c)` not yet in
+/// memory, or a marker `M(c)` of an `smp_wmb`/release of core `c`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub struct PairEntry {
+    loc: u8,
+    pub core: u8,
+    pub value: Value,
+}
+
+impl PairEntry {
+    pub fn store(&self) -> Option<(Loc, Value)> {
+        (self.loc != PAIR_MARKER).then_some((Loc(self.loc), self.value))
+    }
+
+    pub fn is_marker(&self) -> bool {
+        self.loc == PAIR_MARKER
+    }
+}
+
+/// The store buffer an SMT pair shares (`power`), oldest first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PairBuffer {
+    entries: [PairEntry; PAIR_SLOTS],
+    len: u8,
+}
+
+impl Default for PairBuffer {
+    fn default() -> PairBuffer {
+        PairBuffer {
+            entries: [PairEntry::default(); PAIR_SLOTS],
+            len: 0,
+        }
+    }
+}
+
+impl PairBuffer {
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    /// Whether a store and a marker after it still fit.
+    pub fn has_room(&self) -> bool {
+        (self.len as usize) + 2 <= PAIR_SLOTS
+    }
+
+    pub fn entries(&self) -> &[PairEntry] {
+        &self.entries[..self.len as usize]
+    }
+
+    pub fn push_store(&mut self, loc: Loc, value: Value, core: u8) {
+        assert!((self.len as usize) < PAIR_SLOTS, "pair buffer overflow");
+        self.entries[self.len as usize] = PairEntry {
+            loc: loc.0,
+            core,
+            value,
+        };
+        self.len += 1;
+    }
+
+    /// Appends `M(core)` if the buffer holds a store and does not already
+    /// end in `M(core)`: a marker with nothing before it orders nothing.
+    pub fn push_marker(&mut self, core: u8) {
+        let last = self.entries().last();
+        if self.len == 0 || last.is_some_and(|e| e.is_marker() && e.core == core) {
+            return;
+        }
+        assert!((self.len as usize) < PAIR_SLOTS, "pair buffer overflow");
+        self.entries[self.len as usize] = PairEntry {
+            loc: PAIR_MARKER,
+            core,
+            value: 0,
+        };
+        self.len += 1;
+    }
+
+    /// The youngest store to `loc`, either core's.
+    pub fn youngest(&self, loc: Loc) -> Option<Value> {
+        self.entries()
+            .iter()
+            .rev()
+            .find(|e| e.loc == loc.0)
+            .map(|e| e.value)
+    }
+
+    pub fn has_entry_for(&self, loc: Loc) -> bool {
+        self.entries().iter().any(|e| e.loc == loc.0)
+    }
+
+    pub fn has_marker_of(&self, core: u8) -> bool {
+        self.entries()
+            .iter()
+            .any(|e| e.is_marker() && e.core == core)
+    }
+
+    /// Whether slot `i` may drain (OUT-OF-ORDER.md 3.5): a store, the
+    /// oldest for its location, with no marker of its own core before it.
+    pub fn drainable(&self, i: usize) -> bool {
+        let Some(entry) = self.entries().get(i) else {
+            return false;
+        };
+        let Some((loc, _)) = entry.store() else {
+            return false;
+        };
+        self.entries[..i]
+            .iter()
+            .all(|e| e.loc != loc.0 && !(e.is_marker() && e.core == entry.core))
+    }
+
+    /// Removes the store in slot `i`; markers left with no store before
+    /// them vanish.
+    pub fn remove(&mut self, i: usize) -> (Loc, Value) {
+        let (loc, value) = self.entries[i].store().expect("drain of a marker");
+        self.entries.copy_within(i + 1..self.len as usize, i);
+        self.len -= 1;
+        let head_markers = self.entries().iter().take_while(|e| e.is_marker()).count();
+        if head_markers > 0 {
+            self.entries.copy_within(head_markers..self.len as usize, 0);
+            self.len -= head_markers as u8;
+        }
+        for e in &mut self.entries[self.len as usize..] {
+            *e = PairEntry::default();
+        }
+        (loc, value)
     }
 }
 

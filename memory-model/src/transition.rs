@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::eval::eval;
 use crate::ir::{
-    location_at, Address, Fence, Instr, Loc, RcuOp, RmwOp, RmwOrder, RmwResult, Scenario, Thread,
-    Value, LOCK_HELD,
+    location_at, Address, Expr, Fence, Instr, Loc, RcuOp, RmwOp, RmwOrder, RmwResult, Scenario,
+    Thread, Value, LOCK_HELD,
 };
 use crate::liveness::live_loads;
 use crate::model::{Config, DrainOrder, ModelParameters};
@@ -28,6 +28,19 @@ pub enum Transition {
     Invalidate { core: u8 },
     /// `core` drops its copy of `loc`.
     Evict { core: u8, loc: Loc },
+    /// Out of order: the instance in window slot `slot` of `core` performs
+    /// (a load is satisfied, a store commits, an RMW, lock or RCU
+    /// primitive takes effect).
+    Perform { core: u8, slot: u8 },
+    /// Out of order: fetch past the branch at `core`'s fetch pc, guessing
+    /// the direction.
+    Guess { core: u8, taken: bool },
+    /// `power`: slot `slot` of the pair buffer of the pair whose first core
+    /// is `core` reaches memory.
+    PairDrain { core: u8, slot: u8 },
+    /// `power`: the run's SMT pairing, the first transition of a run whose
+    /// machine has several.
+    Pairing { index: u8 },
 }
 
 impl Transition {
@@ -36,7 +49,11 @@ impl Transition {
             Transition::Step { core }
             | Transition::Drain { core, .. }
             | Transition::Invalidate { core }
-            | Transition::Evict { core, .. } => core as usize,
+            | Transition::Evict { core, .. }
+            | Transition::Perform { core, .. }
+            | Transition::Guess { core, .. }
+            | Transition::PairDrain { core, .. } => core as usize,
+            Transition::Pairing { .. } => 0,
         }
     }
 }
@@ -52,6 +69,8 @@ pub enum ReadSource {
     StaleCache,
     /// A miss: read from memory, and the line is now cached.
     Memory,
+    /// `power`: the SMT pair's shared buffer, a store not yet in memory.
+    PairBuffer,
 }
 
 /// A value read by a step.
@@ -87,6 +106,15 @@ pub enum Effect {
     },
     Evict {
         loc: Loc,
+    },
+    /// A branch fetched with a guessed direction.
+    Guess {
+        pc: u16,
+        taken: bool,
+    },
+    /// The run's SMT pairing was chosen.
+    Pairing {
+        index: u8,
     },
 }
 
@@ -149,13 +177,18 @@ pub struct BlockedCore {
 pub struct Machine<'s> {
     pub scenario: &'s Scenario,
     pub config: Config,
-    params: ModelParameters,
+    pub(crate) params: ModelParameters,
     /// For each core and pc, the locations the core may still load at or
     /// after that pc (one bit each), for the exhaustive driver's reduction.
     live_loads: Vec<Vec<u32>>,
     /// Whether a thread has an RCU primitive: only then can a core's
     /// read-side depth be other than 0.
     uses_rcu: bool,
+    /// For each core and expression, the registers it reads (one bit
+    /// each): the out-of-order models' readiness.
+    pub(crate) expr_regs: Vec<Vec<u32>>,
+    /// The SMT pairings a run may have (out of order; one, empty, on arm).
+    pub(crate) pairings: Vec<crate::out_of_order::Pairing>,
 }
 
 impl<'s> Machine<'s> {
@@ -174,12 +207,37 @@ impl<'s> Machine<'s> {
             .threads
             .iter()
             .any(|t| t.instrs.iter().any(|i| matches!(i, Instr::Rcu(_))));
+        let expr_regs = scenario
+            .threads
+            .iter()
+            .map(|t| {
+                let mut regs: Vec<u32> = Vec::with_capacity(t.exprs.len());
+                for e in &t.exprs {
+                    let m = match *e {
+                        Expr::Reg(r) => 1u32 << r.0,
+                        Expr::Const(_) | Expr::Val => 0,
+                        Expr::Unary(_, a) => regs[a.0 as usize],
+                        Expr::Binary(_, a, b) => regs[a.0 as usize] | regs[b.0 as usize],
+                    };
+                    regs.push(m);
+                }
+                regs
+            })
+            .collect();
+        let params = config.parameters();
+        let pairings = if params.smt_pairs {
+            Machine::relevant_pairings(&scenario.threads, scenario.locations.len())
+        } else {
+            vec![[crate::out_of_order::UNPAIRED; crate::ir::CORES_MAX]]
+        };
         Machine {
             scenario,
             config,
-            params: config.parameters(),
+            params,
             live_loads,
             uses_rcu,
+            expr_regs,
+            pairings,
         }
     }
 
@@ -210,9 +268,15 @@ impl<'s> Machine<'s> {
             if thread.instrs.is_empty() {
                 core.status = CoreStatus::Done;
             }
+            if self.out_of_order() {
+                continue;
+            }
             for (i, l) in self.scenario.locations.iter().enumerate() {
                 core.cache.fill(Loc(i as u8), l.initial);
             }
+        }
+        if self.out_of_order() {
+            self.initial_out_of_order(&mut s);
         }
         s
     }
@@ -237,6 +301,10 @@ impl<'s> Machine<'s> {
 
     /// The instruction `core` would execute next, if it is running.
     pub fn next_instr(&self, state: &State, core: usize) -> Option<Instr> {
+        if self.out_of_order() {
+            // The fetch pc says where fetch stands, not what runs next.
+            return None;
+        }
         let c = &state.cores[core];
         match c.status {
             CoreStatus::Running => self.scenario.threads[core]
@@ -259,6 +327,9 @@ impl<'s> Machine<'s> {
     /// Every core done and every store buffer empty: `mem` and registers can
     /// no longer change, so the outcome is final.
     pub fn is_complete(&self, state: &State) -> bool {
+        if self.out_of_order() {
+            return self.is_complete_out_of_order(state);
+        }
         state.cores[..self.cores()]
             .iter()
             .all(|c| c.status == CoreStatus::Done && c.sb.is_empty())
@@ -267,6 +338,9 @@ impl<'s> Machine<'s> {
     /// Calls `f` with every enabled transition, in a fixed order: by core,
     /// then Step, Drains by slot, Invalidate, Evicts by location.
     pub fn for_each_enabled(&self, state: &State, mut f: impl FnMut(Transition)) {
+        if self.out_of_order() {
+            return self.for_each_enabled_out_of_order(state, &mut f);
+        }
         for c in 0..self.cores() {
             let core = c as u8;
             if self.step_enabled(state, c) {
@@ -299,6 +373,9 @@ impl<'s> Machine<'s> {
         if core >= self.cores() {
             return false;
         }
+        if self.out_of_order() {
+            return self.enabled_out_of_order(state, t);
+        }
         let c = &state.cores[core];
         match t {
             Transition::Step { .. } => self.step_enabled(state, core),
@@ -317,6 +394,10 @@ impl<'s> Machine<'s> {
             Transition::Evict { loc, .. } => {
                 (loc.0 as usize) < self.locations() && c.cache.is_valid(loc)
             }
+            Transition::Perform { .. }
+            | Transition::Guess { .. }
+            | Transition::PairDrain { .. }
+            | Transition::Pairing { .. } => false,
         }
     }
 
@@ -395,6 +476,9 @@ impl<'s> Machine<'s> {
     /// The one list that the exhaustive driver's deadlocks, a trace's ending
     /// and a fuzz campaign's report all give.
     pub fn blocked_cores(&self, state: &State) -> Vec<BlockedCore> {
+        if self.out_of_order() {
+            return self.blocked_cores_out_of_order(state);
+        }
         (0..self.cores())
             .filter(|&c| self.next_instr(state, c).is_some())
             .map(|c| BlockedCore {
@@ -542,7 +626,7 @@ impl<'s> Machine<'s> {
         }
     }
 
-    fn thread(&self, core: usize) -> &'s Thread {
+    pub(crate) fn thread(&self, core: usize) -> &'s Thread {
         &self.scenario.threads[core]
     }
 
@@ -558,6 +642,9 @@ impl<'s> Machine<'s> {
     pub fn apply(&self, state: &mut State, t: Transition) -> Effect {
         if cfg!(any(debug_assertions, feature = "checks")) {
             assert!(self.enabled(state, t), "{t:?} applied while not enabled");
+        }
+        if self.out_of_order() {
+            return self.apply_out_of_order(state, t);
         }
         let core = t.core();
         match t {
@@ -581,6 +668,10 @@ impl<'s> Machine<'s> {
                 state.cores[core].cache.invalidate(loc);
                 Effect::Evict { loc }
             }
+            Transition::Perform { .. }
+            | Transition::Guess { .. }
+            | Transition::PairDrain { .. }
+            | Transition::Pairing { .. } => unreachable!("{t:?} on an in-order model"),
         }
     }
 
@@ -745,7 +836,12 @@ impl<'s> Machine<'s> {
 
 /// The value an RMW writes, or `None` when it writes nothing (a failed
 /// `cmpxchg` or `atomic_add_unless`).
-fn rmw_new_value(thread: &Thread, regs: &[Value], op: RmwOp, old: Value) -> Option<Value> {
+pub(crate) fn rmw_new_value(
+    thread: &Thread,
+    regs: &[Value],
+    op: RmwOp,
+    old: Value,
+) -> Option<Value> {
     let e = |id| eval(thread, regs, 0, id);
     match op {
         RmwOp::Xchg(v) => Some(e(v)),
@@ -759,7 +855,7 @@ fn rmw_new_value(thread: &Thread, regs: &[Value], op: RmwOp, old: Value) -> Opti
     }
 }
 
-fn rmw_result(result: RmwResult, old: Value, new: Option<Value>) -> Value {
+pub(crate) fn rmw_result(result: RmwResult, old: Value, new: Option<Value>) -> Value {
     match result {
         RmwResult::Old => old,
         RmwResult::New => new.unwrap_or(old),

@@ -39,6 +39,7 @@ fn read(machine: &Machine, read: Option<Read>) -> String {
             ReadSource::Cache => "cache",
             ReadSource::StaleCache => "stale cache",
             ReadSource::Memory => "memory",
+            ReadSource::PairBuffer => "pair buffer",
         };
         format!(
             "{}={} ({from})",
@@ -57,6 +58,12 @@ pub(crate) fn transition(machine: &Machine, t: Transition) -> String {
         Transition::Evict { core, loc } => {
             format!("P{core}'s eviction of {}", location(machine, loc))
         }
+        Transition::Perform { core, slot } => format!("P{core}'s instance in slot {slot}"),
+        Transition::Guess { core, taken } => format!("P{core}'s guess (taken: {taken})"),
+        Transition::PairDrain { core, slot } => {
+            format!("the drain of slot {slot} of P{core}'s pair buffer")
+        }
+        Transition::Pairing { index } => format!("pairing {index}"),
     }
 }
 
@@ -167,6 +174,8 @@ fn kind(e: &Effect) -> &'static str {
         Effect::Drain { .. } => "a drain",
         Effect::Invalidate { .. } => "an invalidation",
         Effect::Evict { .. } => "an eviction",
+        Effect::Guess { .. } => "a guess",
+        Effect::Pairing { .. } => "a pairing",
     }
 }
 

@@ -79,6 +79,7 @@ fn read_source_text(source: ReadSource) -> &'static str {
         ReadSource::Cache => "cache",
         ReadSource::StaleCache => "STALE cache",
         ReadSource::Memory => "memory",
+        ReadSource::PairBuffer => "the SMT pair's buffer",
     }
 }
 
@@ -88,6 +89,7 @@ fn read_source_json(source: ReadSource) -> &'static str {
         ReadSource::Cache => "cache",
         ReadSource::StaleCache => "stale_cache",
         ReadSource::Memory => "memory",
+        ReadSource::PairBuffer => "pair_buffer",
     }
 }
 
@@ -166,6 +168,12 @@ pub fn step_text(scenario: &Scenario, s: &WitnessStep) -> String {
         }
         Effect::Invalidate { loc: l } => format!("P{core}: apply invalidation of {}", loc(l)),
         Effect::Evict { loc: l } => format!("P{core}: evict {}", loc(l)),
+        Effect::Guess { pc, taken } => format!(
+            "P{core}: fetch past `{}`, guessing it {}",
+            source_line(scenario, core, pc as usize),
+            if taken { "taken" } else { "not taken" }
+        ),
+        Effect::Pairing { index } => format!("SMT pairing {index}"),
     };
     if let Some(w) = s.waiter {
         notes.push(format!(
@@ -201,6 +209,10 @@ pub fn step_json(scenario: &Scenario, s: &WitnessStep) -> Json {
         Transition::Drain { .. } => "drain",
         Transition::Invalidate { .. } => "invalidate",
         Transition::Evict { .. } => "evict",
+        Transition::Perform { .. } => "instance",
+        Transition::Guess { .. } => "guess",
+        Transition::PairDrain { .. } => "pair_drain",
+        Transition::Pairing { .. } => "pairing",
     };
     m.insert("kind".into(), Json::from(kind));
     match s.effect {
@@ -264,6 +276,16 @@ pub fn step_json(scenario: &Scenario, s: &WitnessStep) -> Json {
         }
         Effect::Invalidate { loc: l } | Effect::Evict { loc: l } => {
             m.insert("location".into(), loc(l));
+        }
+        Effect::Guess { pc, taken } => {
+            m.insert(
+                "instruction".into(),
+                Json::from(source_line(scenario, core, pc as usize)),
+            );
+            m.insert("taken".into(), Json::from(taken));
+        }
+        Effect::Pairing { index } => {
+            m.insert("pairing".into(), Json::from(index));
         }
     }
     if let Some(w) = s.waiter {

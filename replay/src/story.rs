@@ -348,7 +348,9 @@ impl Story {
                         ReadSource::Cache | ReadSource::StaleCache => {
                             p.cached_from[core][r.loc.0 as usize]
                         }
-                        ReadSource::Memory => p.in_memory[r.loc.0 as usize],
+                        ReadSource::Memory | ReadSource::PairBuffer => {
+                            p.in_memory[r.loc.0 as usize]
+                        }
                     };
                     if r.source == ReadSource::Memory {
                         p.cached_from[core][r.loc.0 as usize] = from;
@@ -419,7 +421,7 @@ impl Story {
                     fired.applied = Some(id);
                 }
             }
-            Effect::Evict { .. } => {}
+            Effect::Evict { .. } | Effect::Guess { .. } | Effect::Pairing { .. } => {}
         }
         if let Some(id) = published {
             let loc = self.stores[id].loc;
@@ -457,7 +459,7 @@ impl Story {
         match source {
             ReadSource::StaleCache => p.in_memory[loc.0 as usize],
             ReadSource::StoreBuffer => None,
-            ReadSource::Cache | ReadSource::Memory => p
+            ReadSource::Cache | ReadSource::Memory | ReadSource::PairBuffer => p
                 .buffered
                 .iter()
                 .enumerate()

@@ -110,6 +110,11 @@ fn fired_cells(machine: &Machine, story: &Story, f: &Fired, width: usize) -> Vec
         Effect::Evict { loc } => {
             cells.push((f.core, format!("evict {}", name(loc))));
         }
+        Effect::Guess { taken, .. } => {
+            let guess = if taken { "taken" } else { "not taken" };
+            cells.push((f.core, fit(&format!("guess {guess}"), width)));
+        }
+        Effect::Pairing { index } => cells.push((f.core, format!("pairing {index}"))),
     }
     for &inv in &f.sent {
         let i = &story.invalidations[inv];

@@ -18,6 +18,7 @@ pub(crate) fn source_word(source: ReadSource) -> &'static str {
         ReadSource::Cache => "cache",
         ReadSource::StaleCache => "STALE",
         ReadSource::Memory => "mem",
+        ReadSource::PairBuffer => "pair",
     }
 }
 
@@ -28,6 +29,7 @@ pub(crate) fn source_words(source: ReadSource) -> &'static str {
         ReadSource::Cache => "its cache",
         ReadSource::StaleCache => "a STALE cached copy (an invalidation still queued)",
         ReadSource::Memory => "memory (a miss)",
+        ReadSource::PairBuffer => "its SMT pair's shared store buffer",
     }
 }
 
@@ -94,12 +96,23 @@ pub(crate) fn step_outcome(machine: &Machine, f: &Fired, named: bool) -> String 
 
 /// What a fence does on this model, in a word or two.
 pub(crate) fn fence_word(machine: &Machine, fence: Fence) -> &'static str {
+    if machine.config.model.is_out_of_order() {
+        return match fence {
+            Fence::Mb => "mb done",
+            Fence::Rmb => "rmb done",
+            Fence::Wmb => "wmb done",
+            Fence::Acquire => "acquire done",
+            Fence::Release => "release done",
+        };
+    }
     match (fence.in_order(), machine.config.model) {
         (Fence::Mb, _) => "mb passes",
         (Fence::Rmb, ModelName::Weak) => "rmb passes",
         (Fence::Wmb, ModelName::Weak) => "wmb marker",
         (Fence::Rmb | Fence::Wmb, ModelName::Tso | ModelName::Sc) => "no-op",
-        (Fence::Acquire | Fence::Release, _) => unreachable!("in_order() maps them"),
+        (Fence::Acquire | Fence::Release, _) | (_, ModelName::Arm | ModelName::Power) => {
+            unreachable!("in_order() maps them; out of order returned above")
+        }
     }
 }
 
@@ -328,6 +341,8 @@ fn event_words(machine: &Machine, story: &Story, i: usize) -> String {
             format!("invalidation of {} applied", s.location_name(loc))
         }
         Effect::Evict { loc } => format!("eviction of {}", s.location_name(loc)),
+        Effect::Guess { .. } => "guess at a branch".to_string(),
+        Effect::Pairing { index } => format!("SMT pairing {index}"),
     };
     format!("P{}'s {what} (t={})", f.core, f.time)
 }

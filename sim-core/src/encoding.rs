@@ -21,6 +21,9 @@ use memory_model::{Machine, State};
 
 pub fn encode(machine: &Machine, state: &State, out: &mut Vec<u8>) {
     out.clear();
+    if machine.config.model.is_out_of_order() {
+        return encode_out_of_order(machine, state, out);
+    }
     let stale = machine.copies_can_be_stale();
     let mask_bytes = machine.locations().div_ceil(8);
     for (c, thread) in machine.scenario.threads.iter().enumerate() {
@@ -72,6 +75,11 @@ pub fn decode(machine: &Machine, bytes: &[u8]) -> State {
 /// loop reuses one state instead of building a fresh one per visit.
 pub fn decode_into(machine: &Machine, bytes: &[u8], state: &mut State) {
     let mut r = Reader { bytes, at: 0 };
+    if machine.config.model.is_out_of_order() {
+        decode_out_of_order(machine, &mut r, state);
+        assert_eq!(r.at, bytes.len(), "decoded state left bytes unread");
+        return;
+    }
     let stale = machine.copies_can_be_stale();
     let mask_bytes = machine.locations().div_ceil(8);
     for (c, thread) in machine.scenario.threads.iter().enumerate() {
@@ -123,7 +131,7 @@ pub fn decode_into(machine: &Machine, bytes: &[u8], state: &mut State) {
     for l in 0..machine.locations() {
         state.mem[l] = r.value();
     }
-    if !stale {
+    if !stale && !machine.config.model.is_out_of_order() {
         for c in 0..machine.cores() {
             for l in 0..machine.locations() {
                 let v = state.mem[l];
@@ -132,6 +140,120 @@ pub fn decode_into(machine: &Machine, bytes: &[u8], state: &mut State) {
         }
     }
     assert_eq!(r.at, bytes.len(), "decoded state left bytes unread");
+}
+
+/// The out-of-order models: per core its fetch pc and status, depth,
+/// registers and window (each instance's pc and done bit, and its value);
+/// memory; then the pairing and each pair buffer, on a model with pairs.
+fn encode_out_of_order(machine: &Machine, state: &State, out: &mut Vec<u8>) {
+    for (c, thread) in machine.scenario.threads.iter().enumerate() {
+        let core = &state.cores[c];
+        let done = matches!(core.status, CoreStatus::Done) as u32;
+        put_varint(out, ((core.pc as u32) << 1) | done);
+        if machine.uses_rcu() {
+            out.push(core.nest);
+        }
+        for &r in &core.regs[..thread.registers.len()] {
+            put_value(out, r);
+        }
+        let window = &state.windows[c];
+        out.push(window.len() as u8);
+        for i in window.instances() {
+            put_varint(out, ((i.pc as u32) << 1) | i.done as u32);
+            put_value(out, i.val);
+        }
+    }
+    for &v in &state.mem[..machine.locations()] {
+        put_value(out, v);
+    }
+    if machine.config.parameters().smt_pairs {
+        out.push(state.pairing);
+        let pairs = machine
+            .pairings()
+            .get(state.pairing as usize)
+            .map_or(0, pairs_in);
+        for pb in &state.pair_buffers[..pairs] {
+            out.push(pb.len() as u8);
+            for e in pb.entries() {
+                match e.store() {
+                    Some((loc, v)) => {
+                        out.push(loc.0);
+                        out.push(e.core);
+                        put_value(out, v);
+                    }
+                    None => {
+                        out.push(u8::MAX);
+                        out.push(e.core);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn pairs_in(pairing: &memory_model::out_of_order::Pairing) -> usize {
+    pairing
+        .iter()
+        .filter(|&&p| p != memory_model::out_of_order::UNPAIRED)
+        .map(|&p| p as usize + 1)
+        .max()
+        .unwrap_or(0)
+}
+
+fn decode_out_of_order(machine: &Machine, r: &mut Reader, state: &mut State) {
+    for (c, thread) in machine.scenario.threads.iter().enumerate() {
+        let core = &mut state.cores[c];
+        *core = Default::default();
+        let pc = r.varint();
+        core.pc = (pc >> 1) as u16;
+        core.status = match pc & 1 {
+            0 => CoreStatus::Running,
+            _ => CoreStatus::Done,
+        };
+        if machine.uses_rcu() {
+            core.nest = r.u8();
+        }
+        for i in 0..thread.registers.len() {
+            core.regs[i] = r.value();
+        }
+        let window = &mut state.windows[c];
+        *window = Default::default();
+        let len = r.u8();
+        for _ in 0..len {
+            let pc = r.varint();
+            let val = r.value();
+            window.push_instance(memory_model::state::Instance {
+                pc: (pc >> 1) as u16,
+                done: pc & 1 != 0,
+                val,
+            });
+        }
+    }
+    for l in 0..machine.locations() {
+        state.mem[l] = r.value();
+    }
+    state.pair_buffers = Default::default();
+    state.pairing = 0;
+    if machine.config.parameters().smt_pairs {
+        state.pairing = r.u8();
+        let pairs = machine
+            .pairings()
+            .get(state.pairing as usize)
+            .map_or(0, pairs_in);
+        for pb in &mut state.pair_buffers[..pairs] {
+            let len = r.u8();
+            for _ in 0..len {
+                let loc = r.u8();
+                let core = r.u8();
+                if loc == u8::MAX {
+                    pb.push_marker(core);
+                } else {
+                    let v = r.value();
+                    pb.push_store(Loc(loc), v, core);
+                }
+            }
+        }
+    }
 }
 
 /// A value as a zigzag varint: small magnitudes of either sign take one

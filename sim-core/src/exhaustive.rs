@@ -195,8 +195,12 @@ impl Policy {
         let skip_evictions = reductions && options.skip_harmless_evictions && m.queues_never_fill();
         Policy {
             options,
-            partial_order: (reductions && options.partial_order)
-                .then(|| PartialOrder::new(m, skip_evictions)),
+            // The independence relation does not yet summarise the
+            // out-of-order transitions.
+            partial_order: (reductions
+                && options.partial_order
+                && !m.config.model.is_out_of_order())
+            .then(|| PartialOrder::new(m, skip_evictions)),
             skip_evictions,
         }
     }
@@ -519,9 +523,13 @@ pub(crate) fn successors(
             // Caches are explored only where copies can be stale, and the
             // reductions take no skippable eviction.
             Transition::Evict { .. } => stale && !(skip_evictions && m.is_harmless(state, t)),
-            Transition::Step { .. } | Transition::Drain { .. } | Transition::Invalidate { .. } => {
-                true
-            }
+            Transition::Step { .. }
+            | Transition::Drain { .. }
+            | Transition::Invalidate { .. }
+            | Transition::Perform { .. }
+            | Transition::Guess { .. }
+            | Transition::PairDrain { .. }
+            | Transition::Pairing { .. } => true,
         };
         if wanted {
             out.push(t);
@@ -554,6 +562,11 @@ pub(crate) fn successor(
     let cores = m.cores();
     scratch.cores[..cores].copy_from_slice(&state.cores[..cores]);
     scratch.mem = state.mem;
+    if m.config.model.is_out_of_order() {
+        scratch.windows[..cores].copy_from_slice(&state.windows[..cores]);
+        scratch.pair_buffers = state.pair_buffers;
+        scratch.pairing = state.pairing;
+    }
     m.apply(scratch, t);
     canonicalize(m, options, scratch, &mut |_| {});
     encode(m, scratch, buf);

@@ -41,13 +41,16 @@ impl LatencyClass {
                 published: None,
                 ..
             } => match read.map(|r| r.source) {
-                Some(ReadSource::Memory) => LatencyClass::Miss,
+                Some(ReadSource::Memory | ReadSource::PairBuffer) => LatencyClass::Miss,
                 Some(ReadSource::Cache | ReadSource::StaleCache | ReadSource::StoreBuffer)
                 | None => LatencyClass::Hit,
             },
             Effect::Drain { invalidations, .. } => LatencyClass::write(invalidations > 0),
             Effect::Invalidate { .. } => LatencyClass::QueueProcessing,
             Effect::Evict { .. } => LatencyClass::Eviction,
+            // Fetch past a branch, and the pairing a run starts with: no
+            // time of their own.
+            Effect::Guess { .. } | Effect::Pairing { .. } => LatencyClass::Eviction,
         }
     }
 

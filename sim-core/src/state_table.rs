@@ -411,29 +411,41 @@ fn index_bytes(capacity: usize) -> usize {
     buckets * (std::mem::size_of::<u32>() + 1) + 16
 }
 
-/// A transition in 16 bits: kind in the top two, core in the next six,
-/// slot or location in the low byte.
+/// A transition in 16 bits: kind in the top three, core in the next five,
+/// slot, location, direction or pairing in the low byte.
 fn pack(t: Transition) -> u16 {
+    const _: () = assert!(memory_model::ir::CORES_MAX <= 32);
     let (kind, core, arg) = match t {
         Transition::Step { core } => (0, core, 0),
         Transition::Drain { core, slot } => (1, core, slot),
         Transition::Invalidate { core } => (2, core, 0),
         Transition::Evict { core, loc } => (3, core, loc.0),
+        Transition::Perform { core, slot } => (4, core, slot),
+        Transition::Guess { core, taken } => (5, core, taken as u8),
+        Transition::PairDrain { core, slot } => (6, core, slot),
+        Transition::Pairing { index } => (7, 0, index),
     };
-    (kind << 14) | ((core as u16) << 8) | arg as u16
+    (kind << 13) | ((core as u16) << 8) | arg as u16
 }
 
 fn unpack(m: u16) -> Transition {
-    let core = ((m >> 8) & 0x3f) as u8;
+    let core = ((m >> 8) & 0x1f) as u8;
     let arg = m as u8;
-    match m >> 14 {
+    match m >> 13 {
         0 => Transition::Step { core },
         1 => Transition::Drain { core, slot: arg },
         2 => Transition::Invalidate { core },
-        _ => Transition::Evict {
+        3 => Transition::Evict {
             core,
             loc: Loc(arg),
         },
+        4 => Transition::Perform { core, slot: arg },
+        5 => Transition::Guess {
+            core,
+            taken: arg != 0,
+        },
+        6 => Transition::PairDrain { core, slot: arg },
+        _ => Transition::Pairing { index: arg },
     }
 }
 

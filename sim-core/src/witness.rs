@@ -70,7 +70,12 @@ pub fn explain(machine: &Machine, path: &[PathStep]) -> Vec<WitnessStep> {
                 Transition::Drain { .. } | Transition::Invalidate { .. } => {
                     waiting_for_buffers(machine, &before, core)
                 }
-                Transition::Step { .. } | Transition::Evict { .. } => None,
+                Transition::Step { .. }
+                | Transition::Evict { .. }
+                | Transition::Perform { .. }
+                | Transition::Guess { .. }
+                | Transition::PairDrain { .. }
+                | Transition::Pairing { .. } => None,
             };
             let effect = replay
                 .fire(t)

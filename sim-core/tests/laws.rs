@@ -472,6 +472,7 @@ fn config_at(model: ModelName, d: usize) -> Config {
         ModelName::Sc => sc(),
         ModelName::Tso => tso(d),
         ModelName::Weak => weak(d, d),
+        ModelName::Arm | ModelName::Power => Config::new(model, None, None, 4).unwrap(),
     }
 }
 

@@ -157,13 +157,7 @@ impl Section<'_, '_, '_> {
         let scenario = self.scenario();
         let x = self.x;
         let c = self.machine.config;
-        outln!(
-            "Test {} on {} (sb_depth {}, iq_depth {})",
-            scenario.name,
-            c.model,
-            c.sb_depth,
-            c.iq_depth
-        );
+        outln!("Test {} on {} ({})", scenario.name, c.model, c.describe());
         let finals: Vec<_> = x.counted_finals().collect();
         outln!("States {}", finals.len());
         for f in &finals {

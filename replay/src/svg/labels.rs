@@ -77,6 +77,12 @@ pub(super) fn hover(machine: &Machine, story: &Story, i: usize) -> String {
             "evicts {}: its next load misses",
             s.location_name(loc)
         )),
+        Effect::Guess { taken, .. } => out.push_str(if taken {
+            "fetches past a branch, guessing it taken"
+        } else {
+            "fetches past a branch, guessing it not taken"
+        }),
+        Effect::Pairing { index } => out.push_str(&format!("SMT pairing {index}")),
     }
     out
 }
@@ -103,9 +109,11 @@ pub(super) fn marker_labels(
                 cut.push_str(&format!("…{}", Footnotes::mark(n)));
                 cut
             }
-            Effect::Drain { .. } | Effect::Invalidate { .. } | Effect::Evict { .. } => {
-                String::new()
-            }
+            Effect::Drain { .. }
+            | Effect::Invalidate { .. }
+            | Effect::Evict { .. }
+            | Effect::Guess { .. }
+            | Effect::Pairing { .. } => String::new(),
         })
         .collect()
 }

@@ -124,6 +124,7 @@ pub(super) fn markers(
                 }
             }
             Effect::Evict { .. } => item = item.add(cross(x, y)),
+            Effect::Guess { .. } | Effect::Pairing { .. } => {}
             // Drains and invalidations show as the ends of their bars.
             Effect::Drain { .. } | Effect::Invalidate { .. } => {
                 item = item.add(
