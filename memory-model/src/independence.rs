@@ -45,6 +45,11 @@ use crate::transition::{Machine, Transition};
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Footprint {
     pub core: usize,
+    /// The cores whose transitions share state with `core`'s beyond
+    /// memory, one bit each: `core` itself and, on `power`, its SMT
+    /// sibling (their pair buffer). Footprints of one such unit are never
+    /// independent.
+    pub cores: u32,
     /// Locations whose value it reads (`mem`, a copy or its store buffer).
     pub reads: u32,
     /// Locations it publishes to `mem`.
@@ -68,7 +73,7 @@ pub struct Footprint {
 /// itself (`sim-core::reduction`).
 #[inline]
 pub fn independent(a: &Footprint, b: &Footprint) -> bool {
-    if a.core == b.core {
+    if a.core == b.core || a.cores & b.cores != 0 {
         return false;
     }
     let touches = |f: &Footprint| f.reads | f.writes | f.copies;
@@ -248,8 +253,12 @@ impl Machine<'_> {
         let c = &state.cores[core];
         let mut f = Footprint {
             core,
+            cores: 1 << core,
             ..Footprint::default()
         };
+        if self.out_of_order() {
+            f.cores = self.unit_of(state, core);
+        }
         match t {
             Transition::Step { .. } => {
                 let pc = c.pc as usize;
@@ -306,12 +315,48 @@ impl Machine<'_> {
                 f.copies = c.iq.entries().fold(0, |m, l| m | 1 << l.0);
             }
             Transition::Evict { loc, .. } => f.copies = 1 << loc.0,
-            // Not yet summarised: dependent on everything, so a reduction
-            // that asks commutes nothing past them.
-            Transition::Perform { .. }
-            | Transition::Guess { .. }
-            | Transition::PairDrain { .. }
-            | Transition::Pairing { .. } => {
+            // Out of order, memory is the only state shared beyond a unit
+            // (a core and its SMT sibling): a load reads it, a store
+            // without a pair buffer and a drain write it, an RMW or a lock
+            // does both; a store into the pair buffer stays in the unit.
+            Transition::Perform { slot, .. } => {
+                let slot = slot as usize;
+                let loc = self
+                    .instance_location(state, core, slot)
+                    .map_or(0, |l| 1u32 << l.0);
+                let pc = state.windows[core].instances()[slot].pc as usize;
+                match self.scenario.threads[core].instrs[pc] {
+                    Instr::Load { .. } | Instr::CondLoad { .. } => f.reads = loc,
+                    Instr::Store { .. } => {
+                        if self.pair_of(state, core).is_none() {
+                            f.writes = loc;
+                        }
+                    }
+                    Instr::Rmw { .. } | Instr::Lock { .. } | Instr::TryLock { .. } => {
+                        f.reads = loc;
+                        f.writes = loc;
+                    }
+                    Instr::Rcu(op) => {
+                        f.rcu_reader = op != RcuOp::Synchronize;
+                        f.rcu_grace_period = op == RcuOp::Synchronize;
+                    }
+                    Instr::Fence(_)
+                    | Instr::Assign { .. }
+                    | Instr::Branch { .. }
+                    | Instr::Jump { .. } => {}
+                }
+            }
+            Transition::PairDrain { slot, .. } => {
+                if let Some(p) = self.pair_of(state, core) {
+                    if let Some((loc, _)) = state.pair_buffers[p].entries()[slot as usize].store() {
+                        f.writes = 1 << loc.0;
+                    }
+                }
+            }
+            // A guess only fetches.
+            Transition::Guess { .. } => {}
+            // The first transition of a run: dependent on everything.
+            Transition::Pairing { .. } => {
                 f.reads = u32::MAX;
                 f.writes = u32::MAX;
             }
@@ -331,6 +376,9 @@ impl Machine<'_> {
     pub fn future_footprint(&self, futures: &Futures, state: &State, core: usize) -> Footprint {
         let c = &state.cores[core];
         let tf = &futures.threads[core];
+        if self.out_of_order() {
+            return self.future_footprint_out_of_order(futures, state, core);
+        }
         let (reads, mut writes, waits, rcu_reader, rcu_grace_period) = match c.status {
             CoreStatus::Running => {
                 let pc = c.pc as usize;
@@ -357,6 +405,7 @@ impl Machine<'_> {
         };
         Footprint {
             core,
+            cores: 1 << core,
             reads,
             writes,
             copies,
@@ -365,6 +414,38 @@ impl Machine<'_> {
             rcu_reader,
             rcu_grace_period,
         }
+    }
+
+    /// Out of order: what the rest of `core`'s thread may still do from its
+    /// oldest instance on (a squash refetches within that), and what its
+    /// pair buffer still holds.
+    fn future_footprint_out_of_order(
+        &self,
+        futures: &Futures,
+        state: &State,
+        core: usize,
+    ) -> Footprint {
+        let tf = &futures.threads[core];
+        let mut f = Footprint {
+            core,
+            cores: self.unit_of(state, core),
+            ..Footprint::default()
+        };
+        if state.cores[core].status == CoreStatus::Running {
+            let pc = self.oldest_pc(state, core);
+            f.reads = tf.reads[pc];
+            f.writes = tf.writes[pc];
+            f.rcu_reader = tf.rcu_reader[pc];
+            f.rcu_grace_period = tf.rcu_grace_period[pc];
+        }
+        if let Some(p) = self.pair_of(state, core) {
+            for e in state.pair_buffers[p].entries() {
+                if let Some((loc, _)) = e.store() {
+                    f.writes |= 1 << loc.0;
+                }
+            }
+        }
+        f
     }
 
     /// The other cores a publish of `writes` by `core` may push into,

@@ -100,6 +100,66 @@ impl Machine<'_> {
         &self.pairings
     }
 
+    /// The cores whose transitions share state with `core`'s, one bit
+    /// each: itself and, on `power`, its SMT sibling (their pair buffer).
+    pub fn unit_of(&self, state: &State, core: usize) -> u32 {
+        let own = 1u32 << core;
+        let Some(p) = self.pair_of(state, core) else {
+            return own;
+        };
+        let pairing = &self.pairings[state.pairing as usize];
+        (0..self.cores())
+            .filter(|&c| pairing[c] as usize == p)
+            .fold(own, |m, c| m | 1 << c)
+    }
+
+    /// The pc every instruction `core` may still perform is reachable
+    /// from: its oldest instance's (a squash refetches from a branch in
+    /// the window), else its fetch pc.
+    pub(crate) fn oldest_pc(&self, state: &State, core: usize) -> usize {
+        match state.windows[core].get(0) {
+            Some(i) => i.pc as usize,
+            None => state.cores[core].pc as usize,
+        }
+    }
+
+    /// The location instance `slot` of `core` accesses, where known.
+    pub(crate) fn instance_location(&self, state: &State, core: usize, slot: usize) -> Option<Loc> {
+        let i = state.windows[core].get(slot)?;
+        let addr = self.thread(core).instrs[i.pc as usize].address()?;
+        match self.target(&self.view(state, core, slot), addr) {
+            Target::At(l) => Some(l),
+            Target::Unknown | Target::Bad => None,
+        }
+    }
+
+    /// Whether instance `slot` of `core` is a store that commits straight
+    /// to memory: `core` shares no pair buffer.
+    pub fn commits_to_memory(&self, state: &State, core: usize, slot: usize) -> bool {
+        let Some(i) = state.windows[core].get(slot) else {
+            return false;
+        };
+        matches!(self.thread(core).instrs[i.pc as usize], Instr::Store { .. })
+            && self.pair_of(state, core).is_none()
+    }
+
+    /// Whether an instance in `core`'s window waits for what only another
+    /// core can change: a lock to be freed, a value that meets a
+    /// condition, the readers to leave (a grace period). Other waits are
+    /// on the core's own instances and its pair buffer.
+    pub fn waits_for_other_cores(&self, state: &State, core: usize) -> bool {
+        (0..state.windows[core].len()).any(|slot| {
+            matches!(
+                self.perform_blocked(state, core, slot),
+                Some(
+                    BlockReason::LockHeld
+                        | BlockReason::ConditionNotMet
+                        | BlockReason::GracePeriodWaitsForReaders
+                )
+            )
+        })
+    }
+
     /// The first core of pair `pair` in `state`'s pairing.
     fn pair_core(&self, state: &State, pair: usize) -> Option<usize> {
         let pairing = self.pairings.get(state.pairing as usize)?;
@@ -193,8 +253,10 @@ impl Machine<'_> {
         let mut budget = FIXPOINT_BUDGET;
         loop {
             budget -= 1;
-            let changed = self.fetch(state, core) | self.settle_window(state, core);
-            self.retire(state, core);
+            // A retire makes room in a full window: fetch goes on.
+            let changed = self.fetch(state, core)
+                | self.settle_window(state, core)
+                | self.retire(state, core);
             if !changed || budget == 0 {
                 break;
             }
@@ -335,14 +397,18 @@ impl Machine<'_> {
         }
     }
 
-    fn retire(&self, state: &mut State, core: usize) {
+    /// Retires the done instances at the head of the window; whether any.
+    fn retire(&self, state: &mut State, core: usize) -> bool {
         let thread = self.thread(core);
+        let mut retired = false;
         while state.windows[core].get(0).is_some_and(|i| i.done) {
             let i = state.windows[core].pop_front();
             if let Some(r) = written_register(&thread.instrs[i.pc as usize]) {
                 state.cores[core].regs[r] = i.val;
             }
+            retired = true;
         }
+        retired
     }
 
     /// Whether any core waits for a guess: then only the lowest such core's

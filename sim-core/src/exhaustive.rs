@@ -195,12 +195,8 @@ impl Policy {
         let skip_evictions = reductions && options.skip_harmless_evictions && m.queues_never_fill();
         Policy {
             options,
-            // The independence relation does not yet summarise the
-            // out-of-order transitions.
-            partial_order: (reductions
-                && options.partial_order
-                && !m.config.model.is_out_of_order())
-            .then(|| PartialOrder::new(m, skip_evictions)),
+            partial_order: (reductions && options.partial_order)
+                .then(|| PartialOrder::new(m, skip_evictions)),
             skip_evictions,
         }
     }

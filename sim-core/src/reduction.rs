@@ -109,6 +109,10 @@ impl PartialOrder {
             return; // one core's transitions: nothing to leave out
         }
         let outlook = self.outlook(m, state);
+        if m.config.model.is_out_of_order() {
+            self.narrow_out_of_order(m, state, &outlook, enabled);
+            return;
+        }
         for c in 0..cores {
             let step = Transition::Step { core: c as u8 };
             if enabled.contains(&step) && self.step_alone_is_persistent(m, state, &outlook, c) {
@@ -139,6 +143,53 @@ impl PartialOrder {
         }
     }
 
+    /// `arm` and `power` (see "Out of order" above).
+    fn narrow_out_of_order(
+        &self,
+        m: &Machine,
+        state: &State,
+        o: &Outlook,
+        enabled: &mut Vec<Transition>,
+    ) {
+        for &t in enabled.iter() {
+            let alone = match t {
+                Transition::PairDrain { .. } => true,
+                Transition::Perform { core, slot } => {
+                    m.commits_to_memory(state, core as usize, slot as usize)
+                }
+                _ => false,
+            };
+            if alone && self.apart_from_others(m, o, &self.footprint(m, state, o, t)) {
+                enabled.retain(|&u| u == t);
+                return;
+            }
+        }
+        let mut best: Option<(u32, usize)> = None;
+        for c in 0..m.cores() {
+            let unit = m.unit_of(state, c);
+            if unit.trailing_zeros() as usize != c {
+                continue; // the unit is its first core's
+            }
+            let ours = |t: &Transition| unit & 1 << t.core() != 0;
+            let count = enabled.iter().filter(|t| ours(t)).count();
+            if count == 0 || count == enabled.len() || best.is_some_and(|(_, n)| n <= count) {
+                continue;
+            }
+            let apart = enabled
+                .iter()
+                .filter(|t| ours(t))
+                .all(|&t| self.apart_from_others(m, o, &self.footprint(m, state, o, t)));
+            let others_cannot_enable =
+                (0..m.cores()).all(|d| unit & 1 << d == 0 || !m.waits_for_other_cores(state, d));
+            if apart && others_cannot_enable {
+                best = Some((unit, count));
+            }
+        }
+        if let Some((unit, _)) = best {
+            enabled.retain(|t| unit & 1 << t.core() != 0);
+        }
+    }
+
     fn outlook(&self, m: &Machine, state: &State) -> Outlook {
         let cores = m.cores();
         let mut future = [Footprint::default(); CORES_MAX];
@@ -161,7 +212,7 @@ impl PartialOrder {
 
     /// Independent of everything the other cores may still do.
     fn apart_from_others(&self, m: &Machine, o: &Outlook, f: &Footprint) -> bool {
-        (0..m.cores()).all(|d| d == f.core || independent(f, &o.future[d]))
+        (0..m.cores()).all(|d| f.cores & 1 << d != 0 || independent(f, &o.future[d]))
     }
 
     fn step_alone_is_persistent(&self, m: &Machine, state: &State, o: &Outlook, c: usize) -> bool {

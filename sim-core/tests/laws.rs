@@ -622,6 +622,28 @@ fn law_models_nest(p: &Program) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// OUT-OF-ORDER.md 4: a pair whose buffer drains at once behaves as two
+/// unpaired cores, and `arm`'s one extra rule (RCsc acquire after release)
+/// only removes behaviours, so `power` shows everything `arm` shows; and
+/// everything `weak` shows.
+fn law_power_contains_arm_and_weak(p: &Program) -> Result<(), TestCaseError> {
+    let s = p.scenario();
+    let power = outcomes(&s, config_at(ModelName::Power, 4));
+    let arm = outcomes(&s, config_at(ModelName::Arm, 4));
+    let weak_set = outcomes(&s, weak(4, 4));
+    prop_assert!(
+        arm.is_subset(&power),
+        "arm ⊄ power: {:?}",
+        subset_report(&arm, &power)
+    );
+    prop_assert!(
+        weak_set.is_subset(&power),
+        "weak ⊄ power: {:?}",
+        subset_report(&weak_set, &power)
+    );
+    Ok(())
+}
+
 fn law_mbs_give_sc(p: &Program) -> Result<(), TestCaseError> {
     let p = p.with_mbs_only();
     let s = p.scenario();
@@ -731,6 +753,28 @@ proptest! {
     #[test]
     fn sc_within_tso_within_weak_rmw(p in rmw_program()) {
         law_models_nest(&p)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(cases(128))]
+
+    /// Law 1 for the out-of-order models, loads and stores.
+    #[test]
+    fn arm_and_weak_within_power(p in plain_program()) {
+        law_power_contains_arm_and_weak(&p)?;
+    }
+
+    /// With RMWs of every ordering.
+    #[test]
+    fn arm_and_weak_within_power_rmw(p in rmw_program()) {
+        law_power_contains_arm_and_weak(&p)?;
+    }
+
+    /// With locks.
+    #[test]
+    fn arm_and_weak_within_power_locks(p in locked_program()) {
+        law_power_contains_arm_and_weak(&p)?;
     }
 }
 

@@ -8,7 +8,7 @@
 use std::collections::BTreeSet;
 use std::fmt;
 
-use memory_model::ir::{Address, BinaryOp, Loc, Observable, RmwOp, RmwResult, Value};
+use memory_model::ir::{Address, BinaryOp, Loc, Observable, RcuOp, RmwOp, RmwResult, Value};
 use memory_model::{Config, Machine, ModelName};
 use proptest::prelude::*;
 use proptest::test_runner::Config as ProptestConfig;
@@ -36,6 +36,13 @@ enum Op {
     Indirect(u8),
     Lock,
     Unlock,
+    LoadAcquire(u8),
+    StoreRelease(u8),
+    /// `r = READ_ONCE(x); if (r) WRITE_ONCE(y, v)`: a guessed branch.
+    IfStore(u8, u8),
+    RcuReadLock,
+    RcuReadUnlock,
+    SynchronizeRcu,
 }
 
 #[derive(Clone)]
@@ -70,9 +77,15 @@ fn op() -> impl Strategy<Value = Op> {
         ]).prop_map(|(l, o)| Op::Xchg(l, o)),
         1 => (loc.clone(), 0 as Value..3).prop_map(|(l, v)| Op::CondLoad(l, v)),
         1 => loc.clone().prop_map(Op::Spin),
-        1 => loc.prop_map(Op::Indirect),
+        1 => loc.clone().prop_map(Op::Indirect),
         1 => Just(Op::Lock),
         1 => Just(Op::Unlock),
+        1 => loc.clone().prop_map(Op::LoadAcquire),
+        1 => loc.clone().prop_map(Op::StoreRelease),
+        1 => (loc.clone(), loc).prop_map(|(a, b)| Op::IfStore(a, b)),
+        1 => Just(Op::RcuReadLock),
+        1 => Just(Op::RcuReadUnlock),
+        1 => Just(Op::SynchronizeRcu),
     ]
 }
 
@@ -149,6 +162,31 @@ impl Program {
                             let r = reg(tb);
                             tb.read_once(r, Address::Indirect(p), "READ_ONCE(*p)");
                         }
+                        Op::LoadAcquire(l) => {
+                            let r = reg(tb);
+                            tb.load_acquire(r, locs[l as usize], "smp_load_acquire");
+                        }
+                        Op::StoreRelease(l) => {
+                            let v = tb.constant(next);
+                            next += 1;
+                            tb.store_release(locs[l as usize], v, "smp_store_release");
+                        }
+                        Op::IfStore(a, b) => {
+                            let r = reg(tb);
+                            tb.read_once(r, locs[a as usize], "READ_ONCE");
+                            let skip = tb.label();
+                            let rv = tb.reg_value(r);
+                            let zero = tb.constant(0);
+                            let is_zero = tb.binary(BinaryOp::Eq, rv, zero);
+                            tb.branch_if(is_zero, skip, "if");
+                            let v = tb.constant(next);
+                            next += 1;
+                            tb.write_once(locs[b as usize], v, "WRITE_ONCE");
+                            tb.bind(skip);
+                        }
+                        Op::RcuReadLock => tb.rcu(RcuOp::ReadLock, "rcu_read_lock"),
+                        Op::RcuReadUnlock => tb.rcu(RcuOp::ReadUnlock, "rcu_read_unlock"),
+                        Op::SynchronizeRcu => tb.rcu(RcuOp::Synchronize, "synchronize_rcu"),
                         Op::Lock => tb.spin_lock(locs[2], "spin_lock"),
                         Op::Unlock => tb.spin_unlock(locs[2], "spin_unlock"),
                     }
@@ -213,6 +251,8 @@ fn configs() -> Vec<Config> {
         Config::new(ModelName::Weak, Some(4), Some(8), 4).unwrap(),
         Config::new(ModelName::Weak, Some(0), Some(1), 4).unwrap(),
         Config::new(ModelName::Weak, Some(2), Some(0), 4).unwrap(),
+        Config::new(ModelName::Arm, None, None, 4).unwrap(),
+        Config::new(ModelName::Power, None, None, 4).unwrap(),
     ]
 }
 
