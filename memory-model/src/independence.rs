@@ -432,11 +432,45 @@ impl Machine<'_> {
             ..Footprint::default()
         };
         if state.cores[core].status == CoreStatus::Running {
-            let pc = self.oldest_pc(state, core);
-            f.reads = tf.reads[pc];
-            f.writes = tf.writes[pc];
-            f.rcu_reader = tf.rcu_reader[pc];
-            f.rcu_grace_period = tf.rcu_grace_period[pc];
+            // Fetch is eager, so the window holds what the core will do up
+            // to its fetch pc, unless a branch in it is unresolved: a wrong
+            // guess refetches from there, the static table's business.
+            let thread = &self.scenario.threads[core];
+            let mut from = state.cores[core].pc as usize;
+            for (slot, i) in state.windows[core].instances().iter().enumerate() {
+                if i.done {
+                    continue;
+                }
+                let pc = i.pc as usize;
+                let instr = thread.instrs[pc];
+                if matches!(instr, Instr::Branch { .. }) {
+                    from = pc;
+                    break;
+                }
+                let loc = match self.instance_location(state, core, slot) {
+                    Some(l) => 1u32 << l.0,
+                    None if instr.address().is_some() => u32::MAX,
+                    None => 0,
+                };
+                match instr {
+                    Instr::Load { .. } | Instr::CondLoad { .. } => f.reads |= loc,
+                    Instr::Store { .. } => f.writes |= loc,
+                    Instr::Rmw { .. } | Instr::Lock { .. } | Instr::TryLock { .. } => {
+                        f.reads |= loc;
+                        f.writes |= loc;
+                    }
+                    Instr::Rcu(op) => {
+                        f.rcu_reader |= op != RcuOp::Synchronize;
+                        f.rcu_grace_period |= op == RcuOp::Synchronize;
+                    }
+                    Instr::Fence(_) | Instr::Assign { .. } | Instr::Jump { .. } => {}
+                    Instr::Branch { .. } => unreachable!(),
+                }
+            }
+            f.reads |= tf.reads[from];
+            f.writes |= tf.writes[from];
+            f.rcu_reader |= tf.rcu_reader[from];
+            f.rcu_grace_period |= tf.rcu_grace_period[from];
         }
         if let Some(p) = self.pair_of(state, core) {
             for e in state.pair_buffers[p].entries() {

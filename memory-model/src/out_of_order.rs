@@ -113,16 +113,6 @@ impl Machine<'_> {
             .fold(own, |m, c| m | 1 << c)
     }
 
-    /// The pc every instruction `core` may still perform is reachable
-    /// from: its oldest instance's (a squash refetches from a branch in
-    /// the window), else its fetch pc.
-    pub(crate) fn oldest_pc(&self, state: &State, core: usize) -> usize {
-        match state.windows[core].get(0) {
-            Some(i) => i.pc as usize,
-            None => state.cores[core].pc as usize,
-        }
-    }
-
     /// The location instance `slot` of `core` accesses, where known.
     pub(crate) fn instance_location(&self, state: &State, core: usize, slot: usize) -> Option<Loc> {
         let i = state.windows[core].get(slot)?;

@@ -67,6 +67,30 @@
 //! The smallest accepted set wins, first found on ties; otherwise every
 //! enabled transition is explored. The eager moves the driver makes after
 //! a transition (local steps, dead copies) are part of its footprint.
+//!
+//! Out of order (`arm`, `power`), the candidates are per *unit*: a core
+//! and its SMT sibling, which share a pair buffer; units share only
+//! memory. What another unit may still do is read off its window (fetch is
+//! eager, so the window holds the rest of the thread up to the first
+//! unresolved branch, from which the static table takes over) and its pair
+//! buffer. Guesses need no candidate: while one is pending nothing else is
+//! enabled, so a transition and the guesses it forces act as one.
+//! 1. A pair drain of `x` alone, when no other unit may still read or write
+//!    `x`. The unit's own transitions commute with it: a load of `x` reads
+//!    the same value from the buffer before it as from memory after it
+//!    (the drained entry is the oldest for `x`); an RMW of `x`, an `smp_mb`
+//!    and an RCU primitive wait for it; commits append behind it, markers
+//!    keep their place among the stores, and other drains touch other
+//!    entries and memory cells.
+//! 2. A store committing straight to memory (no pair buffer) alone, when no
+//!    other unit may still read or write its location. Its own core's
+//!    younger loads of it read the same value forwarded before as from
+//!    memory after; younger accesses of it wait; an older branch, fence or
+//!    access of it would have kept it from being enabled, so nothing of its
+//!    core disables or squashes it.
+//! 3. All enabled transitions of one unit, when none touches what another
+//!    unit may still do and no instance of the unit waits for another unit
+//!    (a lock held, a condition on a value, a grace period).
 
 use memory_model::independence::{independent, Footprint, Futures};
 use memory_model::ir::{Loc, CORES_MAX};
