@@ -123,6 +123,16 @@ impl Machine<'_> {
         }
     }
 
+    /// Whether the instruction at `pc` of `core`'s thread accesses memory
+    /// or orders accesses: what a witness names when a younger one
+    /// performs ahead of it.
+    pub fn orders_or_accesses(&self, core: usize, pc: usize) -> bool {
+        !matches!(
+            self.thread(core).instrs[pc],
+            Instr::Assign { .. } | Instr::Branch { .. } | Instr::Jump { .. }
+        )
+    }
+
     /// Whether instance `slot` of `core` is a store that commits straight
     /// to memory: `core` shares no pair buffer.
     pub fn commits_to_memory(&self, state: &State, core: usize, slot: usize) -> bool {

@@ -120,12 +120,15 @@ pub fn step_text(scenario: &Scenario, s: &WitnessStep) -> String {
             ..
         } => {
             if let Some(r) = read {
-                let mut note = format!(
-                    "read {}={} from {}",
-                    loc(r.loc),
-                    value(r.value),
-                    read_source_text(r.source)
-                );
+                // Out of order, a load reads its own older store before it
+                // commits: forwarded inside the core, not from a buffer.
+                let from = match (s.step.transition, r.source) {
+                    (Transition::Perform { .. }, ReadSource::StoreBuffer) => {
+                        "its own older store (forwarded)"
+                    }
+                    _ => read_source_text(r.source),
+                };
+                let mut note = format!("read {}={} from {from}", loc(r.loc), value(r.value));
                 for m in &s.missed {
                     note += &match *m {
                         Missed::Memory(v) => {
@@ -136,12 +139,26 @@ pub fn step_text(scenario: &Scenario, s: &WitnessStep) -> String {
                             loc(r.loc),
                             value(v)
                         ),
+                        Missed::PairBuffer {
+                            core,
+                            sibling,
+                            value: v,
+                        } => format!(
+                            ", missing {}={} in the P{core}/P{sibling} pair's buffer",
+                            loc(r.loc),
+                            value(v)
+                        ),
                     };
                 }
                 notes.push(note);
             }
             if let Some((l, v)) = buffered {
-                notes.push(format!("{}={} into the store buffer", loc(l), value(v)));
+                notes.push(match s.sibling {
+                    Some(sib) => {
+                        format!("{}={} into the buffer shared with P{sib}", loc(l), value(v))
+                    }
+                    None => format!("{}={} into the store buffer", loc(l), value(v)),
+                });
             }
             if let Some((l, v)) = published {
                 notes.push(format!("{}={} to memory", loc(l), value(v)));
@@ -159,13 +176,29 @@ pub fn step_text(scenario: &Scenario, s: &WitnessStep) -> String {
                 Instr::Branch { .. } | Instr::Jump { .. } => notes.push("branch".into()),
                 _ => {}
             }
+            if !s.ahead_of.is_empty() {
+                let older: Vec<String> = s
+                    .ahead_of
+                    .iter()
+                    .map(|&pc| format!("`{}`", source_line(scenario, core, pc)))
+                    .collect();
+                notes.push(format!(
+                    "out of program order: ahead of {}, not yet performed",
+                    older.join(", ")
+                ));
+            }
             format!("P{core}: {}", source_line(scenario, core, pc as usize))
         }
         Effect::Drain {
             loc: l, value: v, ..
-        } => {
-            format!("P{core}: drain {}={} to memory", loc(l), value(v))
-        }
+        } => match (s.step.transition, s.sibling) {
+            (Transition::PairDrain { .. }, Some(sib)) => format!(
+                "P{core}/P{sib} pair: drain {}={} to memory",
+                loc(l),
+                value(v)
+            ),
+            _ => format!("P{core}: drain {}={} to memory", loc(l), value(v)),
+        },
         Effect::Invalidate { loc: l } => format!("P{core}: apply invalidation of {}", loc(l)),
         Effect::Evict { loc: l } => format!("P{core}: evict {}", loc(l)),
         Effect::Guess { pc, taken } => format!(
@@ -236,6 +269,16 @@ pub fn step_json(scenario: &Scenario, s: &WitnessStep) -> Json {
                         Missed::StoreBuffer { core, value: v } => {
                             json!({ "value": value(v), "in": "store_buffer", "core": core })
                         }
+                        Missed::PairBuffer {
+                            core,
+                            sibling,
+                            value: v,
+                        } => json!({
+                            "value": value(v),
+                            "in": "pair_buffer",
+                            "core": core,
+                            "sibling": sibling,
+                        }),
                     })
                     .collect();
                 m.insert(

@@ -20,6 +20,13 @@ pub enum Missed {
     Memory(Value),
     /// Another core's store buffer held it, not yet drained.
     StoreBuffer { core: usize, value: Value },
+    /// Another SMT pair's shared buffer held it (`power`): `core` is the
+    /// pair's first core, `sibling` the other.
+    PairBuffer {
+        core: usize,
+        sibling: usize,
+        value: Value,
+    },
 }
 
 /// A core whose next instruction could not run when a drain or an
@@ -41,6 +48,13 @@ pub struct WitnessStep {
     /// For a drain or an invalidation: the core's own next instruction was
     /// held back until its buffers moved (a fence, an RMW, a full buffer).
     pub waiter: Option<Waiter>,
+    /// Out of order: the older instructions of the same core (pcs, oldest
+    /// first) that had not yet performed when this one did; what makes
+    /// the step out of program order.
+    pub ahead_of: Vec<usize>,
+    /// Out of order: the SMT sibling a commit or a drain shares its buffer
+    /// with (`power`).
+    pub sibling: Option<usize>,
 }
 
 impl WitnessStep {
@@ -86,15 +100,33 @@ pub fn explain(machine: &Machine, path: &[PathStep]) -> Vec<WitnessStep> {
                     published: None,
                     ..
                 } if r.source != memory_model::transition::ReadSource::StoreBuffer => {
-                    missed_stores(&before, core, r.loc, r.value)
+                    missed_stores(machine, &before, core, r)
                 }
                 _ => Vec::new(),
+            };
+            let ahead_of = match t {
+                Transition::Perform { slot, .. } => before.windows[core].instances()
+                    [..slot as usize]
+                    .iter()
+                    .filter(|i| !i.done && machine.orders_or_accesses(core, i.pc as usize))
+                    .map(|i| i.pc as usize)
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let sibling = match t {
+                Transition::Perform { .. } | Transition::PairDrain { .. } => {
+                    let unit = machine.unit_of(&before, core) & !(1u32 << core);
+                    (unit != 0).then(|| unit.trailing_zeros() as usize)
+                }
+                _ => None,
             };
             WitnessStep {
                 step,
                 effect,
                 missed,
                 waiter,
+                ahead_of,
+                sibling,
             }
         })
         .collect()
@@ -127,15 +159,40 @@ fn waiting_for_buffers(
 /// The values of `loc` newer than `read` that `core` could not see: in
 /// memory, or in another core's store buffer.
 fn missed_stores(
+    machine: &Machine,
     state: &memory_model::State,
     core: usize,
-    loc: memory_model::ir::Loc,
-    read: Value,
+    r: memory_model::transition::Read,
 ) -> Vec<Missed> {
+    let (loc, read) = (r.loc, r.value);
     let mut missed = Vec::new();
     let mem = state.mem[loc.0 as usize];
-    if mem != read {
+    // A value read from a pair's buffer is newer than memory's.
+    if mem != read && r.source != memory_model::transition::ReadSource::PairBuffer {
         missed.push(Missed::Memory(mem));
+    }
+    if machine.config.model.is_out_of_order() {
+        let own = machine.unit_of(state, core);
+        for first in 0..machine.cores() {
+            let unit = machine.unit_of(state, first);
+            if unit & own != 0 || unit.trailing_zeros() as usize != first {
+                continue;
+            }
+            let Some(p) = machine.pair_of(state, first) else {
+                continue;
+            };
+            if let Some(value) = state.pair_buffers[p].youngest(loc) {
+                if value != read {
+                    let sibling = (unit & !(1u32 << first)).trailing_zeros() as usize;
+                    missed.push(Missed::PairBuffer {
+                        core: first,
+                        sibling,
+                        value,
+                    });
+                }
+            }
+        }
+        return missed;
     }
     for (other, c) in state.cores.iter().enumerate() {
         if other == core {
@@ -200,6 +257,31 @@ mod tests {
             missed,
             [Missed::StoreBuffer { core: 1, value: 1 }, Missed::Memory(1)]
         );
+    }
+
+    #[test]
+    fn an_out_of_order_witness_names_what_a_step_overtook_and_its_pair() {
+        let lb = builtin("LB").expect("built-in").scenario();
+        let machine = Machine::new(&lb, Config::new(ModelName::Arm, None, None, 2).unwrap());
+        let x = Exploration::run(&machine, ExploreOptions::default());
+        let steps = explain(&machine, &x.steps_to(x.witness().expect("LB on arm").state));
+        // Each thread's store performs before its older load: the first
+        // step of the witness overtakes a load.
+        let overtaking = steps.iter().filter(|s| !s.ahead_of.is_empty()).count();
+        assert!(overtaking >= 1, "{steps:?}");
+        assert!(
+            steps.iter().all(|s| s.sibling.is_none()),
+            "arm has no pairs"
+        );
+
+        let sb = builtin("SB").expect("built-in").scenario();
+        let machine = Machine::new(&sb, Config::new(ModelName::Power, None, None, 2).unwrap());
+        let x = Exploration::run(&machine, ExploreOptions::default());
+        let steps = explain(
+            &machine,
+            &x.steps_to(x.witness().expect("SB on power").state),
+        );
+        assert!(steps.iter().any(|s| s.sibling.is_some()), "{steps:?}");
     }
 
     #[test]
