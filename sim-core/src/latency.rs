@@ -3,7 +3,7 @@
 //! `replay` take its minimum. One classifier, so that the two never
 //! disagree on what a transition costs.
 
-use memory_model::{Effect, ReadSource};
+use memory_model::{Effect, ReadSource, Transition};
 
 use crate::timing::{Cycles, Timing};
 
@@ -51,6 +51,43 @@ impl LatencyClass {
             // Fetch past a branch, and the pairing a run starts with: no
             // time of their own.
             Effect::Guess { .. } | Effect::Pairing { .. } => LatencyClass::Eviction,
+        }
+    }
+
+    /// The class of an out-of-order model's transition `t` that fires
+    /// with `effect` (OUT-OF-ORDER.md 4). These models have no caches, so
+    /// whether a load from memory (or the pair buffer) hits is drawn by the
+    /// timed driver and given as `miss`; a forwarded load hits. A commit
+    /// takes ownership of the line (`OwnedDrain`), whether it writes memory
+    /// or enters a pair buffer: were the latter as quick as a hit, a load
+    /// could never be satisfied before the sibling's older store commits,
+    /// and `power` would never show store buffering. A pair-buffer drain is
+    /// an invalidation round trip. RMWs, locks and RCU primitives take what
+    /// `of` gives them.
+    pub fn of_out_of_order(t: Transition, effect: &Effect, miss: bool) -> LatencyClass {
+        match (t, effect) {
+            (Transition::PairDrain { .. }, _) => LatencyClass::InvalidationRoundTrip,
+            (
+                _,
+                Effect::Step {
+                    buffered: Some(_), ..
+                },
+            ) => LatencyClass::OwnedDrain,
+            (
+                _,
+                Effect::Step {
+                    read: Some(read),
+                    published: None,
+                    ..
+                },
+            ) if matches!(read.source, ReadSource::Memory | ReadSource::PairBuffer) => {
+                if miss {
+                    LatencyClass::Miss
+                } else {
+                    LatencyClass::Hit
+                }
+            }
+            _ => LatencyClass::of(effect),
         }
     }
 
