@@ -57,12 +57,14 @@ impl LatencyClass {
     /// The class of an out-of-order model's transition `t` that fires
     /// with `effect` (OUT-OF-ORDER.md 4). These models have no caches, so
     /// whether a load from memory (or the pair buffer) hits is drawn by the
-    /// timed driver and given as `miss`; a forwarded load hits. A commit
-    /// takes ownership of the line (`OwnedDrain`), whether it writes memory
-    /// or enters a pair buffer: were the latter as quick as a hit, a load
-    /// could never be satisfied before the sibling's older store commits,
-    /// and `power` would never show store buffering. A pair-buffer drain is
-    /// an invalidation round trip. RMWs, locks and RCU primitives take what
+    /// timed driver and given as `miss`; a forwarded load hits. A store's
+    /// commit, to memory or into a pair buffer, first fetches its line for
+    /// ownership: a `Miss`. Were it as quick as a hit (or an owned drain), a
+    /// sibling's load could almost never be satisfied before an older
+    /// store commits, and `power` would rarely show store buffering or the
+    /// Xen pair's failures (they need a commit slower than the other
+    /// core's commit, drain and load). A pair-buffer drain is an
+    /// invalidation round trip. RMWs, locks and RCU primitives take what
     /// `of` gives them.
     pub fn of_out_of_order(t: Transition, effect: &Effect, miss: bool) -> LatencyClass {
         match (t, effect) {
@@ -72,7 +74,15 @@ impl LatencyClass {
                 Effect::Step {
                     buffered: Some(_), ..
                 },
-            ) => LatencyClass::OwnedDrain,
+            )
+            | (
+                Transition::Perform { .. },
+                Effect::Step {
+                    read: None,
+                    published: Some(_),
+                    ..
+                },
+            ) => LatencyClass::Miss,
             (
                 _,
                 Effect::Step {
