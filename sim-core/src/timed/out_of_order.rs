@@ -4,9 +4,9 @@
 //! There is no per-core "next step" there: any instance in a window may
 //! perform, and a pair buffer may drain, whenever the machine enables it.
 //! So each enabled transition gets a due time when it first becomes enabled
-//! (its latency class drawn from what it would do: a load satisfied from
-//! memory misses, a forwarded one hits, a commit to memory takes ownership,
-//! a pair-buffer drain is an invalidation round trip), and the earliest
+//! (its latency class from its instruction, `LatencyClass::of_instance`: a
+//! load hits or misses, drawn; a commit fetches its line for ownership; a
+//! pair-buffer drain is an invalidation round trip), and the earliest
 //! fires, ties broken by (drain before perform, core, slot); enabledness is
 //! recomputed from `Machine::for_each_enabled` after every event. A due
 //! time is dropped when its transition stops being enabled (a squash, a
@@ -28,8 +28,9 @@
 //! after it ends. Instances already issued (a due time drawn) and pair
 //! buffer drains go on, as commits under way do in hardware.
 
+use memory_model::ir::Instr;
 use memory_model::state::{PAIRING_UNCHOSEN, PAIRS_MAX};
-use memory_model::{Effect, ReadSource, Transition};
+use memory_model::Transition;
 
 use super::{draw, Observer, RunEnd, TimedRun};
 use crate::decision::Decisions;
@@ -232,17 +233,20 @@ impl TimedRun<'_, '_> {
         }
     }
 
-    /// The latency class of an enabled perform, from what it would do if it
-    /// fired now (applied to a copy of the state). A load that would read
-    /// memory or the pair buffer draws whether it misses (there are no
-    /// caches to say): a load then often overtakes an older one that
-    /// missed, which is what out-of-order hardware shows.
+    /// The latency class of an enabled perform, from its instruction (not
+    /// from applying it to a copy of the state: that settles every core and
+    /// made runs several times slower). A load draws whether it misses
+    /// (there are no caches to say): a load then often overtakes an older
+    /// one that missed, which is what out-of-order hardware shows.
     fn class_of(&self, t: Transition, decisions: &mut Decisions) -> LatencyClass {
-        let mut scratch = self.state;
-        let effect: Effect = self.machine.apply(&mut scratch, t);
-        let from_memory = matches!(effect, Effect::Step { read: Some(r), published: None, .. }
-            if matches!(r.source, ReadSource::Memory | ReadSource::PairBuffer));
-        let miss = from_memory && decisions.chance(LOAD_MISS_PER_MILLION);
-        LatencyClass::of_out_of_order(t, &effect, miss)
+        let Transition::Perform { core, slot } = t else {
+            unreachable!("a class asked for {t:?}");
+        };
+        let c = core as usize;
+        let pc = self.state.windows[c].instances()[slot as usize].pc as usize;
+        let instr = self.machine.scenario.threads[c].instrs[pc];
+        let miss = matches!(instr, Instr::Load { .. } | Instr::CondLoad { .. })
+            && decisions.chance(LOAD_MISS_PER_MILLION);
+        LatencyClass::of_instance(&instr, miss)
     }
 }
