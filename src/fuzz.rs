@@ -32,9 +32,6 @@ pub fn run(args: &FuzzArgs) -> Result<u8, Failure> {
     let config = args
         .model
         .config(memory_model::depth::default_depth(&scenario))?;
-    if let Some(f) = Failure::timed_runs_unsupported(config.model) {
-        return Err(f);
-    }
     let timing = args.timing.timing()?;
     let machine = Machine::new(&scenario, config);
     if let Some(run) = args.run {

@@ -60,9 +60,6 @@ pub fn run(args: &SweepArgs) -> Result<u8, Failure> {
     let (scenario, source) = load::scenario_and_source(&args.scenario)?;
     let depth = memory_model::depth::default_depth(&scenario);
     let base_config = args.model.config(depth)?;
-    if let Some(f) = Failure::timed_runs_unsupported(base_config.model) {
-        return Err(f);
-    }
     let base_timing = args.timing.timing()?;
     let share_max = args.bound_share.share_max()?;
     let list = |flag: &str, given: &Option<String>, default: u64| match given {

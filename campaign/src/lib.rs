@@ -62,16 +62,4 @@ impl Failure {
             status: exit::BAD_INPUT,
         }
     }
-
-    /// Timed runs (`fuzz`, `sweep`) are not yet written for the
-    /// out-of-order models: refused as unsupported, pointing at `check`.
-    pub fn timed_runs_unsupported(model: memory_model::ModelName) -> Option<Failure> {
-        model.is_out_of_order().then(|| Failure {
-            message: format!(
-                "timed runs (fuzz, sweep, the demo) do not run the {model} model yet; \
-                 `wmsim check --model {model}` explores every run"
-            ),
-            status: exit::UNSUPPORTED,
-        })
-    }
 }

@@ -223,23 +223,40 @@ impl Machine<'_> {
         let thread = self.thread(core);
         let mut older = Older::default();
         let window = &state.windows[core];
-        for (s, i) in window.instances()[..slot].iter().enumerate() {
-            if i.done {
-                continue;
-            }
+        // The view of each instance, kept as the loop goes (what `view`
+        // computes, in one pass rather than one per instance: this runs for
+        // every slot after every transition of the timed driver).
+        let mut view = View {
+            regs: state.cores[core].regs,
+            pending: 0,
+        };
+        for i in &window.instances()[..slot] {
             let pc = i.pc as usize;
             let instr = thread.instrs[pc];
-            older.bits |= kind(thread, pc);
-            if let Some(addr) = instr.address() {
-                match self.target(&self.view(state, core, s), addr) {
-                    Target::Unknown => older.unknown_address = true,
-                    Target::Bad => {}
-                    Target::At(l) => {
-                        older.memory_at |= 1 << l.0;
-                        if !matches!(instr, Instr::Store { .. }) {
-                            older.reads_at |= 1 << l.0;
+            // The instance's own target, on the view before it; then its
+            // register write, for the younger ones.
+            if !i.done {
+                older.bits |= kind(thread, pc);
+                if let Some(addr) = instr.address() {
+                    match self.target(&view, addr) {
+                        Target::Unknown => older.unknown_address = true,
+                        Target::Bad => {}
+                        Target::At(l) => {
+                            older.memory_at |= 1 << l.0;
+                            if !matches!(instr, Instr::Store { .. }) {
+                                older.reads_at |= 1 << l.0;
+                            }
                         }
                     }
+                }
+            }
+            if let Some(r) = written_register(&instr) {
+                let bit = 1u32 << r;
+                if i.done {
+                    view.regs[r] = i.val;
+                    view.pending &= !bit;
+                } else {
+                    view.pending |= bit;
                 }
             }
         }

@@ -167,6 +167,9 @@ struct Provenance {
     /// For each core, the `smp_wmb()` markers in its buffer (indices in
     /// [`Story::wmb_holds`]), oldest first.
     markers: Vec<VecDeque<usize>>,
+    /// For each SMT pair (`power`), the stores in its pair buffer, oldest
+    /// first (markers left out), whichever core committed them.
+    paired: Vec<Vec<StoreId>>,
 }
 
 impl Story {
@@ -187,6 +190,7 @@ impl Story {
             cached_from: vec![vec![None; machine.locations()]; cores],
             in_memory: vec![None; machine.locations()],
             markers: vec![VecDeque::new(); cores],
+            paired: vec![Vec::new(); memory_model::state::PAIRS_MAX],
         };
         let mut replay = PathReplay::new(machine);
         let mut watch = StallWatch::new(machine, replay.state(), step_dues(machine, trace));
@@ -338,8 +342,19 @@ impl Story {
                 let thread = &machine.scenario.threads[core];
                 fired.instr = thread.instrs.get(pc as usize).copied();
                 fired.source = thread.source.get(pc as usize).cloned().unwrap_or_default();
+                let pair = machine.pair_of(after, core);
                 if let Some(r) = read {
                     let from = match r.source {
+                        // Forwarded from an older store instance in the
+                        // window, not committed: no store record yet.
+                        ReadSource::StoreBuffer if machine.config.model.is_out_of_order() => None,
+                        ReadSource::PairBuffer => pair.and_then(|g| {
+                            p.paired[g]
+                                .iter()
+                                .rev()
+                                .copied()
+                                .find(|&s| self.stores[s].loc == r.loc)
+                        }),
                         ReadSource::StoreBuffer => p.buffered[core]
                             .iter()
                             .rev()
@@ -348,9 +363,7 @@ impl Story {
                         ReadSource::Cache | ReadSource::StaleCache => {
                             p.cached_from[core][r.loc.0 as usize]
                         }
-                        ReadSource::Memory | ReadSource::PairBuffer => {
-                            p.in_memory[r.loc.0 as usize]
-                        }
+                        ReadSource::Memory => p.in_memory[r.loc.0 as usize],
                     };
                     if r.source == ReadSource::Memory {
                         p.cached_from[core][r.loc.0 as usize] = from;
@@ -367,7 +380,12 @@ impl Story {
                 }
                 if let Some((loc, value)) = buffered {
                     let id = self.new_store(core, loc, value, index, None);
-                    p.buffered[core].push(id);
+                    // A commit into the pair buffer (`power`), or a store
+                    // into the core's own store buffer.
+                    match pair {
+                        Some(g) => p.paired[g].push(id),
+                        None => p.buffered[core].push(id),
+                    }
                     fired.store = Some(id);
                     for &hold in &p.markers[core] {
                         self.wmb_holds[hold].held.push(id);
@@ -389,6 +407,24 @@ impl Story {
                     fired.store = Some(id);
                     published = Some(id);
                 }
+            }
+            Effect::Drain { loc, .. } if matches!(transition, Transition::PairDrain { .. }) => {
+                let Transition::PairDrain { slot, .. } = transition else {
+                    unreachable!()
+                };
+                let g = machine
+                    .pair_of(before, core)
+                    .expect("a pair drain of a paired core");
+                let entries = before.pair_buffers[g].entries();
+                let k = entries[..slot as usize]
+                    .iter()
+                    .filter(|e| !e.is_marker())
+                    .count();
+                let id = p.paired[g].remove(k);
+                assert_eq!(self.stores[id].loc, loc);
+                self.stores[id].visible = Some(index);
+                fired.drained = Some(id);
+                published = Some(id);
             }
             Effect::Drain { loc, .. } => {
                 let Transition::Drain { slot, .. } = transition else {

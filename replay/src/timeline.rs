@@ -97,12 +97,18 @@ fn fired_cells(machine: &Machine, story: &Story, f: &Fired, width: usize) -> Vec
             cells.push((f.core, cell(&f.source, &short, &named, width)));
         }
         Effect::Drain { loc, value, .. } => {
+            // On `power` the entry leaves the pair buffer (PB); it is
+            // shown on the core that committed it.
+            let (buffer, core) = match f.drained {
+                Some(id) if machine.config.model.is_out_of_order() => ("PB", story.stores[id].core),
+                _ => ("SB", f.core),
+            };
             let text = format!(
-                "{}={} leaves SB -> memory",
+                "{}={} leaves {buffer} -> memory",
                 name(loc),
                 s.format_value(value)
             );
-            cells.push((f.core, fit(&text, width)));
+            cells.push((core, fit(&text, width)));
         }
         Effect::Invalidate { loc } => {
             cells.push((f.core, format!("inv {} applied", name(loc))));
@@ -322,4 +328,11 @@ fn push_footer(out: &mut String, machine: &Machine, trace: &Trace, story: &Story
         "reads: SB = forwarded from the core's own store buffer, cache = valid copy, \
          STALE = stale copy (its invalidation still queued), mem = miss, read from memory\n",
     );
+    if machine.config.model.is_out_of_order() {
+        out.push_str(
+            "out of order: rows are in time order, so a core's instructions may appear out \
+             of program order; SB = forwarded from an older store not yet committed; \
+             PB = the SMT pair's shared buffer (power), pair = read from it\n",
+        );
+    }
 }

@@ -61,6 +61,10 @@ pub(crate) fn step_outcome(machine: &Machine, f: &Fired, named: bool) -> String 
             None => String::new(),
         },
         Some(Instr::Store { .. }) => match (buffered, published) {
+            // On `power` a commit enters the SMT pair's buffer (PB).
+            (Some((l, v)), _) if machine.config.model.is_out_of_order() => {
+                format!("{} in PB", at(l, v))
+            }
             (Some((l, v)), _) => format!("{} in SB", at(l, v)),
             (None, Some((l, v))) => format!("{} to mem", at(l, v)),
             (None, None) => String::new(),

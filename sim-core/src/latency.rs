@@ -3,6 +3,7 @@
 //! `replay` take its minimum. One classifier, so that the two never
 //! disagree on what a transition costs.
 
+use memory_model::ir::Instr;
 use memory_model::{Effect, ReadSource};
 
 use crate::timing::{Cycles, Timing};
@@ -51,6 +52,30 @@ impl LatencyClass {
             // Fetch past a branch, and the pairing a run starts with: no
             // time of their own.
             Effect::Guess { .. } | Effect::Pairing { .. } => LatencyClass::Eviction,
+        }
+    }
+
+    /// The class of an out-of-order model's instance of `instr` when it
+    /// issues (OUT-OF-ORDER.md 4), before it performs. These models have
+    /// no caches, so whether a load hits is drawn by the timed driver and
+    /// given as `miss`. A store's commit, to memory or into a pair buffer,
+    /// first fetches its line for ownership: a `Miss`. Were it as quick as
+    /// a hit (or an owned drain), a sibling's load could almost never be
+    /// satisfied before an older store commits, and `power` would rarely
+    /// show store buffering or the Xen pair's failures (they need a commit
+    /// slower than the other core's commit, drain and load). An RMW or a
+    /// lock writes memory (`OwnedDrain`, as `of` gives a write); an RCU
+    /// primitive stays in the core (`Hit`). A pair-buffer drain is an
+    /// `InvalidationRoundTrip`.
+    pub fn of_instance(instr: &Instr, miss: bool) -> LatencyClass {
+        match instr {
+            Instr::Load { .. } | Instr::CondLoad { .. } if miss => LatencyClass::Miss,
+            Instr::Load { .. } | Instr::CondLoad { .. } => LatencyClass::Hit,
+            Instr::Store { .. } => LatencyClass::Miss,
+            Instr::Rmw { .. } | Instr::Lock { .. } | Instr::TryLock { .. } => {
+                LatencyClass::OwnedDrain
+            }
+            _ => LatencyClass::Hit,
         }
     }
 

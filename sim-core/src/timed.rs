@@ -26,6 +26,8 @@ use crate::event_queue::{Agenda, Earliest, EventKey, EventKind, KINDS, NEVER};
 use crate::latency::LatencyClass;
 use crate::timing::{CacheStart, Cycles, Timing};
 
+mod out_of_order;
+
 /// How a run ended (MACHINE.md, "How a run ends").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum RunEnd {
@@ -80,6 +82,11 @@ pub struct TimedRun<'m, 's> {
     ready: [u64; CORES_MAX],
     now: u64,
     steps: u32,
+    /// The out-of-order path's due times (OUT-OF-ORDER.md 4), unused on
+    /// the in-order models.
+    ooo: out_of_order::OutOfOrder,
+    /// A fixed pairing (`power`), else drawn per run.
+    pairing: Option<u8>,
 }
 
 impl<'m, 's> TimedRun<'m, 's> {
@@ -103,7 +110,18 @@ impl<'m, 's> TimedRun<'m, 's> {
             ready: [NEVER; CORES_MAX],
             now: 0,
             steps: 0,
+            ooo: out_of_order::OutOfOrder::new(
+                machine.scenario.threads.iter().map(|t| t.instrs.len()),
+            ),
+            pairing: None,
         }
+    }
+
+    /// Fixes the run's SMT pairing to the machine's pairing `index`
+    /// (`power`), instead of drawing one per run.
+    pub fn with_pairing(mut self, index: Option<u8>) -> TimedRun<'m, 's> {
+        self.pairing = index;
+        self
     }
 
     /// The state the last run ended in.
@@ -124,6 +142,9 @@ impl<'m, 's> TimedRun<'m, 's> {
     /// Runs from the initial state until the run ends.
     pub fn run<O: Observer>(&mut self, decisions: &mut Decisions, observer: &mut O) -> RunEnd {
         let m = self.machine;
+        if m.config.model.is_out_of_order() {
+            return self.run_out_of_order(decisions, observer);
+        }
         self.reset_state();
         self.agenda.clear();
         self.now = 0;

@@ -27,7 +27,7 @@ fn fuzz_outcomes_are_among_reachable_final_states() {
     const CHUNK: u64 = 1_000;
     for b in BUILTINS {
         let scenario = b.scenario();
-        for model in ModelName::IN_ORDER {
+        for model in ModelName::ALL {
             let machine = Machine::new(&scenario, Config::new(model, None, None, 4).unwrap());
             let x = Exploration::run(&machine, ExploreOptions::default());
             let reachable: BTreeSet<&Vec<_>> = x

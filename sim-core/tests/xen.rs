@@ -125,7 +125,7 @@ fn fuzz_finds_each_failure_the_check_finds_and_no_other() {
     let mut wrong = Vec::new();
     for v in XenVariant::all() {
         let scenario = v.scenario();
-        for model in ModelName::IN_ORDER {
+        for model in ModelName::ALL {
             let (violation, deadlock) = expected_failures(&v, model);
             let found = fuzz_failures(&machine(&scenario, model), violation, deadlock);
             if found != (violation, deadlock) {
