@@ -206,7 +206,17 @@ pub fn step_text(scenario: &Scenario, s: &WitnessStep) -> String {
             source_line(scenario, core, pc as usize),
             if taken { "taken" } else { "not taken" }
         ),
-        Effect::Pairing { index } => format!("SMT pairing {index}"),
+        Effect::Pairing { index } => {
+            let pairs: Vec<String> = s.pairs.iter().map(|(a, b)| format!("P{a}/P{b}")).collect();
+            if pairs.is_empty() {
+                format!("SMT pairing {index}: no pairs")
+            } else {
+                format!(
+                    "SMT pairing {index}: {} (each pair shares a store buffer)",
+                    pairs.join(", ")
+                )
+            }
+        }
     };
     if let Some(w) = s.waiter {
         notes.push(format!(

@@ -7,6 +7,7 @@
 //! can fold them away.
 
 use memory_model::ir::Value;
+use memory_model::out_of_order::UNPAIRED;
 use memory_model::transition::Effect;
 use memory_model::{BlockReason, Machine, Transition};
 
@@ -55,6 +56,8 @@ pub struct WitnessStep {
     /// Out of order: the SMT sibling a commit or a drain shares its buffer
     /// with (`power`).
     pub sibling: Option<usize>,
+    /// For the choice of a pairing: its pairs of cores.
+    pub pairs: Vec<(usize, usize)>,
 }
 
 impl WitnessStep {
@@ -120,6 +123,21 @@ pub fn explain(machine: &Machine, path: &[PathStep]) -> Vec<WitnessStep> {
                 }
                 _ => None,
             };
+            let pairs = match t {
+                Transition::Pairing { index } => {
+                    let pairing = machine.pairings()[index as usize];
+                    let mut pairs = Vec::new();
+                    for a in 0..machine.cores() {
+                        let partner = (a + 1..machine.cores())
+                            .find(|&b| pairing[a] != UNPAIRED && pairing[b] == pairing[a]);
+                        if let Some(b) = partner {
+                            pairs.push((a, b));
+                        }
+                    }
+                    pairs
+                }
+                _ => Vec::new(),
+            };
             WitnessStep {
                 step,
                 effect,
@@ -127,6 +145,7 @@ pub fn explain(machine: &Machine, path: &[PathStep]) -> Vec<WitnessStep> {
                 waiter,
                 ahead_of,
                 sibling,
+                pairs,
             }
         })
         .collect()
