@@ -29,9 +29,10 @@ pub fn run(args: &FuzzArgs) -> Result<u8, Failure> {
     }
     let share_max = args.bound_share.share_max()?;
     let (scenario, source) = load::scenario_and_source(&args.scenario)?;
-    let config = args
-        .model
-        .config(memory_model::depth::default_depth(&scenario))?;
+    let config = args.model.config(
+        memory_model::depth::default_depth(&scenario),
+        scenario.threads.len(),
+    )?;
     let timing = args.timing.timing()?;
     let machine = Machine::new(&scenario, config);
     if let Some(run) = args.run {
@@ -140,11 +141,10 @@ fn run_one(
     };
     let c = machine.config;
     outln!(
-        "{} on {} (sb_depth {}, iq_depth {}), seed {}, run {run}: {ending}.",
+        "{} on {} ({}), seed {}, run {run}: {ending}.",
         machine.scenario.name,
         c.model,
-        c.sb_depth,
-        c.iq_depth,
+        c.describe(),
         args.seed,
     );
     outln!(

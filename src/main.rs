@@ -159,6 +159,16 @@ struct ModelArgs {
     /// Default: enough that no queue fills in the scenario.
     #[arg(long)]
     iq_depth: Option<usize>,
+    /// Window capacity of the out-of-order models (arm, power): fetch stops
+    /// when a core's window holds N instances (1 to 32). Default: 32, all a
+    /// window holds.
+    #[arg(long, value_name = "N")]
+    rob: Option<usize>,
+    /// power's SMT pairing, fixed: disjoint pairs of cores (`0-1,2-3`), or
+    /// `none`. Default: every maximal pairing of the cores that can matter
+    /// to each other (check explores each; fuzz draws one per run).
+    #[arg(long, value_name = "PAIRS")]
+    smt_pairs: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -301,7 +311,7 @@ struct CheckArgs {
         conflicts_with = "all_models"
     )]
     model: Vec<flags::Model>,
-    /// Every model in turn (sc, tso, weak), one section each.
+    /// Every model in turn (sc, tso, weak, arm, power), one section each.
     #[arg(long)]
     all_models: bool,
     /// Store-buffer capacity in stores (0: write through; at most 16).
@@ -312,6 +322,16 @@ struct CheckArgs {
     /// Default: enough that no queue fills in the scenario.
     #[arg(long, value_parser = parse_iq_depth)]
     iq_depth: Option<usize>,
+    /// Window capacity of the out-of-order models (arm, power): fetch stops
+    /// when a core's window holds N instances (1 to 32). Default: 32, all a
+    /// window holds.
+    #[arg(long, value_name = "N")]
+    rob: Option<usize>,
+    /// power's SMT pairing, fixed: disjoint pairs of cores (`0-1,2-3`), or
+    /// `none`. Default: every maximal pairing of the cores that can matter
+    /// to each other (check explores each; fuzz draws one per run).
+    #[arg(long, value_name = "PAIRS")]
+    smt_pairs: Option<String>,
     /// The verdict expected: Never, Sometimes or Always. Exit 1 when the
     /// verdict differs, or when Never is expected and a run can deadlock.
     /// Default: the file's `Result:` comment, when it has one, compared on
@@ -468,8 +488,10 @@ impl ModelArgsNoDepth {
             model: self.name,
             sb_depth: None,
             iq_depth: None,
+            rob: None,
+            smt_pairs: None,
         }
-        .config(default_depth)
+        .config(default_depth, 0)
     }
 }
 
@@ -561,14 +583,17 @@ pub(crate) fn parse_cycles(s: &str) -> Result<Cycles, String> {
 }
 
 impl ModelArgs {
-    /// The configuration asked for; `default_depth` where a depth is not given.
-    fn config(&self, default_depth: usize) -> Result<Config, Failure> {
+    /// The configuration asked for; `default_depth` where a depth is not
+    /// given; `cores`, the scenario's, for `--smt-pairs`.
+    fn config(&self, default_depth: usize, cores: usize) -> Result<Config, Failure> {
         Config::new(
             ModelName::from(self.model),
             self.sb_depth,
             self.iq_depth,
             default_depth,
         )
+        .and_then(|c| c.with_rob(self.rob))
+        .and_then(|c| c.with_smt_pairs(self.smt_pairs.as_deref(), cores))
         .map_err(|e| Failure::bad_input(e.to_string()))
     }
 }

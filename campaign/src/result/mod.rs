@@ -74,6 +74,13 @@ pub struct FuzzSettings {
     pub model: String,
     pub sb_depth: u64,
     pub iq_depth: u64,
+    /// `--rob` and `--smt-pairs` (out of order), left out when not given,
+    /// so that a campaign without them keeps its identity and reads as
+    /// before they existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rob: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub smt_pairs: Option<String>,
     pub timing: Timing,
     pub seed: u64,
     pub runs: u64,
