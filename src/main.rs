@@ -393,6 +393,10 @@ struct SweepArgs {
     /// Default: the scenario's, as for fuzz.
     #[arg(long, value_name = "A..B")]
     iq_depth: Option<String>,
+    /// Window capacities (arm, power: `--rob` of fuzz): A..B, a,b,c, or
+    /// one value, each from 1 to 32. Default: not an axis (the whole window).
+    #[arg(long, value_name = "A..B")]
+    rob: Option<String>,
     /// Cache-miss latency bounds, MIN..MAX[,MIN..MAX...].
     #[arg(long, value_name = "RANGES", default_value_t = Timing::default().miss.to_string())]
     miss_latency: String,

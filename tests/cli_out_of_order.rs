@@ -151,3 +151,43 @@ fn a_power_trace_keeps_its_window_and_pairing_and_replays() {
     assert!(out.contains("window 4, SMT pairs 0-1,2-3"), "{out}");
     assert!(out.contains("fires the same events"), "{out}");
 }
+
+/// `sweep --rob` sweeps the window: a `rob` column after the others (only
+/// then: a sweep without it keeps its columns), a window of one never
+/// shows LB, and the result reads back through `merge`.
+#[test]
+fn sweep_sweeps_the_window_when_asked() {
+    let dir = scratch("sweep");
+    let args = [
+        "sweep", "LB", "--model", "arm", "--rob", "1,4", "--runs", "2000", "--csv", "s.csv",
+        "--out", "s.json",
+    ];
+    assert_status(&wmsim_in(dir.path(), &args), 0);
+    let csv = std::fs::read_to_string(dir.path().join("s.csv")).unwrap();
+    let mut lines = csv.lines();
+    let header = lines.next().unwrap();
+    let columns = "interrupt_duration,eviction_interval,rob,runs,violations,";
+    assert!(header.contains(columns), "{header}");
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!((rows[0][6], rows[0][8]), ("1", "0"), "{csv}");
+    assert_eq!(rows[1][6], "4", "{csv}");
+    assert_ne!(rows[1][8], "0", "{csv}");
+    let merged = wmsim_in(dir.path(), &["merge", "s.json"]);
+    assert_status(&merged, 0);
+    assert!(text(&merged).0.contains("rob"));
+    let without = [
+        "sweep", "LB", "--model", "arm", "--runs", "10", "--csv", "t.csv",
+    ];
+    assert_status(&wmsim_in(dir.path(), &without), 0);
+    assert!(!std::fs::read_to_string(dir.path().join("t.csv"))
+        .unwrap()
+        .contains("rob"));
+    let weak = wmsim_in(
+        dir.path(),
+        &[
+            "sweep", "LB", "--model", "weak", "--rob", "2", "--runs", "10",
+        ],
+    );
+    assert_status(&weak, 2);
+    assert!(text(&weak).1.contains("no window"));
+}

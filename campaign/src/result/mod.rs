@@ -26,6 +26,20 @@ pub const AXES: [&str; 6] = [
     "eviction_interval",
 ];
 
+/// The window capacity (`--rob`), an axis only of a sweep that asks for it
+/// (out-of-order models), after the others: a sweep without it has the
+/// columns, seeds and folders it had before the axis existed.
+pub const ROB_AXIS: &str = "rob";
+
+/// The names of a sweep's `count` axes: `AXES`, then `rob` if there.
+pub fn axis_names(count: usize) -> Vec<&'static str> {
+    let mut names = AXES.to_vec();
+    if count > AXES.len() {
+        names.push(ROB_AXIS);
+    }
+    names
+}
+
 /// The version of the result format: bumped when a field is added, removed
 /// or changes meaning, so that a reader never guesses.
 pub const FORMAT_VERSION: u32 = 1;
@@ -243,6 +257,8 @@ pub struct SweepAxes {
     pub interrupt_rate: Vec<String>,
     pub interrupt_duration: Vec<String>,
     pub eviction_interval: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rob: Vec<String>,
 }
 
 impl SweepAxes {
@@ -254,18 +270,24 @@ impl SweepAxes {
             interrupt_rate: lists[3].clone(),
             interrupt_duration: lists[4].clone(),
             eviction_interval: lists[5].clone(),
+            rob: lists.get(6).cloned().unwrap_or_default(),
         }
     }
 
-    pub fn lists(&self) -> [&Vec<String>; 6] {
-        [
+    /// The axes' values in column order; `rob` only if swept.
+    pub fn lists(&self) -> Vec<&Vec<String>> {
+        let mut lists = vec![
             &self.sb_depth,
             &self.iq_depth,
             &self.miss_latency,
             &self.interrupt_rate,
             &self.interrupt_duration,
             &self.eviction_interval,
-        ]
+        ];
+        if !self.rob.is_empty() {
+            lists.push(&self.rob);
+        }
+        lists
     }
 }
 
@@ -304,6 +326,8 @@ pub struct CombinationRow {
     pub interrupt_rate: String,
     pub interrupt_duration: String,
     pub eviction_interval: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rob: Option<String>,
     pub runs: u64,
     pub violations: u64,
     pub deadlock_runs: u64,
@@ -330,6 +354,7 @@ impl CombinationRow {
             &self.eviction_interval,
         ]
         .into_iter()
+        .chain(&self.rob)
         .cloned()
         .collect()
     }
