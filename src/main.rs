@@ -35,10 +35,12 @@ store buffers, invalidation queues, seeded timing. With no subcommand, wmsim run
 
 const MODEL_NOTE: &str = "Models: sc (sequential consistency), tso (x86-TSO: FIFO store \
 buffers, no invalidation queue), weak (per-location store-buffer drain with smp_wmb \
-markers, invalidation queues, evictions). Every model executes loads in order, so load \
-buffering (LB), which LKMM allows, is never exhibited, and a store reaches other cores \
-only through memory (no POWER-style forwarding between threads): a Never verdict is a \
-statement about the model, not a proof under LKMM.";
+markers, invalidation queues, evictions), arm (ARMv8: each core performs a window of \
+instructions out of order, stores multicopy atomic; --rob N bounds the window) and power \
+(the same, with SMT pairs sharing a store buffer; --smt-pairs fixes the pairing). sc, tso \
+and weak execute loads in order, so they never exhibit load buffering (LB), which LKMM \
+allows; arm and power do. Each model is stronger than LKMM somewhere (`check` says where): \
+a Never verdict is a statement about the model, not a proof under LKMM.";
 
 /// What the commands that read a scenario say after their flags: the
 /// models, then the litmus dialect and what wmsim accepts beyond herd7's.
