@@ -141,6 +141,8 @@ fn check_one(
 ) -> Result<(u8, Option<Json>), Failure> {
     let default_depth = memory_model::depth::default_depth(scenario);
     let config = Config::new(model, args.sb_depth, args.iq_depth, default_depth)
+        .and_then(|c| c.with_rob(args.rob))
+        .and_then(|c| c.with_smt_pairs(args.smt_pairs.as_deref(), scenario.threads.len()))
         .map_err(|e| Failure::bad_input(e.to_string()))?;
     let machine = Machine::new(scenario, config);
     let threads = match args.threads {

@@ -29,9 +29,10 @@ pub fn run(args: &FuzzArgs) -> Result<u8, Failure> {
     }
     let share_max = args.bound_share.share_max()?;
     let (scenario, source) = load::scenario_and_source(&args.scenario)?;
-    let config = args
-        .model
-        .config(memory_model::depth::default_depth(&scenario))?;
+    let config = args.model.config(
+        memory_model::depth::default_depth(&scenario),
+        scenario.threads.len(),
+    )?;
     let timing = args.timing.timing()?;
     let machine = Machine::new(&scenario, config);
     if let Some(run) = args.run {
@@ -140,11 +141,10 @@ fn run_one(
     };
     let c = machine.config;
     outln!(
-        "{} on {} (sb_depth {}, iq_depth {}), seed {}, run {run}: {ending}.",
+        "{} on {} ({}), seed {}, run {run}: {ending}.",
         machine.scenario.name,
         c.model,
-        c.sb_depth,
-        c.iq_depth,
+        c.describe(),
         args.seed,
     );
     outln!(
@@ -178,15 +178,33 @@ pub fn campaign(
     results.summaries.into_iter().next().expect("one job")
 }
 
+/// The configuration in a few words, as `Config::describe` gives it: the
+/// depths of an in-order model; the window and a fixed SMT pairing of an
+/// out-of-order one (its depths mean nothing), from the result's settings.
+fn settings_text(v: &FuzzResult) -> String {
+    let model = memory_model::ModelName::parse(&v.model);
+    let Some(p) = model.map(|m| m.parameters()).filter(|p| p.out_of_order) else {
+        return format!("sb_depth {}, iq_depth {}", v.sb_depth, v.iq_depth);
+    };
+    let window = v
+        .settings
+        .rob
+        .unwrap_or(memory_model::state::WINDOW_MAX as u64);
+    match &v.settings.smt_pairs {
+        Some(pairs) => format!("out of order, window {window}, SMT pairs {pairs}"),
+        None if p.smt_pairs => format!("out of order, window {window}, SMT pairs"),
+        None => format!("out of order, window {window}"),
+    }
+}
+
 /// The summary, from the result, so that `merge` prints exactly what one
 /// unsharded run prints.
 pub fn print_text(v: &FuzzResult) {
     outln!(
-        "{} on {} (sb_depth {}, iq_depth {}), seed {}: {} runs, {:.0} runs/s",
+        "{} on {} ({}), seed {}: {} runs, {:.0} runs/s",
         v.scenario,
         v.model,
-        v.sb_depth,
-        v.iq_depth,
+        settings_text(v),
         v.seed,
         v.runs,
         v.runs_per_second

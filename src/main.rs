@@ -35,10 +35,12 @@ store buffers, invalidation queues, seeded timing. With no subcommand, wmsim run
 
 const MODEL_NOTE: &str = "Models: sc (sequential consistency), tso (x86-TSO: FIFO store \
 buffers, no invalidation queue), weak (per-location store-buffer drain with smp_wmb \
-markers, invalidation queues, evictions). Every model executes loads in order, so load \
-buffering (LB), which LKMM allows, is never exhibited, and a store reaches other cores \
-only through memory (no POWER-style forwarding between threads): a Never verdict is a \
-statement about the model, not a proof under LKMM.";
+markers, invalidation queues, evictions), arm (ARMv8: each core performs a window of \
+instructions out of order, stores multicopy atomic; --rob N bounds the window) and power \
+(the same, with SMT pairs sharing a store buffer; --smt-pairs fixes the pairing). sc, tso \
+and weak execute loads in order, so they never exhibit load buffering (LB), which LKMM \
+allows; arm and power do. Each model is stronger than LKMM somewhere (`check` says where): \
+a Never verdict is a statement about the model, not a proof under LKMM.";
 
 /// What the commands that read a scenario say after their flags: the
 /// models, then the litmus dialect and what wmsim accepts beyond herd7's.
@@ -159,6 +161,16 @@ struct ModelArgs {
     /// Default: enough that no queue fills in the scenario.
     #[arg(long)]
     iq_depth: Option<usize>,
+    /// Window capacity of the out-of-order models (arm, power): fetch stops
+    /// when a core's window holds N instances (1 to 32). Default: 32, all a
+    /// window holds.
+    #[arg(long, value_name = "N")]
+    rob: Option<usize>,
+    /// power's SMT pairing, fixed: disjoint pairs of cores (`0-1,2-3`), or
+    /// `none`. Default: every maximal pairing of the cores that can matter
+    /// to each other (check explores each; fuzz draws one per run).
+    #[arg(long, value_name = "PAIRS")]
+    smt_pairs: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -301,7 +313,7 @@ struct CheckArgs {
         conflicts_with = "all_models"
     )]
     model: Vec<flags::Model>,
-    /// Every model in turn (sc, tso, weak), one section each.
+    /// Every model in turn (sc, tso, weak, arm, power), one section each.
     #[arg(long)]
     all_models: bool,
     /// Store-buffer capacity in stores (0: write through; at most 16).
@@ -312,6 +324,16 @@ struct CheckArgs {
     /// Default: enough that no queue fills in the scenario.
     #[arg(long, value_parser = parse_iq_depth)]
     iq_depth: Option<usize>,
+    /// Window capacity of the out-of-order models (arm, power): fetch stops
+    /// when a core's window holds N instances (1 to 32). Default: 32, all a
+    /// window holds.
+    #[arg(long, value_name = "N")]
+    rob: Option<usize>,
+    /// power's SMT pairing, fixed: disjoint pairs of cores (`0-1,2-3`), or
+    /// `none`. Default: every maximal pairing of the cores that can matter
+    /// to each other (check explores each; fuzz draws one per run).
+    #[arg(long, value_name = "PAIRS")]
+    smt_pairs: Option<String>,
     /// The verdict expected: Never, Sometimes or Always. Exit 1 when the
     /// verdict differs, or when Never is expected and a run can deadlock.
     /// Default: the file's `Result:` comment, when it has one, compared on
@@ -373,6 +395,10 @@ struct SweepArgs {
     /// Default: the scenario's, as for fuzz.
     #[arg(long, value_name = "A..B")]
     iq_depth: Option<String>,
+    /// Window capacities (arm, power: `--rob` of fuzz): A..B, a,b,c, or
+    /// one value, each from 1 to 32. Default: not an axis (the whole window).
+    #[arg(long, value_name = "A..B")]
+    rob: Option<String>,
     /// Cache-miss latency bounds, MIN..MAX[,MIN..MAX...].
     #[arg(long, value_name = "RANGES", default_value_t = Timing::default().miss.to_string())]
     miss_latency: String,
@@ -468,8 +494,10 @@ impl ModelArgsNoDepth {
             model: self.name,
             sb_depth: None,
             iq_depth: None,
+            rob: None,
+            smt_pairs: None,
         }
-        .config(default_depth)
+        .config(default_depth, 0)
     }
 }
 
@@ -561,14 +589,17 @@ pub(crate) fn parse_cycles(s: &str) -> Result<Cycles, String> {
 }
 
 impl ModelArgs {
-    /// The configuration asked for; `default_depth` where a depth is not given.
-    fn config(&self, default_depth: usize) -> Result<Config, Failure> {
+    /// The configuration asked for; `default_depth` where a depth is not
+    /// given; `cores`, the scenario's, for `--smt-pairs`.
+    fn config(&self, default_depth: usize, cores: usize) -> Result<Config, Failure> {
         Config::new(
             ModelName::from(self.model),
             self.sb_depth,
             self.iq_depth,
             default_depth,
         )
+        .and_then(|c| c.with_rob(self.rob))
+        .and_then(|c| c.with_smt_pairs(self.smt_pairs.as_deref(), cores))
         .map_err(|e| Failure::bad_input(e.to_string()))
     }
 }

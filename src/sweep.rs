@@ -18,8 +18,6 @@ use campaign::sweep::{
     SweepResult, Values, COMBINATIONS_MAX,
 };
 
-pub use campaign::result::AXES;
-
 /// `A..B` (inclusive), `a,b,c`, or one number.
 fn parse_counts(flag: &str, text: &str) -> Result<Vec<u64>, Failure> {
     let bad = |what: &str| Failure::bad_input(format!("--{flag} {text:?}: {what}"));
@@ -88,6 +86,12 @@ pub fn run(args: &SweepArgs) -> Result<u8, Failure> {
             &args.eviction_interval,
         )?),
     ];
+    // The window capacity is an axis only when asked for (out-of-order
+    // models): a sweep without it keeps its columns, seeds and folders.
+    let mut axes = axes;
+    if let Some(text) = &args.rob {
+        axes.push(Values::Count(parse_counts("rob", text)?));
+    }
     let sweep = Sweep::new(axes)?;
     // What depends on the flags alone is checked before any run: the plot's
     // shape and the folders the outputs go to.
@@ -118,8 +122,11 @@ pub fn run(args: &SweepArgs) -> Result<u8, Failure> {
     for c in &sweep.combinations {
         let sb = count(&sweep.axes[0], c[0]) as usize;
         let iq = count(&sweep.axes[1], c[1]) as usize;
+        let rob = sweep.axes.get(6).map(|axis| count(axis, c[6]) as usize);
         let config = Config::new(base_config.model, Some(sb), Some(iq), depth)
-            .map_err(|e| Failure::bad_input(format!("sb_depth {sb}, iq_depth {iq}: {e}")))?;
+            .map_err(|e| Failure::bad_input(format!("sb_depth {sb}, iq_depth {iq}: {e}")))?
+            .with_rob(rob)
+            .map_err(|e| Failure::bad_input(e.to_string()))?;
         let timing = Timing {
             miss: cycles(&sweep.axes[2], c[2]),
             interrupt_per_million: u32::try_from(count(&sweep.axes[3], c[3]))
@@ -197,7 +204,7 @@ pub fn run(args: &SweepArgs) -> Result<u8, Failure> {
             .zip(results.summaries.iter().zip(&results.seconds))
             .zip(traces)
             .map(|((c, (s, secs)), traces)| {
-                let values = (0..AXES.len()).map(|a| sweep.value(c, a)).collect();
+                let values = (0..sweep.axes.len()).map(|a| sweep.value(c, a)).collect();
                 (values, Counts::from_summary(s, *secs, traces))
             })
             .collect(),

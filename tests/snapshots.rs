@@ -474,6 +474,67 @@ fn a_fuzz_summary_with_a_fixed_seed() {
     ]));
 }
 
+/// Out of order: an arm fuzz summary, and a power run saved and replayed
+/// (loads satisfied before older stores commit; commits into the SMT
+/// pair's buffer, PB, and its drains).
+#[test]
+fn out_of_order_fuzz_and_a_power_trace() {
+    expect![[r#"
+        status Some(1)
+        LB on arm (out of order, window 32), seed 7: 2000 runs, <time> runs/s
+        Condition: exists (0:r0=1 /\ 1:r0=1)
+                 456  0:r0=0; 1:r0=0;
+                 731  0:r0=0; 1:r0=1;
+                 761  0:r0=1; 1:r0=0;
+        *         52  0:r0=1; 1:r0=1;
+        Matches: 52  Violations: 52  Deadlocks: 0  Bound exceeded: 0  Filtered: 0
+        Violation rate: 0.02600 (52 violating or deadlocked of 2000 decided runs), 95% interval 0.01988..0.03394; 0 runs cut at the step bound, left out
+        First violating run: 34 (seed 7)
+        Note: counts of sampled runs on this model, not LKMM's; a 0 proves nothing (`wmsim check` explores every run). arm has multicopy-atomic stores to every other core; smp_wmb and release order stores' arrival in memory, so coherence order follows them; a later plain store to a released location is coherence-after the release; smp_rmb orders loads before later stores too; a lock is one atomic read-modify-write; a failed fully ordered cmpxchg is still ordered; a store after an unresolved branch waits even past the join; rcu_read_lock and rcu_read_unlock are full fences.
+    "#]].assert_eq(&run(&[
+        "fuzz", "LB", "--model", "arm", "--runs", "2000", "--seed", "7", "--save", "0",
+    ]));
+    let dir = scratch("snapshot-power");
+    let fuzz = [
+        "fuzz", "LB", "--model", "power", "--runs", "50", "--seed", "7", "--save", "1", "--traces",
+        "tr",
+    ];
+    let out = wmsim_in(&dir, &fuzz);
+    common::assert_status(&out, 1);
+    let (stdout, _) = common::text(&out);
+    let trace = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("Trace: "))
+        .and_then(|l| l.split_whitespace().next())
+        .expect("a saved trace")
+        .to_string();
+    expect![[r#"
+        status Some(0)
+        wmsim timeline: LB on power (out of order, window 32, SMT pairs), seed 7, run 34
+        condition: exists (0:r0=1 /\ 1:r0=1)
+
+           cycle   | P0                                             | P1
+        -----------+------------------------------------------------+------------------------------------------------
+             236   |                                                | WRITE_ONCE(*x, 1) -> 1 in PB
+             312   | r0 = READ_ONCE(*x) -> 1 pair                   |
+             315   | WRITE_ONCE(*y, 1) -> 1 in PB                   |
+             326   |                                                | r0 = READ_ONCE(*y) -> 1 pair
+             326   |                                                | interrupted until t=1822
+             412   |                                                | x=1 leaves PB -> memory
+             506   | y=1 leaves PB -> memory                        |
+
+        ended: complete at t=506 after 6 transitions: VIOLATION
+        final: 0:r0=1 1:r0=1
+        memory: x=1 y=1
+        condition: exists (0:r0=1 /\ 1:r0=1): the proposition holds: VIOLATION
+        legend: ! = a load that read a value older than the newest store to its location (a STALE copy, or another core's newer store still in its store buffer): what makes the weak outcome possible
+        stalls: WAITS at = the core's next instruction cannot fire yet (a fence or an RMW waiting for its store buffer (SB) to drain or its invalidation queue (IQ) to be applied, a lock or a condition waiting for a value); BLOCKED at = blocked to the end of a deadlocked run; : = still waiting on that row
+        reads: SB = forwarded from the core's own store buffer, cache = valid copy, STALE = stale copy (its invalidation still queued), mem = miss, read from memory
+        out of order: rows are in time order, so a core's instructions may appear out of program order; SB = forwarded from an older store not yet committed; PB = the SMT pair's shared buffer (power), pair = read from it
+        Replayed tr/LB/power/seed7-run34.ron (LB on power, seed 7, run 34): 6 transitions, the same transitions and final state; the timed driver, re-run from the recorded decisions and from the seed, fires the same events.
+    "#]].assert_eq(&run_in(&dir, &["replay", &trace]));
+}
+
 /// A fuzzed run saved, replayed (its timeline), minimized, and the
 /// minimized run replayed.
 #[test]

@@ -29,6 +29,8 @@ pub fn settings(
         model: machine.config.model.as_str().to_string(),
         sb_depth: machine.config.sb_depth as u64,
         iq_depth: machine.config.iq_depth as u64,
+        rob: (machine.config.rob != 0).then_some(machine.config.rob as u64),
+        smt_pairs: machine.config.smt_pairs_text(),
         timing,
         seed,
         runs,

@@ -8,7 +8,8 @@ use std::fmt::Write as _;
 use sim_core::{Cycles, FuzzSummary, Rate};
 
 use crate::result::{
-    self, AxisValues, CombinationRow, Kind, RateFields, ShardId, SweepFile, SweepSettings, AXES,
+    self, axis_names, AxisValues, CombinationRow, Kind, RateFields, ShardId, SweepFile,
+    SweepSettings,
 };
 use crate::shard::Shard;
 use crate::Failure;
@@ -135,7 +136,8 @@ impl Counts {
 
 /// The axes' names and values as text.
 pub fn axes_text(sweep: &Sweep) -> Vec<(String, Vec<String>)> {
-    AXES.iter()
+    axis_names(sweep.axes.len())
+        .iter()
         .zip(&sweep.axes)
         .map(|(name, v)| {
             (
@@ -150,8 +152,8 @@ pub fn axes_text(sweep: &Sweep) -> Vec<(String, Vec<String>)> {
 /// every axis (`sb2-iq16-miss20..120-irq20000-irqlen200..2000-evict20..400`),
 /// so that two combinations never share one and a person can read which it is.
 pub fn combination_folder(sweep: &Sweep, c: &Combination) -> String {
-    const SHORT: [&str; 6] = ["sb", "iq", "miss", "irq", "irqlen", "evict"];
-    SHORT
+    const SHORT: [&str; 7] = ["sb", "iq", "miss", "irq", "irqlen", "evict", "rob"];
+    SHORT[..sweep.axes.len()]
         .iter()
         .enumerate()
         .map(|(a, short)| format!("{short}{}", sweep.value(c, a)))
@@ -164,7 +166,7 @@ pub fn combination_folder(sweep: &Sweep, c: &Combination) -> String {
 /// runs do not change when other values are added to the sweep.
 pub fn combination_seed(base: u64, sweep: &Sweep, c: &Combination) -> u64 {
     let mut text = format!("wmsim-sweep|{base}");
-    for (a, name) in AXES.iter().enumerate() {
+    for (a, name) in axis_names(sweep.axes.len()).iter().enumerate() {
         let _ = write!(text, "|{name}={}", sweep.value(c, a));
     }
     let hash = replay::trace::source_hash(&text);
@@ -203,6 +205,7 @@ impl SweepResult {
                     interrupt_rate: values[3].clone(),
                     interrupt_duration: values[4].clone(),
                     eviction_interval: values[5].clone(),
+                    rob: values.get(6).cloned(),
                     runs: c.runs,
                     violations: c.violations,
                     deadlock_runs: c.deadlock_runs,
@@ -326,7 +329,7 @@ impl SweepResult {
         let _ = writeln!(
             out,
             "{},runs,violations,deadlock_runs,bound_exceeded_runs,decided_runs,violating_runs,violation_rate,ci95_low,ci95_high,runs_per_second",
-            AXES.join(",")
+            axis_names(self.axes.len()).join(",")
         );
         for (values, c) in &self.rows {
             let rate = c.rate();

@@ -5,7 +5,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::state::{IQ_DEPTH_MAX, SB_DEPTH_MAX};
+use crate::ir::CORES_MAX;
+use crate::state::{IQ_DEPTH_MAX, SB_DEPTH_MAX, WINDOW_MAX};
 
 /// Which store-buffer entries may drain.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -200,6 +201,21 @@ pub struct Config {
     pub sb_depth: u8,
     /// Invalidation-queue capacity; 0 applies invalidations at once.
     pub iq_depth: u8,
+    /// Window capacity of an out-of-order core (OUT-OF-ORDER.md 4, `--rob`):
+    /// fetch stops when the window holds this many instances; 0 means
+    /// `WINDOW_MAX`, all the state holds. Left out of serialized forms at
+    /// 0, so that they stay as they were before it existed.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub rob: u8,
+    /// `power`'s SMT pairing fixed (`--smt-pairs`): each core's pair (pairs
+    /// numbered from 0 in the order of their lower core) or `UNPAIRED`;
+    /// `None`: every maximal pairing of the cores that matter to each other.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub smt_pairs: Option<[u8; CORES_MAX]>,
+}
+
+fn is_zero(n: &u8) -> bool {
+    *n == 0
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -208,6 +224,13 @@ pub enum ConfigError {
     NoInvalidationQueue(ModelName),
     SbDepthTooLarge(usize),
     IqDepthTooLarge(usize),
+    /// `--rob` on a model without a window.
+    NoWindow(ModelName),
+    RobOutOfRange(usize),
+    /// `--smt-pairs` on a model without SMT pairs.
+    NoSmtPairs(ModelName),
+    /// `--smt-pairs` text that names no pairing of the scenario's cores.
+    BadSmtPairs(String),
 }
 
 impl fmt::Display for ConfigError {
@@ -230,6 +253,23 @@ impl fmt::Display for ConfigError {
                 f,
                 "invalidation-queue depth {d} is beyond the maximum of {IQ_DEPTH_MAX}"
             ),
+            ConfigError::NoWindow(m) => write!(
+                f,
+                "model {m} runs in order, with no window: --rob applies to arm and power"
+            ),
+            ConfigError::RobOutOfRange(n) => {
+                write!(
+                    f,
+                    "--rob {n}: a window holds from 1 to {WINDOW_MAX} instances"
+                )
+            }
+            ConfigError::NoSmtPairs(m) => {
+                write!(
+                    f,
+                    "model {m} has no SMT pairs: --smt-pairs applies to power"
+                )
+            }
+            ConfigError::BadSmtPairs(why) => write!(f, "--smt-pairs: {why}"),
         }
     }
 }
@@ -268,6 +308,115 @@ impl Config {
             model,
             sb_depth: sb as u8,
             iq_depth: iq as u8,
+            rob: 0,
+            smt_pairs: None,
+        })
+    }
+
+    /// The configuration with a window of `rob` instances (`None`: as it
+    /// is), or why it cannot be.
+    pub fn with_rob(self, rob: Option<usize>) -> Result<Config, ConfigError> {
+        let Some(n) = rob else {
+            return Ok(self);
+        };
+        if !self.parameters().out_of_order {
+            return Err(ConfigError::NoWindow(self.model));
+        }
+        if n == 0 || n > WINDOW_MAX {
+            return Err(ConfigError::RobOutOfRange(n));
+        }
+        Ok(Config {
+            rob: n as u8,
+            ..self
+        })
+    }
+
+    /// The configuration with the SMT pairing `text` fixed (`0-1,2-3`:
+    /// disjoint pairs of distinct cores below `cores`; `none`: no pair),
+    /// `None`: as it is; or why it cannot be.
+    pub fn with_smt_pairs(self, text: Option<&str>, cores: usize) -> Result<Config, ConfigError> {
+        let Some(text) = text else {
+            return Ok(self);
+        };
+        if !self.parameters().smt_pairs {
+            return Err(ConfigError::NoSmtPairs(self.model));
+        }
+        let bad = |why: String| ConfigError::BadSmtPairs(why);
+        let mut partner = [usize::MAX; CORES_MAX];
+        if text.trim() != "none" {
+            for pair in text.split(',') {
+                let pair = pair.trim();
+                let (a, b) = pair.split_once('-').ok_or_else(|| {
+                    bad(format!(
+                        "{pair:?} is not a pair of cores like 0-1 (or say none)"
+                    ))
+                })?;
+                let core = |c: &str| -> Result<usize, ConfigError> {
+                    let n: usize = c.trim().parse().map_err(|_| {
+                        bad(format!("{:?} in {pair:?} is not a core number", c.trim()))
+                    })?;
+                    if n >= cores {
+                        return Err(bad(format!(
+                            "core {n} in {pair:?}: the scenario has cores 0 to {}",
+                            cores - 1
+                        )));
+                    }
+                    Ok(n)
+                };
+                let (a, b) = (core(a)?, core(b)?);
+                if a == b {
+                    return Err(bad(format!("{pair:?} pairs core {a} with itself")));
+                }
+                for c in [a, b] {
+                    if partner[c] != usize::MAX {
+                        return Err(bad(format!("core {c} is in two pairs")));
+                    }
+                }
+                partner[a] = b;
+                partner[b] = a;
+            }
+        }
+        // Pairs numbered from 0 in the order of their lower core, as the
+        // pairings the machine finds itself are.
+        let mut pairing = [crate::out_of_order::UNPAIRED; CORES_MAX];
+        let mut next = 0u8;
+        for c in 0..cores {
+            if partner[c] != usize::MAX && partner[c] > c {
+                pairing[c] = next;
+                pairing[partner[c]] = next;
+                next += 1;
+            }
+        }
+        Ok(Config {
+            smt_pairs: Some(pairing),
+            ..self
+        })
+    }
+
+    /// The window capacity: `rob`, or all the state holds.
+    pub fn window(&self) -> usize {
+        if self.rob == 0 {
+            WINDOW_MAX
+        } else {
+            self.rob as usize
+        }
+    }
+
+    /// A fixed pairing as `--smt-pairs` takes it (`0-1,2-3`, `none`).
+    pub fn smt_pairs_text(&self) -> Option<String> {
+        let pairing = self.smt_pairs?;
+        let pairs: Vec<String> = (0..CORES_MAX)
+            .filter_map(|c| {
+                let p = pairing[c];
+                let other = (c + 1..CORES_MAX)
+                    .find(|&d| p != crate::out_of_order::UNPAIRED && pairing[d] == p)?;
+                Some(format!("{c}-{other}"))
+            })
+            .collect();
+        Some(if pairs.is_empty() {
+            "none".to_string()
+        } else {
+            pairs.join(",")
         })
     }
 
@@ -281,11 +430,11 @@ impl Config {
         let p = self.parameters();
         match (p.out_of_order, p.smt_pairs) {
             (false, _) => format!("sb_depth {}, iq_depth {}", self.sb_depth, self.iq_depth),
-            (true, false) => format!("out of order, window {}", crate::state::WINDOW_MAX),
-            (true, true) => format!(
-                "out of order, window {}, SMT pairs",
-                crate::state::WINDOW_MAX
-            ),
+            (true, false) => format!("out of order, window {}", self.window()),
+            (true, true) => match self.smt_pairs_text() {
+                Some(pairs) => format!("out of order, window {}, SMT pairs {pairs}", self.window()),
+                None => format!("out of order, window {}, SMT pairs", self.window()),
+            },
         }
     }
 

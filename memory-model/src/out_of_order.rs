@@ -296,7 +296,8 @@ impl Machine<'_> {
             let Some(&instr) = thread.instrs.get(fpc) else {
                 break;
             };
-            if state.windows[core].is_full() {
+            // `--rob`: a full window stops fetch (fewer behaviours, never more).
+            if state.windows[core].len() >= self.config.window() {
                 break;
             }
             match instr {
@@ -327,7 +328,7 @@ impl Machine<'_> {
         let fpc = state.cores[core].pc as usize;
         let window = &state.windows[core];
         match thread.instrs.get(fpc) {
-            Some(Instr::Branch { cond, .. }) if !window.is_full() => {
+            Some(Instr::Branch { cond, .. }) if window.len() < self.config.window() => {
                 let view = self.view(state, core, window.len());
                 !self.ready(core, &view, *cond)
             }

@@ -226,7 +226,11 @@ impl<'s> Machine<'s> {
             .collect();
         let params = config.parameters();
         let pairings = if params.smt_pairs {
-            Machine::relevant_pairings(&scenario.threads, scenario.locations.len())
+            match config.smt_pairs {
+                // Fixed by `--smt-pairs`: the one pairing every run has.
+                Some(pairing) => vec![pairing],
+                None => Machine::relevant_pairings(&scenario.threads, scenario.locations.len()),
+            }
         } else {
             vec![[crate::out_of_order::UNPAIRED; crate::ir::CORES_MAX]]
         };

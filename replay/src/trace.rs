@@ -96,11 +96,22 @@ pub struct Trace {
     pub model: ModelName,
     pub sb_depth: u8,
     pub iq_depth: u8,
+    /// `--rob` (out of order), left out at 0 (the whole window), so that a
+    /// trace without it reads as it did before the option existed.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub rob: u8,
+    /// `--smt-pairs` (power), each core's pair, left out when not fixed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub smt_pairs: Option<[u8; memory_model::ir::CORES_MAX]>,
     pub timing: Timing,
     pub origin: Origin,
     pub decisions: Vec<u32>,
     pub events: Vec<Event>,
     pub ending: Ending,
+}
+
+fn is_zero(n: &u8) -> bool {
+    *n == 0
 }
 
 /// SHA-256 of a scenario's text, as the trace records it.
@@ -228,6 +239,8 @@ pub fn record_run(machine: &Machine, source: &str, timing: Timing, seed: u64, ru
         model: machine.config.model,
         sb_depth: machine.config.sb_depth,
         iq_depth: machine.config.iq_depth,
+        rob: machine.config.rob,
+        smt_pairs: machine.config.smt_pairs,
         timing,
         origin: Origin::Fuzz { seed, run },
         decisions: decisions.log().to_vec(),
@@ -249,6 +262,8 @@ impl Trace {
             model: self.model,
             sb_depth: self.sb_depth,
             iq_depth: self.iq_depth,
+            rob: self.rob,
+            smt_pairs: self.smt_pairs,
         }
     }
 

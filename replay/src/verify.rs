@@ -230,7 +230,31 @@ pub fn replay(trace: &Trace, path: &str) -> Result<Replayed, ReplayError> {
         Some(trace.iq_depth as usize),
         1,
     )
+    .map_err(|e| settings(e.to_string()))?
+    .with_rob((trace.rob != 0).then_some(trace.rob as usize))
     .map_err(|e| settings(e.to_string()))?;
+    // A recorded pairing is taken only if it is one `--smt-pairs` gives for
+    // the scenario's cores (its own text read back): a forged one could
+    // name a pair buffer the state does not have.
+    let config = match trace.smt_pairs {
+        None => config,
+        Some(pairing) => {
+            let text = Config {
+                smt_pairs: Some(pairing),
+                ..config
+            }
+            .smt_pairs_text();
+            let checked = config
+                .with_smt_pairs(text.as_deref(), scenario.threads.len())
+                .map_err(|e| settings(e.to_string()))?;
+            if checked.smt_pairs != Some(pairing) {
+                return Err(settings(format!(
+                    "the SMT pairing {pairing:?} is not one of the scenario's cores"
+                )));
+            }
+            checked
+        }
+    };
     trace.timing.validate().map_err(settings)?;
     let machine = Machine::new(&scenario, config);
     if let (Origin::Minimized { .. }, Some(&draw)) = (&trace.origin, trace.decisions.first()) {

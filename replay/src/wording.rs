@@ -135,14 +135,15 @@ fn end_text(end: RunEnd) -> &'static str {
     }
 }
 
-/// The title of a run: scenario, model and depths, origin.
+/// The title of a run: scenario, model and its settings, origin.
 pub(crate) fn title(trace: &Trace) -> String {
     format!(
-        "{} on {} (sb_depth {}, iq_depth {}), {}",
+        "{} on {} ({}), {}",
         trace.scenario.name,
         trace.model,
-        trace.sb_depth,
-        trace.iq_depth,
+        // The depths of an in-order model; the window (and a fixed SMT
+        // pairing) of an out-of-order one.
+        trace.config().describe(),
         origin_text(&trace.origin)
     )
 }

@@ -1,5 +1,6 @@
 //! A seeded mutation test of the trace loader and replay (issue 11,
-//! acceptance): real traces of every origin and ending are damaged (bytes
+//! acceptance): real traces of every origin and ending, in-order and out of
+//! order (arm; power with a fixed window and pairing), are damaged (bytes
 //! flipped, deleted, inserted; a number or a variant name changed; an event
 //! or a draw dropped, duplicated or swapped) and handed to `verify::parse`
 //! and `verify::replay`, which must never panic and never accept wrongly.
@@ -126,7 +127,26 @@ fn bases() -> &'static [Trace] {
         };
         let cut_run = record_run(&tso, &tso_text, cut, 0, 0);
         assert_eq!(cut_run.ending.end, RunEnd::BoundExceeded);
+        // The out-of-order path: an arm run, and a power run with its
+        // window and SMT pairing fixed (fields only such traces carry),
+        // violating, and minimized.
+        let (lb_text, lb) = machine_of("LB", ModelName::Arm);
+        let arm_run = record_run(&lb, &lb_text, Timing::default(), 0, 0);
+        let (iriw_power_text, _) = machine_of("IRIW", ModelName::Power);
+        let iriw_scenario = Box::leak(Box::new(parse_litmus(&iriw_power_text, "IRIW").unwrap()));
+        let power_config = Config::new(ModelName::Power, None, None, 8)
+            .and_then(|c| c.with_rob(Some(6)))
+            .and_then(|c| c.with_smt_pairs(Some("0-2,1-3"), 4))
+            .unwrap();
+        let power = Machine::new(iriw_scenario, power_config);
+        let power_run = (0..5000)
+            .map(|r| record_run(&power, &iriw_power_text, Timing::default(), 0, r))
+            .find(|t| t.ending.violation)
+            .expect("a violating power run");
         vec![
+            minimized(&power_run),
+            arm_run,
+            power_run,
             minimized(&sb_run),
             minimized(&deadlock),
             sb_run,

@@ -748,3 +748,70 @@ fn a_trace_of_another_scenario_stops_with_a_warning() {
     assert!(text.contains("warning: the timeline stops early"), "{text}");
     assert_picture(&on_mp, &svg);
 }
+
+/// Every perform of an out-of-order trace has its row in its core's
+/// column, in order, starting with the instruction's text.
+fn assert_row_per_perform(m: &Machine, trace: &Trace, text: &str) {
+    let rows = rows(text, m.cores());
+    let mut next = 0;
+    for e in &trace.events {
+        let Event::Fire {
+            time,
+            transition: Transition::Perform { core, .. },
+            effect: Effect::Step { pc, .. },
+        } = *e
+        else {
+            continue;
+        };
+        let source = &m.scenario.threads[core as usize].source[pc as usize];
+        let prefix: String = source.chars().take(5).collect();
+        let found = rows[next..]
+            .iter()
+            .position(|(t, _, cells)| *t == time && cells[core as usize].starts_with(&prefix));
+        let Some(k) = found else {
+            panic!("no row for P{core} `{source}` at t={time} after row {next}:\n{text}");
+        };
+        next += k + 1;
+    }
+}
+
+/// Which run of a scenario a test wants.
+type Wanted = fn(&Trace) -> bool;
+
+/// arm and power runs render: a row per perform (loads may come before
+/// older stores: rows are in time order), power's pair-buffer commits and
+/// drains as PB, a deadlock's blocked core, deterministic text and SVG.
+#[test]
+fn out_of_order_runs_render() {
+    let cases: [(&str, ModelName, Wanted); 5] = [
+        ("LB", ModelName::Arm, |t| t.ending.violation),
+        ("SB", ModelName::Power, |t| t.ending.violation),
+        ("IRIW", ModelName::Power, |t| t.ending.violation),
+        ("MP+wmb+addr", ModelName::Arm, |t| !t.ending.violation),
+        (
+            "xen-shutdown-full:vcpu=none,shutdown=mb",
+            ModelName::Arm,
+            |t| t.ending.end == RunEnd::Deadlock,
+        ),
+    ];
+    for (name, model, want) in cases {
+        let (source, s) = load(name);
+        let m = machine(&s, model);
+        let trace = find_run(&m, &source, Timing::default(), want)
+            .unwrap_or_else(|| panic!("{name} on {model}: no such run"));
+        let (text, svg) = render_both(&m, &trace);
+        assert_row_per_perform(&m, &trace, &text);
+        assert!(
+            text.contains("out of order: rows are in time order"),
+            "{text}"
+        );
+        if model == ModelName::Power {
+            assert!(text.contains("in PB"), "{name}: {text}");
+            assert!(text.contains("leaves PB -> memory"), "{name}: {text}");
+        }
+        if trace.ending.end == RunEnd::Deadlock {
+            assert!(text.contains("DEADLOCK"), "{text}");
+        }
+        assert_picture(&m, &svg);
+    }
+}

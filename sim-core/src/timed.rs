@@ -85,8 +85,6 @@ pub struct TimedRun<'m, 's> {
     /// The out-of-order path's due times (OUT-OF-ORDER.md 4), unused on
     /// the in-order models.
     ooo: out_of_order::OutOfOrder,
-    /// A fixed pairing (`power`), else drawn per run.
-    pairing: Option<u8>,
 }
 
 impl<'m, 's> TimedRun<'m, 's> {
@@ -113,15 +111,7 @@ impl<'m, 's> TimedRun<'m, 's> {
             ooo: out_of_order::OutOfOrder::new(
                 machine.scenario.threads.iter().map(|t| t.instrs.len()),
             ),
-            pairing: None,
         }
-    }
-
-    /// Fixes the run's SMT pairing to the machine's pairing `index`
-    /// (`power`), instead of drawing one per run.
-    pub fn with_pairing(mut self, index: Option<u8>) -> TimedRun<'m, 's> {
-        self.pairing = index;
-        self
     }
 
     /// The state the last run ended in.

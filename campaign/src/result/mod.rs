@@ -26,6 +26,20 @@ pub const AXES: [&str; 6] = [
     "eviction_interval",
 ];
 
+/// The window capacity (`--rob`), an axis only of a sweep that asks for it
+/// (out-of-order models), after the others: a sweep without it has the
+/// columns, seeds and folders it had before the axis existed.
+pub const ROB_AXIS: &str = "rob";
+
+/// The names of a sweep's `count` axes: `AXES`, then `rob` if there.
+pub fn axis_names(count: usize) -> Vec<&'static str> {
+    let mut names = AXES.to_vec();
+    if count > AXES.len() {
+        names.push(ROB_AXIS);
+    }
+    names
+}
+
 /// The version of the result format: bumped when a field is added, removed
 /// or changes meaning, so that a reader never guesses.
 pub const FORMAT_VERSION: u32 = 1;
@@ -74,6 +88,13 @@ pub struct FuzzSettings {
     pub model: String,
     pub sb_depth: u64,
     pub iq_depth: u64,
+    /// `--rob` and `--smt-pairs` (out of order), left out when not given,
+    /// so that a campaign without them keeps its identity and reads as
+    /// before they existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rob: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub smt_pairs: Option<String>,
     pub timing: Timing,
     pub seed: u64,
     pub runs: u64,
@@ -236,6 +257,8 @@ pub struct SweepAxes {
     pub interrupt_rate: Vec<String>,
     pub interrupt_duration: Vec<String>,
     pub eviction_interval: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rob: Vec<String>,
 }
 
 impl SweepAxes {
@@ -247,18 +270,24 @@ impl SweepAxes {
             interrupt_rate: lists[3].clone(),
             interrupt_duration: lists[4].clone(),
             eviction_interval: lists[5].clone(),
+            rob: lists.get(6).cloned().unwrap_or_default(),
         }
     }
 
-    pub fn lists(&self) -> [&Vec<String>; 6] {
-        [
+    /// The axes' values in column order; `rob` only if swept.
+    pub fn lists(&self) -> Vec<&Vec<String>> {
+        let mut lists = vec![
             &self.sb_depth,
             &self.iq_depth,
             &self.miss_latency,
             &self.interrupt_rate,
             &self.interrupt_duration,
             &self.eviction_interval,
-        ]
+        ];
+        if !self.rob.is_empty() {
+            lists.push(&self.rob);
+        }
+        lists
     }
 }
 
@@ -297,6 +326,8 @@ pub struct CombinationRow {
     pub interrupt_rate: String,
     pub interrupt_duration: String,
     pub eviction_interval: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rob: Option<String>,
     pub runs: u64,
     pub violations: u64,
     pub deadlock_runs: u64,
@@ -323,6 +354,7 @@ impl CombinationRow {
             &self.eviction_interval,
         ]
         .into_iter()
+        .chain(&self.rob)
         .cloned()
         .collect()
     }

@@ -334,14 +334,14 @@ fn check_sweep(r: &SweepFile) -> Result<(), String> {
     })?;
     need(r.seed == s.seed, || "seed: not the settings' seed".into())?;
     need(r.runs == s.runs, || "runs: not the settings' runs".into())?;
-    let names = super::AXES;
     let lists = s.axes.lists();
+    let names = super::axis_names(lists.len());
     need(
         r.axes.len() == names.len()
             && r.axes
                 .iter()
-                .zip(names.iter().zip(lists))
-                .all(|(a, (n, l))| a.name == *n && &a.values == l),
+                .zip(names.iter().zip(&lists))
+                .all(|(a, (n, l))| a.name == *n && &a.values == *l),
         || "axes: not the settings' axes".into(),
     )?;
     if let Some(l) = lists.iter().position(|l| l.is_empty()) {
@@ -362,7 +362,7 @@ fn check_sweep(r: &SweepFile) -> Result<(), String> {
     for (i, c) in r.combinations.iter().enumerate() {
         let mut rest = i;
         let mut expected = vec![String::new(); lists.len()];
-        for (slot, l) in expected.iter_mut().zip(lists).rev() {
+        for (slot, l) in expected.iter_mut().zip(&lists).rev() {
             *slot = l[rest % l.len()].clone();
             rest /= l.len();
         }

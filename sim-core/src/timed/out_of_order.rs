@@ -103,11 +103,9 @@ impl TimedRun<'_, '_> {
         ooo.drain_due = [NEVER; PAIRS_MAX];
         ooo.drain_seen = [0; PAIRS_MAX];
         ooo.busy_until = [0; memory_model::ir::CORES_MAX];
+        // Several pairings (power, none fixed by `--smt-pairs`): one drawn.
         if self.state.pairing == PAIRING_UNCHOSEN {
-            let index = match self.pairing {
-                Some(index) => index,
-                None => decisions.choose(m.pairings().len()) as u8,
-            };
+            let index = decisions.choose(m.pairings().len()) as u8;
             self.fire_transition(Transition::Pairing { index }, observer);
         }
         for c in 0..m.cores() {
