@@ -871,6 +871,7 @@ fn a_wrong_guess_shows_its_squash() {
         "{text}"
     );
     assert_picture(&m, &svg);
+    assert!(svg.contains("squashes P0's instances fetched past a wrong guess: 1 not performed"));
     // Guessed not taken and x read as 1: the guess holds, no squash.
     let read_one = |t: &Trace| {
         t.events.iter().any(|e| {
