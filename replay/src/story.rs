@@ -93,6 +93,9 @@ pub(crate) struct Fired {
     pub sent: Vec<InvalidationId>,
     /// For an `Invalidate`: the invalidation applied.
     pub applied: Option<InvalidationId>,
+    /// Out of order: the instances this event's branch resolution squashed
+    /// (a wrong guess), per core: `(core, unperformed, performed)`.
+    pub squashed: Vec<(usize, usize, usize)>,
 }
 
 /// An instruction held back: from the transition after which it could not
@@ -329,6 +332,11 @@ impl Story {
             drained: None,
             sent: Vec::new(),
             applied: None,
+            squashed: if machine.config.model.is_out_of_order() {
+                squashes(machine, before, after, transition)
+            } else {
+                Vec::new()
+            },
         };
         let mut published = None;
         match effect {
@@ -526,6 +534,60 @@ impl Story {
 }
 
 /// How many `smp_wmb()` markers `core`'s store buffer holds.
+/// The instances a transition squashed on each core (OUT-OF-ORDER.md 2,
+/// rule 3), found by comparing the windows before and after it; the
+/// machine does not report them. Only what is certain is counted:
+///
+/// * a memory instance (load, store, RMW, lock, RCU primitive) not done
+///   before, other than the one performed, leaves a window only by a
+///   squash (local instances may finish and retire at once);
+/// * in a thread that only branches forward (pcs grow in program order), a
+///   done instance that left while an older one (a smaller pc) is still in
+///   the window cannot have retired: squashed.
+fn squashes(
+    machine: &Machine,
+    before: &State,
+    after: &State,
+    transition: Transition,
+) -> Vec<(usize, usize, usize)> {
+    let mut out = Vec::new();
+    for core in 0..machine.cores() {
+        let thread = &machine.scenario.threads[core];
+        let forward = thread.instrs.iter().enumerate().all(|(pc, i)| match *i {
+            Instr::Branch { target, .. } | Instr::Jump { target } => target as usize > pc,
+            _ => true,
+        });
+        let now: Vec<u16> = after.windows[core]
+            .instances()
+            .iter()
+            .map(|i| i.pc)
+            .collect();
+        let oldest_left = now.iter().min().copied();
+        let (mut unperformed, mut performed) = (0, 0);
+        for (slot, i) in before.windows[core].instances().iter().enumerate() {
+            if now.contains(&i.pc) {
+                continue;
+            }
+            let this_one = transition
+                == Transition::Perform {
+                    core: core as u8,
+                    slot: slot as u8,
+                };
+            let memory = thread.instrs[i.pc as usize].address().is_some()
+                || matches!(thread.instrs[i.pc as usize], Instr::Rcu(_));
+            if !i.done && memory && !this_one {
+                unperformed += 1;
+            } else if i.done && forward && oldest_left.is_some_and(|o| o < i.pc) {
+                performed += 1;
+            }
+        }
+        if unperformed + performed > 0 {
+            out.push((core, unperformed, performed));
+        }
+    }
+    out
+}
+
 fn markers(state: &State, core: usize) -> usize {
     state.cores[core]
         .sb

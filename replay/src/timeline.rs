@@ -195,6 +195,16 @@ pub fn timeline_text(machine: &Machine, trace: &Trace) -> String {
                     fired: Some(i),
                     ..Row::new(f.time, fired_cells(machine, &story, f, width))
                 });
+                // A wrong guess resolved by this event: the instances
+                // fetched past it are gone (a row of its own, as the
+                // event's own cell may be on the same core).
+                for &(core, unperformed, performed) in &f.squashed {
+                    let text = match performed {
+                        0 => format!("squash: {unperformed} not performed"),
+                        p => format!("squash: {unperformed} not performed, {p} performed"),
+                    };
+                    rows.push(Row::new(f.time, vec![(core, fit(&text, width))]));
+                }
                 rows.extend(stall_rows(Some(i)));
             }
             Event::Interrupt { core, from, to } => rows.push(Row::new(

@@ -815,3 +815,76 @@ fn out_of_order_runs_render() {
         assert_picture(&m, &svg);
     }
 }
+
+/// Load buffering with a control dependency, as herd7's corpus has it.
+const LB_CTRL: &str = "C LB+ctrl
+
+{}
+
+P0(int *x, int *y)
+{
+\tint r0;
+
+\tr0 = READ_ONCE(*x);
+\tif (r0)
+\t\tWRITE_ONCE(*y, 1);
+}
+
+P1(int *x, int *y)
+{
+\tint r0;
+
+\tr0 = READ_ONCE(*y);
+\tsmp_mb();
+\tWRITE_ONCE(*x, 1);
+}
+
+exists (0:r0=1 /\\ 1:r0=1)
+";
+
+/// A wrong guess at a branch shows as a squash row on its core, after the
+/// load whose value resolved the branch; a right guess shows none.
+#[test]
+fn a_wrong_guess_shows_its_squash() {
+    let s = scenarios::litmus::parse_litmus(LB_CTRL, "LB+ctrl").unwrap();
+    let m = machine(&s, ModelName::Arm);
+    let guessed = |t: &Trace, taken: bool| {
+        t.events.iter().any(|e| {
+            matches!(e, Event::Fire { effect: Effect::Guess { taken: g, .. }, .. } if *g == taken)
+        })
+    };
+    // Guessed not taken (the store fetched), then x read as 0: the branch
+    // skips the store, which goes.
+    let wrong = find_run(&m, LB_CTRL, Timing::default(), |t| {
+        guessed(t, false) && t.ending.end == RunEnd::Complete && !t.ending.violation
+    })
+    .expect("a wrong guess");
+    let (text, svg) = render_both(&m, &wrong);
+    assert_row_per_perform(&m, &wrong, &text);
+    let rows = rows(&text, m.cores());
+    let squash = rows
+        .iter()
+        .position(|(_, _, cells)| cells[0] == "squash: 1 not performed")
+        .unwrap_or_else(|| panic!("no squash row:\n{text}"));
+    assert!(
+        rows[squash - 1].2[0].starts_with("r0 = READ_ONCE(*x) -> 0"),
+        "{text}"
+    );
+    assert_picture(&m, &svg);
+    assert!(svg.contains("squashes P0's instances fetched past a wrong guess: 1 not performed"));
+    // Guessed not taken and x read as 1: the guess holds, no squash.
+    let read_one = |t: &Trace| {
+        t.events.iter().any(|e| {
+            matches!(e, Event::Fire {
+                transition: Transition::Perform { core: 0, .. },
+                effect: Effect::Step { read: Some(r), .. },
+                ..
+            } if r.value == 1)
+        })
+    };
+    let right = find_run(&m, LB_CTRL, Timing::default(), |t| {
+        guessed(t, false) && read_one(t)
+    })
+    .expect("a right guess");
+    assert!(!timeline_text(&m, &right).contains("squash"));
+}

@@ -66,9 +66,14 @@ pub(super) fn hover(machine: &Machine, story: &Story, i: usize) -> String {
             }
         }
         Effect::Drain { loc, value, .. } => out.push_str(&format!(
-            "{}={} leaves the store buffer for memory",
+            "{}={} leaves the {} for memory",
             s.location_name(loc),
-            s.format_value(value)
+            s.format_value(value),
+            if machine.config.model.is_out_of_order() {
+                "SMT pair's buffer"
+            } else {
+                "store buffer"
+            }
         )),
         Effect::Invalidate { loc } => {
             out.push_str(&format!("invalidation of {} applied", s.location_name(loc)))
@@ -83,6 +88,13 @@ pub(super) fn hover(machine: &Machine, story: &Story, i: usize) -> String {
             "fetches past a branch, guessing it not taken"
         }),
         Effect::Pairing { index } => out.push_str(&format!("SMT pairing {index}")),
+    }
+    // Out of order: the branch this event resolved was guessed wrong.
+    for &(core, unperformed, performed) in &f.squashed {
+        out.push_str(&format!(
+            "; squashes P{core}'s instances fetched past a wrong guess: \
+             {unperformed} not performed, {performed} performed"
+        ));
     }
     out
 }

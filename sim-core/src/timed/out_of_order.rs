@@ -46,6 +46,10 @@ const PERFORM: u8 = 1;
 /// often completes before an older one, without either being the rule.
 const LOAD_MISS_PER_MILLION: u32 = 500_000;
 
+/// Chance that a guess takes the branch: even odds, so that both ways of
+/// every branch are speculated on (the exhaustive driver forks on both).
+const GUESS_TAKEN_PER_MILLION: u32 = 500_000;
+
 /// Per-run state of the out-of-order path, reused from run to run: no
 /// allocation inside a run once the first has sized the vectors.
 pub(super) struct OutOfOrder {
@@ -127,7 +131,7 @@ impl TimedRun<'_, '_> {
                 return RunEnd::Deadlock;
             };
             if let Transition::Guess { core, .. } = first {
-                let taken = decisions.chance(500_000);
+                let taken = decisions.chance(GUESS_TAKEN_PER_MILLION);
                 self.fire_transition(Transition::Guess { core, taken }, observer);
                 continue;
             }
