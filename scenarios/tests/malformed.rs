@@ -450,8 +450,8 @@ fn unsupported_display() {
     let e = err(&with_p0("\trcu_barrier();"));
     assert_eq!(
         e.to_string(),
-        "unsupported: rcu_barrier() (of RCU, only rcu_read_lock, rcu_read_unlock and \
-         synchronize_rcu are modelled) at t.litmus:6:2"
+        "unsupported: rcu_barrier() (of RCU, only rcu_read_lock, rcu_read_unlock, \
+         synchronize_rcu and synchronize_rcu_expedited are modelled) at t.litmus:6:2"
     );
 }
 

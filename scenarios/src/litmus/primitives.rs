@@ -172,7 +172,7 @@ pub(crate) fn lookup(name: &str) -> Lookup {
         || name.starts_with("synchronize_srcu");
     if rcu {
         Lookup::Unsupported(format!(
-            "{name}() (of RCU, only rcu_read_lock, rcu_read_unlock and synchronize_rcu are modelled)"
+            "{name}() (of RCU, only rcu_read_lock, rcu_read_unlock, synchronize_rcu and synchronize_rcu_expedited are modelled)"
         ))
     } else {
         Lookup::Unsupported(format!("{name}() (unknown function)"))
