@@ -376,17 +376,8 @@ impl Config {
                 partner[b] = a;
             }
         }
-        // Pairs numbered from 0 in the order of their lower core, as the
-        // pairings the machine finds itself are.
-        let mut pairing = [crate::out_of_order::UNPAIRED; CORES_MAX];
-        let mut next = 0u8;
-        for c in 0..cores {
-            if partner[c] != usize::MAX && partner[c] > c {
-                pairing[c] = next;
-                pairing[partner[c]] = next;
-                next += 1;
-            }
-        }
+        // Numbered as the pairings the machine finds itself are.
+        let pairing = crate::out_of_order::pairing_of_partners(&partner[..cores]);
         Ok(Config {
             smt_pairs: Some(pairing),
             ..self

@@ -42,6 +42,30 @@ pub(crate) struct View {
     pending: u32,
 }
 
+impl View {
+    /// The view before the oldest instance: the retired registers.
+    fn of(state: &State, core: usize) -> View {
+        View {
+            regs: state.cores[core].regs,
+            pending: 0,
+        }
+    }
+
+    /// The view after instance `i` (of instruction `instr`): its register
+    /// holds its value if it is done, else is pending.
+    fn pass(&mut self, instr: &Instr, i: &crate::state::Instance) {
+        if let Some(r) = written_register(instr) {
+            let bit = 1u32 << r;
+            if i.done {
+                self.regs[r] = i.val;
+                self.pending &= !bit;
+            } else {
+                self.pending |= bit;
+            }
+        }
+    }
+}
+
 /// What an older instance that is not done yet is, one bit each: what the
 /// blocking rules ask of the instances before the one they judge.
 #[derive(Clone, Copy, Default)]
@@ -180,20 +204,9 @@ impl Machine<'_> {
     /// The registers `core`'s instance at `slot` sees.
     fn view(&self, state: &State, core: usize, slot: usize) -> View {
         let thread = self.thread(core);
-        let mut view = View {
-            regs: state.cores[core].regs,
-            pending: 0,
-        };
+        let mut view = View::of(state, core);
         for i in &state.windows[core].instances()[..slot] {
-            if let Some(r) = written_register(&thread.instrs[i.pc as usize]) {
-                let bit = 1u32 << r;
-                if i.done {
-                    view.regs[r] = i.val;
-                    view.pending &= !bit;
-                } else {
-                    view.pending |= bit;
-                }
-            }
+            view.pass(&thread.instrs[i.pc as usize], i);
         }
         view
     }
@@ -226,10 +239,7 @@ impl Machine<'_> {
         // The view of each instance, kept as the loop goes (what `view`
         // computes, in one pass rather than one per instance: this runs for
         // every slot after every transition of the timed driver).
-        let mut view = View {
-            regs: state.cores[core].regs,
-            pending: 0,
-        };
+        let mut view = View::of(state, core);
         for i in &window.instances()[..slot] {
             let pc = i.pc as usize;
             let instr = thread.instrs[pc];
@@ -250,15 +260,7 @@ impl Machine<'_> {
                     }
                 }
             }
-            if let Some(r) = written_register(&instr) {
-                let bit = 1u32 << r;
-                if i.done {
-                    view.regs[r] = i.val;
-                    view.pending &= !bit;
-                } else {
-                    view.pending |= bit;
-                }
-            }
+            view.pass(&instr, i);
         }
         older
     }
@@ -915,17 +917,7 @@ fn matchings(
             .iter()
             .all(|&a| free.iter().all(|&b| a == b || !linked(a, b)));
         if maximal {
-            let mut pairing = [UNPAIRED; CORES_MAX];
-            let mut next = 0u8;
-            for c in 0..n {
-                if partner[c] != usize::MAX && partner[c] > c {
-                    pairing[c] = next;
-                    pairing[partner[c]] = next;
-                    next += 1;
-                }
-            }
-            debug_assert!((next as usize) <= PAIRS_MAX);
-            out.push(pairing);
+            out.push(pairing_of_partners(&partner[..n]));
         }
         return;
     }
@@ -945,6 +937,22 @@ fn matchings(
 }
 
 /// The register an instruction's instance writes, if any.
+/// The pairing where core `c` is paired with `partner[c]` (`usize::MAX`:
+/// unpaired), pairs numbered from 0 in the order of their lower core.
+pub(crate) fn pairing_of_partners(partner: &[usize]) -> Pairing {
+    let mut pairing = [UNPAIRED; CORES_MAX];
+    let mut next = 0u8;
+    for (c, &p) in partner.iter().enumerate() {
+        if p != usize::MAX && p > c {
+            pairing[c] = next;
+            pairing[p] = next;
+            next += 1;
+        }
+    }
+    debug_assert!((next as usize) <= PAIRS_MAX);
+    pairing
+}
+
 fn written_register(instr: &Instr) -> Option<usize> {
     match *instr {
         Instr::Load { dst, .. } | Instr::CondLoad { dst, .. } | Instr::TryLock { dst, .. } => {
