@@ -429,6 +429,30 @@ impl Config {
         }
     }
 
+    /// What LKMM allows that this configuration rules out: its model's
+    /// `ModelParameters::lacks`, then what its options narrow further (a
+    /// window smaller than the state holds, one fixed SMT pairing).
+    pub fn lacks(&self) -> Vec<String> {
+        let mut lacks: Vec<String> = self
+            .parameters()
+            .lacks()
+            .into_iter()
+            .map(String::from)
+            .collect();
+        if self.rob != 0 {
+            lacks.push(format!(
+                "a window of {} instances, so no reordering across more",
+                self.rob
+            ));
+        }
+        if let Some(pairs) = self.smt_pairs_text() {
+            lacks.push(format!(
+                "only the SMT pairing {pairs} (--smt-pairs), not every maximal one"
+            ));
+        }
+        lacks
+    }
+
     /// Whether cache copies can be stale at all: only with a queue.
     pub fn has_stale_copies(&self) -> bool {
         self.iq_depth > 0
@@ -438,6 +462,25 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_configurations_note_names_what_its_options_narrow() {
+        let power = Config::new(ModelName::Power, None, None, 4).unwrap();
+        assert_eq!(power.lacks(), ModelName::Power.parameters().lacks());
+        let narrowed = power
+            .with_rob(Some(3))
+            .unwrap()
+            .with_smt_pairs(Some("0-1"), 4)
+            .unwrap();
+        let lacks = narrowed.lacks();
+        assert_eq!(
+            lacks[lacks.len() - 2..],
+            [
+                "a window of 3 instances, so no reordering across more".to_string(),
+                "only the SMT pairing 0-1 (--smt-pairs), not every maximal one".to_string(),
+            ]
+        );
+    }
 
     #[test]
     fn sc_and_tso_refuse_a_queue() {

@@ -61,6 +61,12 @@ pub fn model_lacks(model: memory_model::ModelName) -> String {
     format!("{model} has {}.", model.parameters().lacks().join("; "))
 }
 
+/// [`model_lacks`] for one configuration: with what its options narrow
+/// (`Config::lacks`).
+pub fn config_lacks(config: &memory_model::Config) -> String {
+    format!("{} has {}.", config.model, config.lacks().join("; "))
+}
+
 /// What the `*` of [`fail_mark`] means for this condition, in words.
 pub fn fail_mark_legend(condition: &Condition) -> &'static str {
     match condition.quantifier {

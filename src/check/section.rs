@@ -220,10 +220,11 @@ impl Section<'_, '_, '_> {
             self.print_steps("Path to the first deadlock", &path);
         }
         outln!("Explored {} states", x.explored_states);
-        // The same words as `suite`'s note, from the model's parameters.
+        // The same words as `suite`'s note, from the model's parameters,
+        // and what this run's options narrow.
         outln!(
             "Note: a verdict is this model's, not LKMM's. {}",
-            replay::narration::model_lacks(self.machine.config.model)
+            replay::narration::config_lacks(&self.machine.config)
         );
     }
 }
