@@ -323,6 +323,58 @@ pub struct Thread {
     pub initial_registers: Vec<Value>,
     /// Source text of each instruction, for timelines and reports.
     pub source: Vec<String>,
+    /// Where each instruction comes from in its file (line and column,
+    /// from 1; 0 where there is no file, as for a built-in scenario).
+    pub positions: Vec<Position>,
+    /// How LKMM classes each instruction's events (`linux-kernel.bell`).
+    /// The machines never read it: a plain access runs as a marked one.
+    /// The data-race check does.
+    pub annotations: Vec<Annotation>,
+}
+
+/// A place in a scenario's source: line and column from 1, 0 when unknown.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Position {
+    pub line: u32,
+    pub col: u32,
+}
+
+/// What an instruction is to LKMM, beyond what the machines need: marked
+/// or plain, the ordering tag an access carries, and which fence a
+/// `Fence::Mb` stands for. The lowering gives an access its ordering with
+/// fences around it (`smp_load_acquire` is a load, then `Fence::Acquire`);
+/// LKMM puts the ordering on the access itself, so those fences are
+/// `Implied` and make no event.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Annotation {
+    /// `READ_ONCE`, `WRITE_ONCE`, `rcu_dereference`, `atomic_read`,
+    /// `atomic_set`, a relaxed RMW; for every other instruction, what its
+    /// kind says (a fence is that fence, a lock is a lock).
+    #[default]
+    Once,
+    /// A plain C access: `*x = 1`, `r = *x`.
+    Plain,
+    /// `smp_load_acquire`, `rcu_dereference`-free acquiring RMWs
+    /// (`xchg_acquire`), `spin_trylock`'s and `spin_lock`'s read.
+    Acquire,
+    /// `smp_store_release`, `rcu_assign_pointer`, `xchg_release`.
+    Release,
+    /// A fully ordered RMW (`xchg`, `cmpxchg`, `atomic_inc_return`):
+    /// LKMM's `Mb` tag on its read and write, none when it fails.
+    Mb,
+    /// `spin_unlock`'s store (LKMM's `UL` event).
+    Unlock,
+    /// `smp_mb__before_atomic()` (a `Fence::Mb` here).
+    BeforeAtomic,
+    /// `smp_mb__after_atomic()`.
+    AfterAtomic,
+    /// `smp_mb__after_spinlock()`.
+    AfterSpinlock,
+    /// `smp_mb__after_unlock_lock()`.
+    AfterUnlockLock,
+    /// A fence the lowering adds to give an access its ordering; LKMM
+    /// takes the ordering from the access's tag, so it is no event.
+    Implied,
 }
 
 impl Thread {

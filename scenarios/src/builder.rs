@@ -8,9 +8,9 @@
 //! primitive means the same thing wherever it is written.
 
 use memory_model::ir::{
-    address_of, Address, BinaryOp, Comparison, Condition, Expr, ExprId, Fence, Instr, Loc,
-    Location, Observable, Prop, Quantifier, RcuOp, Reg, RmwOp, RmwOrder, RmwResult, Scenario, Term,
-    Thread, UnaryOp, Value, LOCK_HELD,
+    address_of, Address, Annotation, BinaryOp, Comparison, Condition, Expr, ExprId, Fence, Instr,
+    Loc, Location, Observable, Position, Prop, Quantifier, RcuOp, Reg, RmwOp, RmwOrder, RmwResult,
+    Scenario, Term, Thread, UnaryOp, Value, LOCK_HELD,
 };
 
 /// The ordering suffix of an RMW primitive.
@@ -312,6 +312,8 @@ impl ThreadBuilder {
     pub fn emit(&mut self, instr: Instr, source: &str) {
         self.thread.instrs.push(instr);
         self.thread.source.push(source.to_string());
+        self.thread.positions.push(Position::default());
+        self.thread.annotations.push(Annotation::Once);
     }
 
     pub fn label(&mut self) -> Label {
