@@ -17,7 +17,7 @@ use campaign::herd::{herd_condition, herd_state};
 use memory_model::ir::{Quantifier, Scenario};
 use sim_core::{Exploration, Verdict};
 
-pub fn result_block(scenario: &Scenario, x: &Exploration, seconds: f64) -> String {
+pub fn result_block(scenario: &Scenario, x: &Exploration, racy: bool, seconds: f64) -> String {
     let mut out = String::new();
     let name = &scenario.name;
     if let Some(bound) = x.bound_hit {
@@ -56,6 +56,9 @@ pub fn result_block(scenario: &Scenario, x: &Exploration, seconds: f64) -> Strin
     let _ = writeln!(out, "{}", if ok { "Ok" } else { "No" });
     let _ = writeln!(out, "Witnesses");
     let _ = writeln!(out, "Positive: {positive} Negative: {negative}");
+    if racy {
+        let _ = writeln!(out, "Flag data-race");
+    }
     let _ = writeln!(out, "Condition {}", herd_condition(scenario));
     let verdict = match x.verdict() {
         Verdict::Never => "Never",

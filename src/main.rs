@@ -15,6 +15,7 @@ mod limits;
 mod load;
 mod merge;
 mod progress;
+mod races;
 mod suite;
 mod sweep;
 mod traces;

@@ -13,7 +13,7 @@ use scenarios::litmus::{parse_litmus, LitmusError};
 use serde_json::json;
 use sim_core::{Exploration, Verdict};
 
-use campaign::suite::{self, classify, Class, Expected};
+use campaign::suite::{self, classify, Class, Expected, RaceClass};
 
 use crate::{exit, Failure, SuiteArgs};
 
@@ -22,6 +22,7 @@ struct Row {
     file: String,
     model: ModelName,
     class: Class,
+    race: RaceClass,
     verdict: Option<Verdict>,
     expected: Option<String>,
     states: usize,
@@ -95,7 +96,12 @@ pub fn run(args: &SuiteArgs) -> Result<u8, Failure> {
     } else {
         print_table(&rows, &models, &totals_seconds);
     }
-    Ok(if rows.iter().any(|r| r.class == Class::Unsound) {
+    // A race reported where herd7 flags none is a wrong answer, as an
+    // unsound verdict is.
+    Ok(if rows
+        .iter()
+        .any(|r| r.class == Class::Unsound || r.race == RaceClass::FalseAlarm)
+    {
         exit::VIOLATION
     } else {
         exit::OK
@@ -173,6 +179,7 @@ fn check_file(
         file: name.clone(),
         model,
         class: Class::Error,
+        race: RaceClass::Unknown,
         verdict: None,
         expected: None,
         states: 0,
@@ -194,6 +201,7 @@ fn check_file(
         None => Expected {
             verdict: scenarios::litmus::result_comment(&text),
             states: None,
+            data_race: suite::data_race_in_result_line(&text),
         },
     };
     row.expected = expected.verdict.clone();
@@ -221,6 +229,8 @@ fn check_file(
             return row;
         }
     };
+    let races = sim_core::races::find_races(&scenario, sim_core::races::RACE_NODES_MAX_DEFAULT);
+    row.race = RaceClass::of(!races.races.is_empty(), expected.data_race);
     let machine = Machine::new(&scenario, config);
     let options = match args.bounds.options() {
         Ok(o) => o,
@@ -254,10 +264,11 @@ fn check_file(
 fn print_table(rows: &[Row], models: &[ModelName], seconds: &BTreeMap<ModelName, f64>) {
     let width = rows.iter().map(|r| r.file.len()).max().unwrap_or(4).min(70);
     outln!(
-        "{:width$}  {:5}  {:22} {:9} {:9} {:>6} {:>9} {:>8}  note",
+        "{:width$}  {:5}  {:22} {:16} {:9} {:9} {:>6} {:>9} {:>8}  note",
         "file",
         "model",
         "class",
+        "race",
         "verdict",
         "expected",
         "states",
@@ -266,10 +277,11 @@ fn print_table(rows: &[Row], models: &[ModelName], seconds: &BTreeMap<ModelName,
     );
     for r in rows {
         outln!(
-            "{:width$}  {:5}  {:22} {:9} {:9} {:>6} {:>9} {:>8.3}  {}",
+            "{:width$}  {:5}  {:22} {:16} {:9} {:9} {:>6} {:>9} {:>8.3}  {}",
             r.file,
             r.model.as_str(),
             r.class.name(),
+            r.race.name(),
             r.verdict.map_or("-".into(), |v| format!("{v:?}")),
             r.expected.as_deref().unwrap_or("-"),
             r.states,
@@ -286,6 +298,10 @@ fn print_table(rows: &[Row], models: &[ModelName], seconds: &BTreeMap<ModelName,
                 let n = rows.iter().filter(|r| r.model == m && r.class == c).count();
                 format!("{} {n}", c.name())
             })
+            .chain(RaceClass::ALL.iter().map(|&c| {
+                let n = rows.iter().filter(|r| r.model == m && r.race == c).count();
+                format!("{} {n}", c.name())
+            }))
             .collect();
         outln!(
             "{:5} {} files: {}; {:.2} s",
@@ -305,6 +321,7 @@ fn print_json(rows: &[Row], models: &[ModelName], seconds: &BTreeMap<ModelName, 
                 "file": r.file,
                 "model": r.model.as_str(),
                 "class": r.class.name(),
+                "race": r.race.name(),
                 "verdict": r.verdict,
                 "expected": r.expected,
                 "states": r.states,
@@ -321,6 +338,10 @@ fn print_json(rows: &[Row], models: &[ModelName], seconds: &BTreeMap<ModelName, 
             let mut t = serde_json::Map::new();
             for c in Class::ALL {
                 let n = rows.iter().filter(|r| r.model == m && r.class == c).count();
+                t.insert(c.name().into(), json!(n));
+            }
+            for c in RaceClass::ALL {
+                let n = rows.iter().filter(|r| r.model == m && r.race == c).count();
                 t.insert(c.name().into(), json!(n));
             }
             t.insert("seconds".into(), json!(seconds[&m]));

@@ -24,6 +24,65 @@ pub struct Expected {
     pub verdict: Option<String>,
     /// Each state as sorted `(name, value)` pairs; `None` when not known.
     pub states: Option<BTreeSet<Vec<(String, String)>>>,
+    /// Whether herd7 flags a data race; `None` when not known.
+    pub data_race: Option<bool>,
+}
+
+/// A file's data races against herd7's `Flag data-race`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum RaceClass {
+    /// Both say racy.
+    Agree,
+    /// herd7 flags a race that was not found.
+    Missed,
+    /// A race reported where herd7 flags none: a wrong answer.
+    FalseAlarm,
+    /// Neither finds one.
+    Free,
+    /// Racy, with nothing to compare with.
+    Racy,
+    /// Nothing found and nothing to compare with.
+    Unknown,
+}
+
+impl RaceClass {
+    pub const ALL: [RaceClass; 4] = [
+        RaceClass::Agree,
+        RaceClass::Missed,
+        RaceClass::FalseAlarm,
+        RaceClass::Free,
+    ];
+
+    pub fn of(found: bool, expected: Option<bool>) -> RaceClass {
+        match (found, expected) {
+            (true, Some(true)) => RaceClass::Agree,
+            (false, Some(true)) => RaceClass::Missed,
+            (true, Some(false)) => RaceClass::FalseAlarm,
+            (false, Some(false)) => RaceClass::Free,
+            (true, None) => RaceClass::Racy,
+            (false, None) => RaceClass::Unknown,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            RaceClass::Agree => "race-agree",
+            RaceClass::Missed => "race-missed",
+            RaceClass::FalseAlarm => "race-false-alarm",
+            RaceClass::Free => "race-free",
+            RaceClass::Racy => "racy",
+            RaceClass::Unknown => "-",
+        }
+    }
+}
+
+/// What a `Result:` line says of races: herd7's older versions wrote
+/// `Result: Never DATARACE`.
+pub fn data_race_in_result_line(source: &str) -> Option<bool> {
+    source
+        .lines()
+        .find(|l| l.trim_start().trim_start_matches('*').trim_start().starts_with("Result:"))
+        .map(|l| l.contains("DATARACE"))
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -77,6 +136,10 @@ pub fn parse_tsv(name: &str, text: &str) -> Result<BTreeMap<String, Expected>, F
     };
     let (path_col, verdict_col) = (column("path")?, column("herd7_lkmm_verdict")?);
     let states_col = column("states_allowed_by_herd7").ok();
+    // races.tsv says `yes`/`no`; verdicts.tsv notes `data-race` among
+    // herd7's flags.
+    let race_col = column("herd7_flag_data_race").ok();
+    let flags_col = column("herd7_flags").ok();
     let mut out = BTreeMap::new();
     for (n, line) in lines {
         if line.trim().is_empty() {
@@ -99,11 +162,21 @@ pub fn parse_tsv(name: &str, text: &str) -> Result<BTreeMap<String, Expected>, F
             Some(c) => parse_herd_states(field(c)?),
             None => None,
         };
+        let data_race = match (race_col, flags_col) {
+            (Some(c), _) => match field(c)?.trim() {
+                "yes" => Some(true),
+                "no" => Some(false),
+                _ => None,
+            },
+            (None, Some(c)) => Some(field(c)?.contains("data-race")),
+            (None, None) => None,
+        };
         out.insert(
             field(path_col)?.to_string(),
             Expected {
                 verdict: Some(verdict),
                 states,
+                data_race,
             },
         );
     }

@@ -21,6 +21,7 @@ pub mod eval;
 mod eviction;
 pub mod independence;
 pub mod ir;
+pub mod lkmm;
 mod liveness;
 pub mod model;
 pub mod out_of_order;

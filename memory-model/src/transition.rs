@@ -840,7 +840,7 @@ impl<'s> Machine<'s> {
 
 /// The value an RMW writes, or `None` when it writes nothing (a failed
 /// `cmpxchg` or `atomic_add_unless`).
-pub(crate) fn rmw_new_value(
+pub fn rmw_new_value(
     thread: &Thread,
     regs: &[Value],
     op: RmwOp,
@@ -859,7 +859,7 @@ pub(crate) fn rmw_new_value(
     }
 }
 
-pub(crate) fn rmw_result(result: RmwResult, old: Value, new: Option<Value>) -> Value {
+pub fn rmw_result(result: RmwResult, old: Value, new: Option<Value>) -> Value {
     match result {
         RmwResult::Old => old,
         RmwResult::New => new.unwrap_or(old),

@@ -22,6 +22,7 @@ mod frontier;
 pub mod fuzz;
 pub mod latency;
 pub mod path;
+pub mod races;
 pub mod rate;
 pub mod reduction;
 pub mod state_table;

@@ -18,6 +18,7 @@ pub struct Section<'a, 'm, 's> {
     pub witness: Option<Vec<WitnessStep>>,
     pub expected: Option<&'a Expected>,
     pub comparison: Option<Comparison>,
+    pub races: &'a crate::races::Races,
     pub verbose: bool,
 }
 
@@ -130,6 +131,7 @@ impl Section<'_, '_, '_> {
             "expected": expected,
             "exit_status": status,
             "explored_states": x.explored_states,
+            "data_races": self.races.json(scenario),
         })
     }
 
@@ -179,7 +181,11 @@ impl Section<'_, '_, '_> {
                 limits::flag(bound)
             );
         } else {
-            outln!("Verdict: {}", x.verdict().as_str());
+            outln!(
+                "Verdict: {}{}",
+                x.verdict().as_str(),
+                self.races.verdict_suffix(scenario)
+            );
         }
         if self.filter_removed_all() {
             outln!(
@@ -191,6 +197,7 @@ impl Section<'_, '_, '_> {
         if let (Some(e), Some(cmp)) = (self.expected, &self.comparison) {
             outln!("Expected {} ({}): {}", e.word, e.source_label(), cmp.note);
         }
+        self.races.print_text(scenario);
         if !x.deadlocks.is_empty() {
             outln!("Deadlocks {}", x.deadlocks.len());
             for d in x.deadlocks.iter().take(10) {

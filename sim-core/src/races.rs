@@ -1,0 +1,662 @@
+//! The data-race search: every sequentially consistent execution of a
+//! scenario, as an LKMM candidate execution, checked with LKMM's own race
+//! rule (`memory_model::lkmm`).
+//!
+//! Why SC executions: each is consistent under LKMM (LKMM allows every SC
+//! interleaving), so a race found in one is a race herd7 flags, never a
+//! false alarm; and a race between two accesses needs, in most programs,
+//! no weak behaviour at all, only the two accesses without ordering, which
+//! LKMM decides from the program's barriers, not from the interleaving.
+//! A race that needs a non-SC execution (a read of a stale value on the
+//! way) is missed here. Each execution is still checked against LKMM's
+//! axioms before its races count.
+//!
+//! The search is a breadth-first walk over execution prefixes: a node is
+//! the threads' events so far, with what each read read from and each
+//! location's coherence order; two interleavings that build the same
+//! prefix meet in one node. Local instructions run eagerly after each
+//! access. Dependencies follow registers: a register is tainted by the
+//! reads its value came from; a branch on a tainted register makes every
+//! event until its immediate post-dominator (the join) control-dependent,
+//! as herd7's C semantics does.
+
+use memory_model::eval::eval;
+use memory_model::ir::{
+    location_at, Address, Annotation, Expr, ExprId, Fence, Instr, Loc, RcuOp, Scenario, Thread,
+    Value, LOCK_HELD,
+};
+use memory_model::lkmm::{Event, EventKind, Execution, FenceKind, Tag};
+use memory_model::transition::{rmw_new_value, rmw_result};
+use rustc_hash::FxHashMap;
+
+/// Executions prefixes the search visits before it stops by default.
+pub const RACE_NODES_MAX_DEFAULT: usize = 200_000;
+/// Events a thread may have in one execution (a register's taint is a
+/// bit set over them); a longer run (a spinning loop) is cut there.
+const THREAD_EVENTS_MAX: usize = 64;
+
+/// One access of a race: a thread's instruction and what it did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RaceAccess {
+    pub core: usize,
+    pub pc: usize,
+    pub loc: Loc,
+    pub write: bool,
+    pub plain: bool,
+}
+
+/// A data race and the shortest SC run that reaches it: the run's steps,
+/// each a thread and the instruction it performed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Race {
+    pub first: RaceAccess,
+    pub second: RaceAccess,
+    pub witness: Vec<(usize, usize)>,
+}
+
+/// What the search found and what it covered.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RaceReport {
+    pub races: Vec<Race>,
+    /// Complete executions checked.
+    pub executions: usize,
+    /// Whether the search stopped at its bound (or cut a run at
+    /// `THREAD_EVENTS_MAX` events): then races may be missing.
+    pub bounded: bool,
+    /// Whether the scenario has a plain access at all (without one there
+    /// is nothing to search).
+    pub has_plain: bool,
+}
+
+/// One thread's event, by its place in that thread.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct ThreadEvent {
+    pc: u16,
+    kind: Kind,
+    tag: TagCode,
+    loc: Option<Loc>,
+    /// For a read: the write it read, `(thread, index)`, `INIT` for the
+    /// initial write (index: the location).
+    rf: Option<(u8, u8)>,
+    addr: u64,
+    data: u64,
+    ctrl: u64,
+    /// The RMW this event belongs to wrote: `rmw` pairs it with the next.
+    rmw_read: bool,
+    rmw_instruction: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Kind {
+    Read,
+    Write,
+    Fence(u8),
+}
+
+type TagCode = u8;
+const INIT: u8 = u8::MAX;
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct ThreadState {
+    pc: u16,
+    regs: Vec<Value>,
+    taint: Vec<u64>,
+    /// Open control dependencies: the reads a branch depended on, and
+    /// the join where the dependency ends.
+    ctrl: Vec<(u64, u16)>,
+    rcu_depth: u8,
+    events: Vec<ThreadEvent>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct Node {
+    threads: Vec<ThreadState>,
+    mem: Vec<Value>,
+    /// Each location's writes in coherence order after its initial one.
+    co: Vec<Vec<(u8, u8)>>,
+}
+
+/// The static facts of a thread the search needs: where each branch's
+/// control dependency ends.
+struct ThreadFacts {
+    join: Vec<u16>,
+}
+
+/// Searches `scenario`'s SC executions for LKMM data races, visiting at
+/// most `nodes_max` execution prefixes.
+pub fn find_races(scenario: &Scenario, nodes_max: usize) -> RaceReport {
+    let has_plain = scenario
+        .threads
+        .iter()
+        .any(|t| t.annotations.contains(&Annotation::Plain));
+    let mut report = RaceReport {
+        has_plain,
+        ..RaceReport::default()
+    };
+    if !has_plain {
+        return report;
+    }
+    let facts: Vec<ThreadFacts> = scenario.threads.iter().map(thread_facts).collect();
+    let initial = Node {
+        threads: scenario
+            .threads
+            .iter()
+            .map(|t| ThreadState {
+                pc: 0,
+                regs: t.initial_registers.clone(),
+                taint: vec![0; t.initial_registers.len()],
+                ctrl: Vec::new(),
+                rcu_depth: 0,
+                events: Vec::new(),
+            })
+            .collect(),
+        mem: scenario.locations.iter().map(|l| l.initial).collect(),
+        co: vec![Vec::new(); scenario.locations.len()],
+    };
+    let mut initial = initial;
+    for core in 0..scenario.threads.len() {
+        run_locals(scenario, &facts, &mut initial, core);
+    }
+    let mut nodes: Vec<Node> = vec![initial.clone()];
+    let mut parent: Vec<Option<(usize, usize, usize)>> = vec![None];
+    let mut index: FxHashMap<Node, usize> = FxHashMap::default();
+    index.insert(initial, 0);
+    let mut seen_races: Vec<(RaceAccess, RaceAccess)> = Vec::new();
+    let mut next = 0;
+    while next < nodes.len() {
+        let at = next;
+        next += 1;
+        let node = nodes[at].clone();
+        let mut any = false;
+        let done = node
+            .threads
+            .iter()
+            .zip(&scenario.threads)
+            .all(|(s, t)| s.pc as usize >= t.instrs.len());
+        if done {
+            report.executions += 1;
+            check_execution(scenario, &nodes, &parent, at, &mut seen_races, &mut report);
+            continue;
+        }
+        for core in 0..scenario.threads.len() {
+            if node.threads[core].events.len() >= THREAD_EVENTS_MAX {
+                report.bounded = true;
+                continue;
+            }
+            let pc = node.threads[core].pc as usize;
+            let Some(child) = step(scenario, &facts, &node, core) else {
+                continue;
+            };
+            any = true;
+            if index.contains_key(&child) {
+                continue;
+            }
+            if nodes.len() >= nodes_max {
+                report.bounded = true;
+                break;
+            }
+            index.insert(child.clone(), nodes.len());
+            nodes.push(child);
+            parent.push(Some((at, core, pc)));
+        }
+        let _ = any;
+    }
+    report
+}
+
+fn check_execution(
+    scenario: &Scenario,
+    nodes: &[Node],
+    parent: &[Option<(usize, usize, usize)>],
+    at: usize,
+    seen: &mut Vec<(RaceAccess, RaceAccess)>,
+    report: &mut RaceReport,
+) {
+    let node = &nodes[at];
+    let (execution, places) = execution_of(scenario, node);
+    if !execution.fits() {
+        report.bounded = true;
+        return;
+    }
+    let races = execution.races();
+    if races.is_empty() || !execution.is_consistent() {
+        return;
+    }
+    for pair in races {
+        let access = |i: usize| {
+            let e = execution.events[i];
+            let (core, _) = places[i];
+            RaceAccess {
+                core,
+                pc: e.pc,
+                loc: e.loc.expect("a race on an access"),
+                write: e.is_write(),
+                plain: node.threads[core].events[places[i].1].tag == TAG_PLAIN,
+            }
+        };
+        let (a, b) = (access(pair.first), access(pair.second));
+        let (a, b) = if a <= b { (a, b) } else { (b, a) };
+        if seen.contains(&(a, b)) {
+            continue;
+        }
+        seen.push((a, b));
+        let mut witness = Vec::new();
+        let mut cur = at;
+        while let Some((p, core, pc)) = parent[cur] {
+            witness.push((core, pc));
+            cur = p;
+        }
+        witness.reverse();
+        report.races.push(Race {
+            first: a,
+            second: b,
+            witness,
+        });
+    }
+}
+
+const TAG_PLAIN: TagCode = 0;
+const TAG_ONCE: TagCode = 1;
+const TAG_ACQUIRE: TagCode = 2;
+const TAG_RELEASE: TagCode = 3;
+const TAG_MB: TagCode = 4;
+const TAG_NORETURN: TagCode = 5;
+const TAG_LOCK_READ: TagCode = 6;
+const TAG_LOCK_WRITE: TagCode = 7;
+const TAG_UNLOCK: TagCode = 8;
+const TAG_LOCK_FAILED: TagCode = 9;
+
+fn tag_of(code: TagCode) -> Tag {
+    match code {
+        TAG_PLAIN => Tag::Plain,
+        TAG_ONCE => Tag::Once,
+        TAG_ACQUIRE => Tag::Acquire,
+        TAG_RELEASE => Tag::Release,
+        TAG_MB => Tag::Mb,
+        TAG_NORETURN => Tag::Noreturn,
+        TAG_LOCK_READ => Tag::LockRead,
+        TAG_LOCK_WRITE => Tag::LockWrite,
+        TAG_UNLOCK => Tag::Unlock,
+        _ => Tag::LockFailed,
+    }
+}
+
+fn access_tag(a: Annotation) -> TagCode {
+    match a {
+        Annotation::Plain => TAG_PLAIN,
+        Annotation::Acquire => TAG_ACQUIRE,
+        Annotation::Release => TAG_RELEASE,
+        Annotation::Mb => TAG_MB,
+        Annotation::Unlock => TAG_UNLOCK,
+        _ => TAG_ONCE,
+    }
+}
+
+const FENCES: [FenceKind; 10] = [
+    FenceKind::Mb,
+    FenceKind::Rmb,
+    FenceKind::Wmb,
+    FenceKind::BeforeAtomic,
+    FenceKind::AfterAtomic,
+    FenceKind::AfterSpinlock,
+    FenceKind::AfterUnlockLock,
+    FenceKind::RcuLock,
+    FenceKind::RcuUnlock,
+    FenceKind::SyncRcu,
+];
+
+fn fence_code(f: FenceKind) -> u8 {
+    FENCES.iter().position(|&g| g == f).unwrap() as u8
+}
+
+/// The candidate execution of a complete node, and where each of its
+/// events is: `(thread, index in the thread)` (`INIT`: initial writes).
+fn execution_of(scenario: &Scenario, node: &Node) -> (Execution, Vec<(usize, usize)>) {
+    let mut ex = Execution::default();
+    let mut places = Vec::new();
+    let locations = scenario.locations.len();
+    for l in 0..locations {
+        ex.events.push(Event {
+            thread: None,
+            pc: 0,
+            kind: EventKind::Write,
+            tag: Tag::Once,
+            loc: Some(Loc(l as u8)),
+            rmw_instruction: false,
+        });
+        places.push((INIT as usize, l));
+    }
+    let mut first = Vec::new();
+    for (t, ts) in node.threads.iter().enumerate() {
+        first.push(ex.events.len());
+        for (i, e) in ts.events.iter().enumerate() {
+            ex.events.push(Event {
+                thread: Some(t),
+                pc: e.pc as usize,
+                kind: match e.kind {
+                    Kind::Read => EventKind::Read,
+                    Kind::Write => EventKind::Write,
+                    Kind::Fence(f) => EventKind::Fence(FENCES[f as usize]),
+                },
+                tag: tag_of(e.tag),
+                loc: e.loc,
+                rmw_instruction: e.rmw_instruction,
+            });
+            places.push((t, i));
+        }
+    }
+    let global = |(t, i): (u8, u8)| {
+        if t == INIT {
+            i as usize
+        } else {
+            first[t as usize] + i as usize
+        }
+    };
+    for (t, ts) in node.threads.iter().enumerate() {
+        for (i, e) in ts.events.iter().enumerate() {
+            let me = first[t] + i;
+            if let Some(src) = e.rf {
+                ex.rf.push((global(src), me));
+            }
+            if e.rmw_read {
+                ex.rmw.push((me, me + 1));
+            }
+            for (deps, list) in [
+                (e.addr, &mut ex.addr),
+                (e.data, &mut ex.data),
+                (e.ctrl, &mut ex.ctrl),
+            ] {
+                for k in 0..64 {
+                    if deps >> k & 1 == 1 {
+                        list.push((first[t] + k, me));
+                    }
+                }
+            }
+        }
+    }
+    for (l, order) in node.co.iter().enumerate() {
+        let mut list = vec![l];
+        list.extend(order.iter().map(|&w| global(w)));
+        ex.co.push(list);
+    }
+    (ex, places)
+}
+
+/// The registers an expression reads, as a taint: the union of theirs.
+fn taint_of(thread: &Thread, taint: &[u64], id: ExprId) -> u64 {
+    match thread.expr(id) {
+        Expr::Const(_) | Expr::Val => 0,
+        Expr::Reg(r) => taint[r.0 as usize],
+        Expr::Unary(_, a) => taint_of(thread, taint, a),
+        Expr::Binary(_, a, b) => taint_of(thread, taint, a) | taint_of(thread, taint, b),
+    }
+}
+
+/// Immediate post-dominators of each instruction (the end of the thread
+/// is `instrs.len()`): where a branch's control dependency ends.
+fn thread_facts(thread: &Thread) -> ThreadFacts {
+    let n = thread.instrs.len();
+    let succ = |pc: usize| -> Vec<usize> {
+        match thread.instrs[pc] {
+            Instr::Branch { target, .. } => vec![pc + 1, target as usize],
+            Instr::Jump { target } => vec![target as usize],
+            _ => vec![pc + 1],
+        }
+    };
+    // pdom[p]: the nodes that post-dominate p (p itself included).
+    let mut pdom: Vec<Vec<bool>> = (0..=n)
+        .map(|p| {
+            if p == n {
+                (0..=n).map(|q| q == n).collect()
+            } else {
+                vec![true; n + 1]
+            }
+        })
+        .collect();
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for p in (0..n).rev() {
+            let mut meet = vec![true; n + 1];
+            for s in succ(p) {
+                let s = s.min(n);
+                for q in 0..=n {
+                    meet[q] &= pdom[s][q];
+                }
+            }
+            meet[p] = true;
+            if meet != pdom[p] {
+                pdom[p] = meet;
+                changed = true;
+            }
+        }
+    }
+    let join = (0..n)
+        .map(|p| {
+            // The strict post-dominator post-dominated by all the others:
+            // the one with the most post-dominators of its own.
+            (0..=n)
+                .filter(|&q| q != p && pdom[p][q])
+                .max_by_key(|&q| pdom[q].iter().filter(|&&b| b).count())
+                .unwrap_or(n) as u16
+        })
+        .collect();
+    ThreadFacts { join }
+}
+
+/// Runs `core`'s local instructions from its pc on, and closes the
+/// control dependencies whose join it reaches.
+fn run_locals(scenario: &Scenario, facts: &[ThreadFacts], node: &mut Node, core: usize) {
+    let thread = &scenario.threads[core];
+    let ts = &mut node.threads[core];
+    // A loop back to a branch could spin forever on locals alone; a
+    // thread that long is cut (its events bound covers the rest).
+    for _ in 0..10_000 {
+        let pc = ts.pc;
+        ts.ctrl.retain(|&(_, join)| join != pc);
+        let Some(&instr) = thread.instrs.get(pc as usize) else {
+            return;
+        };
+        match instr {
+            Instr::Assign { dst, value } => {
+                ts.regs[dst.0 as usize] = eval(thread, &ts.regs, 0, value);
+                ts.taint[dst.0 as usize] = taint_of(thread, &ts.taint, value);
+                ts.pc += 1;
+            }
+            Instr::Branch { cond, target } => {
+                let t = taint_of(thread, &ts.taint, cond);
+                if t != 0 {
+                    ts.ctrl.push((t, facts[core].join[pc as usize]));
+                }
+                ts.pc = if eval(thread, &ts.regs, 0, cond) != 0 {
+                    target
+                } else {
+                    pc + 1
+                };
+            }
+            Instr::Jump { target } => ts.pc = target,
+            Instr::Fence(_) if thread.annotations[pc as usize] == Annotation::Implied => {
+                ts.pc += 1
+            }
+            Instr::Fence(Fence::Acquire | Fence::Release) => ts.pc += 1,
+            _ => return,
+        }
+    }
+}
+
+/// The node after `core` performs its next instruction, if it can.
+fn step(scenario: &Scenario, facts: &[ThreadFacts], node: &Node, core: usize) -> Option<Node> {
+    let thread = &scenario.threads[core];
+    let pc = node.threads[core].pc as usize;
+    let instr = *thread.instrs.get(pc)?;
+    let annotation = thread.annotations[pc];
+    let locations = scenario.locations.len();
+    let mut next = node.clone();
+    let resolve = |ts: &ThreadState, addr: Address| -> Option<(Loc, u64)> {
+        match addr {
+            Address::Direct(l) => Some((l, 0)),
+            Address::Indirect(r) => location_at(ts.regs[r.0 as usize], locations)
+                .map(|l| (l, ts.taint[r.0 as usize])),
+        }
+    };
+    let ts = &node.threads[core];
+    let ctrl = ts.ctrl.iter().fold(0, |s, &(t, _)| s | t);
+    let me = core as u8;
+    let event = |kind, tag, loc, addr, data| ThreadEvent {
+        pc: pc as u16,
+        kind,
+        tag,
+        loc,
+        rf: None,
+        addr,
+        data,
+        ctrl,
+        rmw_read: false,
+        rmw_instruction: false,
+    };
+    let last_writer = |loc: Loc| -> (u8, u8) {
+        node.co[loc.0 as usize]
+            .last()
+            .copied()
+            .unwrap_or((INIT, loc.0))
+    };
+    {
+        let nts = &mut next.threads[core];
+        let index = nts.events.len() as u8;
+        match instr {
+            Instr::Load { dst, addr } | Instr::CondLoad { dst, addr, .. } => {
+                let (loc, addr_taint) = resolve(ts, addr)?;
+                let value = node.mem[loc.0 as usize];
+                if let Instr::CondLoad { cond, .. } = instr {
+                    if eval(thread, &ts.regs, value, cond) == 0 {
+                        return None;
+                    }
+                }
+                let mut e = event(Kind::Read, access_tag(annotation), Some(loc), addr_taint, 0);
+                e.rf = Some(last_writer(loc));
+                nts.events.push(e);
+                nts.regs[dst.0 as usize] = value;
+                nts.taint[dst.0 as usize] = 1 << index;
+            }
+            Instr::Store { addr, value } => {
+                let (loc, addr_taint) = resolve(ts, addr)?;
+                let v = eval(thread, &ts.regs, 0, value);
+                let data = taint_of(thread, &ts.taint, value);
+                nts.events.push(event(
+                    Kind::Write,
+                    access_tag(annotation),
+                    Some(loc),
+                    addr_taint,
+                    data,
+                ));
+                next.mem[loc.0 as usize] = v;
+                next.co[loc.0 as usize].push((me, index));
+            }
+            Instr::Rmw {
+                dst,
+                addr,
+                op,
+                result,
+                returns,
+                ..
+            } => {
+                let (loc, addr_taint) = resolve(ts, addr)?;
+                let old = node.mem[loc.0 as usize];
+                let new = rmw_new_value(thread, &ts.regs, op, old);
+                let operands = rmw_operand_taint(thread, &ts.taint, op);
+                let tag = access_tag(annotation);
+                let read_tag = if returns { tag } else { TAG_NORETURN };
+                let mut r = event(Kind::Read, read_tag, Some(loc), addr_taint, 0);
+                r.rf = Some(last_writer(loc));
+                r.rmw_instruction = true;
+                r.rmw_read = new.is_some();
+                nts.events.push(r);
+                if let Some(v) = new {
+                    let mut w = event(Kind::Write, tag, Some(loc), addr_taint, operands);
+                    w.rmw_instruction = true;
+                    nts.events.push(w);
+                    next.mem[loc.0 as usize] = v;
+                    next.co[loc.0 as usize].push((me, index + 1));
+                }
+                if let Some(d) = dst {
+                    nts.regs[d.0 as usize] = rmw_result(result, old, new);
+                    nts.taint[d.0 as usize] = 1 << index;
+                }
+            }
+            Instr::Lock { addr } | Instr::TryLock { addr, .. } => {
+                let (loc, addr_taint) = resolve(ts, addr)?;
+                let free = node.mem[loc.0 as usize] == 0;
+                if !free && matches!(instr, Instr::Lock { .. }) {
+                    return None;
+                }
+                let tag = if free { TAG_LOCK_READ } else { TAG_LOCK_FAILED };
+                let mut r = event(Kind::Read, tag, Some(loc), addr_taint, 0);
+                r.rf = Some(last_writer(loc));
+                r.rmw_read = free;
+                nts.events.push(r);
+                if free {
+                    nts.events.push(event(Kind::Write, TAG_LOCK_WRITE, Some(loc), addr_taint, 0));
+                    next.mem[loc.0 as usize] = LOCK_HELD;
+                    next.co[loc.0 as usize].push((me, index + 1));
+                }
+                if let Instr::TryLock { dst, .. } = instr {
+                    nts.regs[dst.0 as usize] = free as Value;
+                    nts.taint[dst.0 as usize] = 1 << index;
+                }
+            }
+            Instr::Fence(f) => {
+                let kind = match (f, annotation) {
+                    (Fence::Mb, Annotation::BeforeAtomic) => FenceKind::BeforeAtomic,
+                    (Fence::Mb, Annotation::AfterAtomic) => FenceKind::AfterAtomic,
+                    (Fence::Mb, Annotation::AfterSpinlock) => FenceKind::AfterSpinlock,
+                    (Fence::Mb, Annotation::AfterUnlockLock) => FenceKind::AfterUnlockLock,
+                    (Fence::Mb, _) => FenceKind::Mb,
+                    (Fence::Rmb, _) => FenceKind::Rmb,
+                    (Fence::Wmb, _) => FenceKind::Wmb,
+                    (Fence::Acquire | Fence::Release, _) => unreachable!("run as a local"),
+                };
+                nts.events.push(event(Kind::Fence(fence_code(kind)), TAG_ONCE, None, 0, 0));
+            }
+            Instr::Rcu(op) => {
+                let kind = match op {
+                    RcuOp::ReadLock => {
+                        nts.rcu_depth += 1;
+                        FenceKind::RcuLock
+                    }
+                    RcuOp::ReadUnlock => {
+                        nts.rcu_depth = nts.rcu_depth.saturating_sub(1);
+                        FenceKind::RcuUnlock
+                    }
+                    RcuOp::Synchronize => {
+                        if node.threads.iter().any(|t| t.rcu_depth > 0) {
+                            return None;
+                        }
+                        FenceKind::SyncRcu
+                    }
+                };
+                nts.events.push(event(Kind::Fence(fence_code(kind)), TAG_ONCE, None, 0, 0));
+            }
+            Instr::Assign { .. } | Instr::Branch { .. } | Instr::Jump { .. } => {
+                unreachable!("locals run eagerly")
+            }
+        }
+        nts.pc += 1;
+    }
+    run_locals(scenario, facts, &mut next, core);
+    Some(next)
+}
+
+fn rmw_operand_taint(thread: &Thread, taint: &[u64], op: memory_model::ir::RmwOp) -> u64 {
+    use memory_model::ir::RmwOp;
+    let t = |id| taint_of(thread, taint, id);
+    match op {
+        RmwOp::Xchg(v)
+        | RmwOp::Add(v)
+        | RmwOp::And(v)
+        | RmwOp::Or(v)
+        | RmwOp::Xor(v)
+        | RmwOp::AndNot(v) => t(v),
+        RmwOp::CmpXchg { expected, new } => t(expected) | t(new),
+        RmwOp::AddUnless { add, unless } => t(add) | t(unless),
+    }
+}

@@ -1,0 +1,193 @@
+//! Data races as the commands report them: found once per scenario by
+//! `sim_core::races` (LKMM's rule on the scenario's sequentially
+//! consistent executions), shown beside every model's verdict, since a
+//! race makes the program undefined under LKMM whatever the model.
+
+use memory_model::ir::Scenario;
+use serde_json::{json, Value as Json};
+use sim_core::races::{find_races, Race, RaceAccess, RaceReport, RACE_NODES_MAX_DEFAULT};
+
+/// The races of one scenario, and the file its positions refer to.
+pub struct Races {
+    pub report: RaceReport,
+    file: String,
+}
+
+impl Races {
+    pub fn find(scenario: &Scenario, file: &str) -> Races {
+        Races {
+            report: find_races(scenario, RACE_NODES_MAX_DEFAULT),
+            file: file.to_string(),
+        }
+    }
+
+    pub fn any(&self) -> bool {
+        !self.report.races.is_empty()
+    }
+
+    /// The racy locations' names, in order of their first race.
+    pub fn locations(&self, scenario: &Scenario) -> Vec<String> {
+        let mut names: Vec<String> = Vec::new();
+        for r in &self.report.races {
+            let name = scenario.location_name(r.first.loc).to_string();
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        names
+    }
+
+    /// What follows the verdict: `, but a data race on x: LKMM gives this
+    /// program no meaning`, or nothing when race-free.
+    pub fn verdict_suffix(&self, scenario: &Scenario) -> String {
+        if !self.any() {
+            return String::new();
+        }
+        let locations = self.locations(scenario);
+        let word = if self.report.races.len() == 1 {
+            "a data race"
+        } else {
+            "data races"
+        };
+        format!(
+            ", but {word} on {}: LKMM gives this program no meaning",
+            locations.join(", ")
+        )
+    }
+
+    /// `P0's plain write of x (file:3:5: `*x = 1`)`.
+    fn access_text(&self, scenario: &Scenario, a: &RaceAccess) -> String {
+        let thread = &scenario.threads[a.core];
+        let kind = match (a.plain, a.write) {
+            (true, true) => "plain write",
+            (true, false) => "plain read",
+            (false, true) => "marked write",
+            (false, false) => "marked read",
+        };
+        format!(
+            "P{}'s {kind} of {} at {} `{}`",
+            a.core,
+            scenario.location_name(a.loc),
+            self.position(scenario, a),
+            thread.source.get(a.pc).map_or("?", |s| s.as_str())
+        )
+    }
+
+    fn position(&self, scenario: &Scenario, a: &RaceAccess) -> String {
+        let p = scenario.threads[a.core]
+            .positions
+            .get(a.pc)
+            .copied()
+            .unwrap_or_default();
+        if p.line == 0 {
+            self.file.clone()
+        } else {
+            format!("{}:{}:{}", self.file, p.line, p.col)
+        }
+    }
+
+    /// What a reviewer would ask for.
+    fn advice(&self, scenario: &Scenario, r: &Race) -> String {
+        let plain: Vec<String> = [r.first, r.second]
+            .iter()
+            .filter(|a| a.plain)
+            .map(|a| format!("P{}'s", a.core))
+            .collect();
+        let what = if plain.len() == 2 {
+            "both accesses".to_string()
+        } else {
+            format!("{} access", plain.join(""))
+        };
+        format!(
+            "mark {what} (READ_ONCE/WRITE_ONCE) if they may run concurrently, or order them \
+             (smp_store_release/smp_load_acquire, a lock, a full barrier on each side) so that \
+             one always happens before the other; racing on {} is undefined",
+            scenario.location_name(r.first.loc)
+        )
+    }
+
+    pub fn print_text(&self, scenario: &Scenario) {
+        let report = &self.report;
+        if !report.has_plain {
+            return;
+        }
+        let covered = format!(
+            "{} sequentially consistent execution{} checked with LKMM's data-race rule{}",
+            report.executions,
+            if report.executions == 1 { "" } else { "s" },
+            if report.bounded {
+                "; the search stopped at its bound, so races may be missing"
+            } else {
+                ""
+            }
+        );
+        if !self.any() {
+            outln!("Data races: none ({covered})");
+            return;
+        }
+        outln!("Data races {} ({covered}):", report.races.len());
+        for r in &report.races {
+            outln!(
+                "  on {}: {}",
+                scenario.location_name(r.first.loc),
+                self.access_text(scenario, &r.first)
+            );
+            outln!("    and {}", self.access_text(scenario, &r.second));
+            outln!("    not ordered by LKMM: {}.", self.advice(scenario, r));
+            outln!(
+                "    A run that reaches them ({} steps, each in program order):",
+                r.witness.len()
+            );
+            for (i, &(core, pc)) in r.witness.iter().enumerate() {
+                outln!(
+                    "    {:>3}  P{core}: {}",
+                    i + 1,
+                    scenario.threads[core].source.get(pc).map_or("?", |s| s)
+                );
+            }
+        }
+    }
+
+    pub fn json(&self, scenario: &Scenario) -> Json {
+        let access = |a: &RaceAccess| {
+            let p = scenario.threads[a.core]
+                .positions
+                .get(a.pc)
+                .copied()
+                .unwrap_or_default();
+            json!({
+                "thread": a.core,
+                "instruction": scenario.threads[a.core].source.get(a.pc),
+                "file": self.file,
+                "line": p.line,
+                "column": p.col,
+                "location": scenario.location_name(a.loc),
+                "access": if a.write { "write" } else { "read" },
+                "plain": a.plain,
+            })
+        };
+        let races: Vec<Json> = self
+            .report
+            .races
+            .iter()
+            .map(|r| {
+                json!({
+                    "location": scenario.location_name(r.first.loc),
+                    "first": access(&r.first),
+                    "second": access(&r.second),
+                    "advice": self.advice(scenario, r),
+                    "witness": r.witness.iter().map(|&(core, pc)| json!({
+                        "thread": core,
+                        "instruction": scenario.threads[core].source.get(pc),
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        json!({
+            "races": races,
+            "has_plain_accesses": self.report.has_plain,
+            "executions_checked": self.report.executions,
+            "bounded": self.report.bounded,
+        })
+    }
+}
