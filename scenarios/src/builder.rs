@@ -26,6 +26,36 @@ pub enum Ordering {
     Full,
 }
 
+/// Which full fence a `Fence::Mb` is: all are the same fence on the
+/// machines, and LKMM tells them apart (`smp_mb__before_atomic()` orders
+/// only around an atomic, for instance).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FullFence {
+    /// `smp_mb()`.
+    Mb,
+    /// `smp_mb__before_atomic()`.
+    BeforeAtomic,
+    /// `smp_mb__after_atomic()`.
+    AfterAtomic,
+    /// `smp_mb__after_spinlock()`.
+    AfterSpinlock,
+    /// `smp_mb__after_unlock_lock()`.
+    AfterUnlockLock,
+}
+
+impl FullFence {
+    /// The annotation the fence carries for LKMM.
+    pub fn annotation(self) -> Annotation {
+        match self {
+            FullFence::Mb => Annotation::Once,
+            FullFence::BeforeAtomic => Annotation::BeforeAtomic,
+            FullFence::AfterAtomic => Annotation::AfterAtomic,
+            FullFence::AfterSpinlock => Annotation::AfterSpinlock,
+            FullFence::AfterUnlockLock => Annotation::AfterUnlockLock,
+        }
+    }
+}
+
 /// A jump target inside one thread, bound with [`ThreadBuilder::bind`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Label(usize);
@@ -225,10 +255,14 @@ impl From<Value> for TermArg {
 }
 
 /// Builds one thread. Methods named after kernel primitives lower them as
-/// MACHINE.md's table says.
+/// MACHINE.md's table says, and annotate what they emit as LKMM sees it
+/// (see [`Annotation`]): the ordering tag goes on the access, and a fence
+/// the lowering adds only to give the access that ordering is `Implied`.
 #[derive(Debug, Default)]
 pub struct ThreadBuilder {
     thread: Thread,
+    /// Where the next instructions come from; see [`ThreadBuilder::at`].
+    position: Position,
     labels: Vec<Option<u16>>,
     /// Instructions whose jump target is a label still to be resolved.
     fixups: Vec<(usize, Label)>,
@@ -308,12 +342,30 @@ impl ThreadBuilder {
 
     // ---- emission ----
 
-    /// Appends one IR instruction with its source text.
+    /// Sets the source position that every instruction emitted from now
+    /// on records, until the next call (the default, 0:0, is "no file").
+    pub fn at(&mut self, pos: Position) {
+        self.position = pos;
+    }
+
+    /// The position the next instruction will record.
+    pub fn position(&self) -> Position {
+        self.position
+    }
+
+    /// Appends one IR instruction with its source text, annotated `Once`:
+    /// a marked access, or for any other instruction what its kind says.
     pub fn emit(&mut self, instr: Instr, source: &str) {
+        self.emit_annotated(instr, Annotation::Once, source);
+    }
+
+    /// Appends one IR instruction with its source text and its annotation,
+    /// at the current position.
+    pub fn emit_annotated(&mut self, instr: Instr, annotation: Annotation, source: &str) {
         self.thread.instrs.push(instr);
         self.thread.source.push(source.to_string());
-        self.thread.positions.push(Position::default());
-        self.thread.annotations.push(Annotation::Once);
+        self.thread.positions.push(self.position);
+        self.thread.annotations.push(annotation);
     }
 
     pub fn label(&mut self) -> Label {
@@ -343,22 +395,47 @@ impl ThreadBuilder {
 
     // ---- the lowering table (MACHINE.md, "Instructions") ----
 
-    /// `READ_ONCE`, `atomic_read`, a plain load, `rcu_dereference`.
+    /// `READ_ONCE`, `atomic_read`, `rcu_dereference`.
     pub fn read_once(&mut self, dst: Reg, addr: impl Into<Address>, source: &str) {
         let addr = addr.into();
         self.emit(Instr::Load { dst, addr }, source);
     }
 
-    /// `WRITE_ONCE`, `atomic_set`, a plain store.
+    /// A plain C load, `r = *x`: the same load on the machines, `Plain`
+    /// to LKMM (it may race).
+    pub fn read_plain(&mut self, dst: Reg, addr: impl Into<Address>, source: &str) {
+        let addr = addr.into();
+        self.emit_annotated(Instr::Load { dst, addr }, Annotation::Plain, source);
+    }
+
+    /// `WRITE_ONCE`, `atomic_set`.
     pub fn write_once(&mut self, addr: impl Into<Address>, value: ExprId, source: &str) {
         let addr = addr.into();
         self.emit(Instr::Store { addr, value }, source);
     }
 
-    /// `smp_mb()`, `smp_mb__before_atomic()`, `smp_mb__after_atomic()`,
-    /// `smp_mb__after_spinlock()`.
+    /// A plain C store, `*x = v`: the same store on the machines, `Plain`
+    /// to LKMM.
+    pub fn write_plain(&mut self, addr: impl Into<Address>, value: ExprId, source: &str) {
+        let addr = addr.into();
+        self.emit_annotated(Instr::Store { addr, value }, Annotation::Plain, source);
+    }
+
+    /// `smp_mb()`.
     pub fn smp_mb(&mut self, source: &str) {
-        self.emit(Instr::Fence(Fence::Mb), source);
+        self.full_fence(FullFence::Mb, source);
+    }
+
+    /// `smp_mb()` or one of the `smp_mb__*()` forms: a full fence on the
+    /// machines (where LKMM orders less: sound), told apart for LKMM.
+    pub fn full_fence(&mut self, which: FullFence, source: &str) {
+        self.emit_annotated(Instr::Fence(Fence::Mb), which.annotation(), source);
+    }
+
+    /// A full fence that gives an RMW its ordering (`xchg`): no event of
+    /// its own to LKMM.
+    fn implied_mb(&mut self, source: &str) {
+        self.emit_annotated(Instr::Fence(Fence::Mb), Annotation::Implied, source);
     }
 
     pub fn smp_rmb(&mut self, source: &str) {
@@ -370,22 +447,29 @@ impl ThreadBuilder {
     }
 
     /// The acquire half of an acquiring access, right after it
-    /// (`smp_rmb()` on the in-order models).
+    /// (`smp_rmb()` on the in-order models); `Implied` to LKMM, whose
+    /// acquire is the access's tag.
     fn acquire(&mut self, source: &str) {
-        self.emit(Instr::Fence(Fence::Acquire), source);
+        self.emit_annotated(Instr::Fence(Fence::Acquire), Annotation::Implied, source);
     }
 
-    /// `smp_load_acquire`: a load, then the acquire fence.
+    /// `smp_load_acquire`: a load (`Acquire`), then the acquire fence.
     pub fn load_acquire(&mut self, dst: Reg, addr: impl Into<Address>, source: &str) {
-        self.read_once(dst, addr, source);
+        let addr = addr.into();
+        self.emit_annotated(Instr::Load { dst, addr }, Annotation::Acquire, source);
         self.acquire(source);
     }
 
     /// `smp_store_release`, `rcu_assign_pointer`: the release fence
-    /// (`smp_wmb()` on the in-order models), then the store.
+    /// (`smp_wmb()` on the in-order models), then the store (`Release`).
     pub fn store_release(&mut self, addr: impl Into<Address>, value: ExprId, source: &str) {
-        self.emit(Instr::Fence(Fence::Release), source);
-        self.write_once(addr, value, source);
+        self.release_store(addr.into(), value, Annotation::Release, source);
+    }
+
+    /// The release fence (`Implied`), then a store annotated `store`.
+    fn release_store(&mut self, addr: Address, value: ExprId, store: Annotation, source: &str) {
+        self.emit_annotated(Instr::Fence(Fence::Release), Annotation::Implied, source);
+        self.emit_annotated(Instr::Store { addr, value }, store, source);
     }
 
     /// `rcu_read_lock()`, `rcu_read_unlock()`, `synchronize_rcu()`.
@@ -394,7 +478,8 @@ impl ThreadBuilder {
     }
 
     /// Any RMW primitive: the ordering suffix picks the fences around the
-    /// RMW effect.
+    /// RMW effect (`Implied`), and the RMW's annotation: `Once` relaxed,
+    /// `Acquire`, `Release`, or `Mb` for a fully ordered one.
     pub fn rmw(
         &mut self,
         dst: Option<Reg>,
@@ -430,59 +515,60 @@ impl ThreadBuilder {
         ordering: Ordering,
         source: &str,
     ) {
-        let effect = |tb: &mut Self, order| tb.rmw_effect(dst, returns, addr, op, order, source);
+        let effect = |tb: &mut Self, order, annotation| {
+            let rmw = Self::rmw_effect(dst, returns, addr, op, order);
+            tb.emit_annotated(rmw, annotation, source)
+        };
         match ordering {
-            Ordering::Relaxed => effect(self, RmwOrder::Relaxed),
+            Ordering::Relaxed => effect(self, RmwOrder::Relaxed, Annotation::Once),
             Ordering::Acquire => {
-                effect(self, RmwOrder::Relaxed);
+                effect(self, RmwOrder::Relaxed, Annotation::Acquire);
                 self.acquire(source);
             }
-            Ordering::Release => effect(self, RmwOrder::Release),
+            Ordering::Release => effect(self, RmwOrder::Release, Annotation::Release),
             Ordering::Full => {
-                self.smp_mb(source);
-                effect(self, RmwOrder::Release);
-                self.smp_mb(source);
+                self.implied_mb(source);
+                effect(self, RmwOrder::Release, Annotation::Mb);
+                self.implied_mb(source);
             }
         }
     }
 
+    /// The RMW instruction itself, without its fences.
     fn rmw_effect(
-        &mut self,
         dst: Option<(Reg, RmwResult)>,
         returns: bool,
         addr: Address,
         op: RmwOp,
         order: RmwOrder,
-        source: &str,
-    ) {
+    ) -> Instr {
         let (dst, result) = match dst {
             Some((d, r)) => (Some(d), r),
             None => (None, RmwResult::Old),
         };
-        self.emit(
-            Instr::Rmw {
-                dst,
-                addr,
-                op,
-                result,
-                order,
-                returns,
-            },
-            source,
-        );
+        Instr::Rmw {
+            dst,
+            addr,
+            op,
+            result,
+            order,
+            returns,
+        }
     }
 
-    /// `spin_lock(l)`: blocked until free, then an acquire RMW that takes it.
+    /// `spin_lock(l)`: blocked until free, then an acquire RMW that takes it
+    /// (the lock `Acquire`, its fence `Implied`).
     pub fn spin_lock(&mut self, addr: impl Into<Address>, source: &str) {
         let addr = addr.into();
-        self.emit(Instr::Lock { addr }, source);
+        self.emit_annotated(Instr::Lock { addr }, Annotation::Acquire, source);
         self.acquire(source);
     }
 
-    /// `spin_unlock(l)`: `smp_store_release(l, 0)`.
+    /// `spin_unlock(l)`: `smp_store_release(l, 0)`, whose store is LKMM's
+    /// `Unlock`.
     pub fn spin_unlock(&mut self, addr: impl Into<Address>, source: &str) {
         let free = self.constant(0);
-        self.store_release(addr, free, source);
+        self.release_store(addr.into(), free, Annotation::Unlock, source);
     }
 
     /// `spin_trylock(l)`: the lock taken with acquire ordering and 1, or a
@@ -490,7 +576,7 @@ impl ThreadBuilder {
     /// (stronger than needed on failure: sound).
     pub fn spin_trylock(&mut self, dst: Reg, addr: impl Into<Address>, source: &str) {
         let addr = addr.into();
-        self.emit(Instr::TryLock { dst, addr }, source);
+        self.emit_annotated(Instr::TryLock { dst, addr }, Annotation::Acquire, source);
         self.acquire(source);
     }
 
@@ -504,7 +590,8 @@ impl ThreadBuilder {
     }
 
     /// `smp_cond_load_relaxed(addr, cond)` / `smp_cond_load_acquire`: a
-    /// blocking load (and `smp_rmb()` for the acquire form).
+    /// blocking load (and `smp_rmb()` for the acquire form, the load then
+    /// `Acquire` and the fence `Implied`).
     pub fn cond_load(
         &mut self,
         dst: Reg,
@@ -514,7 +601,12 @@ impl ThreadBuilder {
         source: &str,
     ) {
         let addr = addr.into();
-        self.emit(Instr::CondLoad { dst, addr, cond }, source);
+        let annotation = if acquire {
+            Annotation::Acquire
+        } else {
+            Annotation::Once
+        };
+        self.emit_annotated(Instr::CondLoad { dst, addr, cond }, annotation, source);
         if acquire {
             self.acquire(source);
         }

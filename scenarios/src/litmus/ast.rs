@@ -16,11 +16,13 @@ pub(crate) struct Ident {
     pub pos: Pos,
 }
 
-/// A byte range of the source: the text an instruction reports as its own.
+/// A byte range of the source: the text an instruction reports as its own,
+/// and where it starts.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Span {
     pub start: usize,
     pub end: usize,
+    pub pos: Pos,
 }
 
 #[derive(Debug)]

@@ -43,12 +43,14 @@ impl ThreadCx<'_, '_> {
             Primitive::ReadOnce | Primitive::RcuDereference => {
                 let addr = self.lvalue(self.arg(call, 0, pos)?, call)?;
                 let d = self.result_register(dst, pos)?;
+                self.at(pos);
                 self.tb.read_once(d, addr, text);
                 Ok(Some(d))
             }
             Primitive::WriteOnce | Primitive::StoreMb | Primitive::RcuAssignPointer => {
                 let addr = self.lvalue(self.arg(call, 0, pos)?, call)?;
                 let v = self.value(self.arg(call, 1, pos)?)?;
+                self.at(pos);
                 match call.prim {
                     Primitive::RcuAssignPointer => self.tb.store_release(addr, v, text),
                     _ => self.tb.write_once(addr, v, text),
@@ -58,26 +60,31 @@ impl ThreadCx<'_, '_> {
                 }
                 Ok(None)
             }
-            Primitive::Mb => {
-                self.tb.smp_mb(text);
+            Primitive::Mb(which) => {
+                self.at(pos);
+                self.tb.full_fence(which, text);
                 Ok(None)
             }
             Primitive::Rmb => {
+                self.at(pos);
                 self.tb.smp_rmb(text);
                 Ok(None)
             }
             Primitive::Wmb => {
+                self.at(pos);
                 self.tb.smp_wmb(text);
                 Ok(None)
             }
             Primitive::Barrier => Ok(None),
             Primitive::Rcu(op) => {
+                self.at(pos);
                 self.tb.rcu(op, text);
                 Ok(None)
             }
             Primitive::LoadAcquire | Primitive::AtomicRead => {
                 let addr = self.address(self.arg(call, 0, pos)?)?;
                 let d = self.result_register(dst, pos)?;
+                self.at(pos);
                 if call.prim == Primitive::LoadAcquire {
                     self.tb.load_acquire(d, addr, text);
                 } else {
@@ -88,6 +95,7 @@ impl ThreadCx<'_, '_> {
             Primitive::StoreRelease | Primitive::AtomicSet => {
                 let addr = self.address(self.arg(call, 0, pos)?)?;
                 let v = self.value(self.arg(call, 1, pos)?)?;
+                self.at(pos);
                 if call.prim == Primitive::StoreRelease {
                     self.tb.store_release(addr, v, text);
                 } else {
@@ -97,17 +105,20 @@ impl ThreadCx<'_, '_> {
             }
             Primitive::SpinLock => {
                 let addr = self.address(self.arg(call, 0, pos)?)?;
+                self.at(pos);
                 self.tb.spin_lock(addr, text);
                 Ok(None)
             }
             Primitive::SpinUnlock => {
                 let addr = self.address(self.arg(call, 0, pos)?)?;
+                self.at(pos);
                 self.tb.spin_unlock(addr, text);
                 Ok(None)
             }
             Primitive::SpinTrylock | Primitive::SpinIsLocked => {
                 let addr = self.address(self.arg(call, 0, pos)?)?;
                 let d = self.result_register(dst, pos)?;
+                self.at(pos);
                 if call.prim == Primitive::SpinTrylock {
                     self.tb.spin_trylock(d, addr, text);
                 } else {
@@ -129,6 +140,7 @@ impl ThreadCx<'_, '_> {
                 self.val_ok = false;
                 let cond = cond?;
                 let d = self.result_register(dst, pos)?;
+                self.at(pos);
                 self.tb.cond_load(d, addr, cond, acquire, text);
                 Ok(Some(d))
             }
@@ -194,6 +206,7 @@ impl ThreadCx<'_, '_> {
             (true, Dst::Into(r)) => Some(r),
             (true, Dst::Temp) => Some(self.temp(pos)?),
         };
+        self.at(pos);
         if spec.returns {
             self.tb.rmw(d, addr, op, spec.result, spec.ordering, text);
         } else {

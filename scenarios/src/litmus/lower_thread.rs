@@ -7,12 +7,19 @@
 //! carries the address-dependency rule), and the order in which memory
 //! reads inside an expression happen (each into a fresh temporary `__t<n>`,
 //! left to right, before the instruction that uses them).
+//!
+//! It also says what LKMM needs of each instruction beyond the machine's
+//! meaning: a `*p` outside `READ_ONCE` and the like is a plain C access
+//! (`read_plain`, `write_plain`), and every instruction records where it
+//! comes from: a memory access the `*` or the call's name that makes it, a
+//! local instruction (an assignment between registers, a branch) the start
+//! of its statement.
 
 use std::collections::HashSet;
 
 use memory_model::ir::{
-    address_of, Address, BinaryOp, Expr as IrExpr, ExprId, Loc, Reg, UnaryOp, INSTRUCTIONS_MAX,
-    REGISTERS_MAX,
+    address_of, Address, BinaryOp, Expr as IrExpr, ExprId, Loc, Position, Reg, UnaryOp,
+    INSTRUCTIONS_MAX, REGISTERS_MAX,
 };
 
 use super::ast::{Call, Declarator, Expr, ExprKind, Ident, Span, Stmt, ThreadDef};
@@ -49,6 +56,7 @@ pub(crate) fn lower_thread(
         declared: HashSet::new(),
         temps: 0,
         text: String::new(),
+        stmt_pos: Pos { line: 0, col: 0 },
         val_ok: false,
         exprs: 0,
     };
@@ -85,6 +93,8 @@ pub(super) struct ThreadCx<'a, 'b> {
     pub(super) temps: usize,
     /// Source text of the current statement.
     pub(super) text: String,
+    /// Where the current statement starts.
+    pub(super) stmt_pos: Pos,
     /// Inside the condition of `smp_cond_load_*`, where `VAL` is meaningful.
     pub(super) val_ok: bool,
     pub(super) exprs: usize,
@@ -98,6 +108,23 @@ impl ThreadCx<'_, '_> {
     fn begin(&mut self, text: Span) {
         self.temps = 0;
         self.text = self.src.snippet(text.start, text.end);
+        self.stmt_pos = text.pos;
+        self.at(text.pos);
+    }
+
+    /// Makes the instructions emitted next record `pos` as where they come
+    /// from.
+    pub(super) fn at(&mut self, pos: Pos) {
+        let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        self.tb.at(Position {
+            line: clamp(pos.line),
+            col: clamp(pos.col),
+        });
+    }
+
+    /// Back at the start of the statement, for a local instruction.
+    fn at_stmt(&mut self) {
+        self.at(self.stmt_pos);
     }
 
     fn check_len(&self, pos: Pos) -> Result<()> {
@@ -223,6 +250,7 @@ impl ThreadCx<'_, '_> {
                 let c = self.value(cond)?;
                 let not_c = self.ex(IrExpr::Unary(UnaryOp::Not, c), cond.pos)?;
                 let else_label = self.tb.label();
+                self.at(text.pos);
                 self.tb.branch_if(not_c, else_label, &if_text);
                 self.check_len(cond.pos)?;
                 self.stmt(then)?;
@@ -230,6 +258,7 @@ impl ThreadCx<'_, '_> {
                     None => self.tb.bind(else_label),
                     Some(els) => {
                         let end = self.tb.label();
+                        self.at(text.pos);
                         self.tb.jump(end, &if_text);
                         self.tb.bind(else_label);
                         self.stmt(els)?;
@@ -285,7 +314,8 @@ impl ThreadCx<'_, '_> {
             ExprKind::Deref(p) => {
                 let addr = self.address(p)?;
                 let v = self.value(value)?;
-                self.tb.write_once(addr, v, &self.text);
+                self.at(target.pos);
+                self.tb.write_plain(addr, v, &self.text);
                 Ok(())
             }
             _ => Err(self.invalid(target.pos, "cannot assign to this expression")),
@@ -300,10 +330,12 @@ impl ThreadCx<'_, '_> {
             }
             ExprKind::Deref(p) => {
                 let addr = self.address(p)?;
-                self.tb.read_once(r, addr, &self.text);
+                self.at(value.pos);
+                self.tb.read_plain(r, addr, &self.text);
             }
             _ => {
                 let v = self.value(value)?;
+                self.at_stmt();
                 self.tb.assign(r, v, &self.text);
             }
         }
@@ -328,7 +360,8 @@ impl ThreadCx<'_, '_> {
             ExprKind::Deref(p) => {
                 let addr = self.address(p)?;
                 let t = self.temp(e.pos)?;
-                self.tb.read_once(t, addr, &self.text);
+                self.at(e.pos);
+                self.tb.read_plain(t, addr, &self.text);
                 self.ex(IrExpr::Reg(t), e.pos)
             }
             ExprKind::Unary(UnaryOp::Neg, a) if matches!(a.kind, ExprKind::Int(_)) => {
@@ -404,6 +437,7 @@ impl ThreadCx<'_, '_> {
         let zero = self.ex(IrExpr::Const(0), pos)?;
         let x = self.value(a)?;
         let x = self.ex(IrExpr::Binary(BinaryOp::Ne, x, zero), pos)?;
+        self.at_stmt();
         self.tb.assign(t, x, &self.text);
         let end = self.tb.label();
         let tv = self.ex(IrExpr::Reg(t), pos)?;
@@ -415,6 +449,7 @@ impl ThreadCx<'_, '_> {
         self.tb.branch_if(skip, end, &self.text);
         let y = self.value(b)?;
         let y = self.ex(IrExpr::Binary(BinaryOp::Ne, y, zero), pos)?;
+        self.at_stmt();
         self.tb.assign(t, y, &self.text);
         self.tb.bind(end);
         Ok(tv)
@@ -453,10 +488,12 @@ impl ThreadCx<'_, '_> {
             }
             ExprKind::AddrOf(name) => self.address_of_name(name, p.pos),
             ExprKind::Int(_) => Err(self.invalid(p.pos, "a number is not a pointer")),
+            // `**q`: the pointer `*q` is read plainly.
             ExprKind::Deref(q) => {
                 let addr = self.address(q)?;
                 let t = self.temp(p.pos)?;
-                self.tb.read_once(t, addr, &self.text);
+                self.at(p.pos);
+                self.tb.read_plain(t, addr, &self.text);
                 Ok(Address::Indirect(t))
             }
             ExprKind::Call(c) if c.prim.returns_value() => {
@@ -467,6 +504,7 @@ impl ThreadCx<'_, '_> {
             _ => {
                 let v = self.value(p)?;
                 let t = self.temp(p.pos)?;
+                self.at_stmt();
                 self.tb.assign(t, v, &self.text);
                 Ok(Address::Indirect(t))
             }

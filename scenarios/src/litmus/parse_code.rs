@@ -121,7 +121,7 @@ impl Parser<'_> {
         self.expect_punct("(")?;
         let cond = self.expr()?;
         self.expect_punct(")")?;
-        let text = self.span_from(kw.start);
+        let text = self.span_from(kw.start, kw.pos);
         self.enter(kw.pos)?;
         let then = Box::new(self.stmt()?);
         let els = if self.at_ident("else")? {
@@ -141,14 +141,18 @@ impl Parser<'_> {
 
     /// `int r0, *r1 = e;`
     fn decl(&mut self) -> Result<Stmt> {
-        let stmt_start = self.peek()?.start;
+        let stmt_start = {
+            let t = self.peek()?;
+            (t.start, t.pos)
+        };
         self.skip_type()?;
         let mut decls = Vec::new();
         loop {
-            let start = if decls.is_empty() {
+            let (start, start_pos) = if decls.is_empty() {
                 stmt_start
             } else {
-                self.peek()?.start
+                let t = self.peek()?;
+                (t.start, t.pos)
             };
             while self.eat_punct("*")? {}
             let name = self.expect_ident("a variable name")?;
@@ -164,7 +168,7 @@ impl Parser<'_> {
             decls.push(Declarator {
                 name,
                 init,
-                text: self.span_from(start),
+                text: self.span_from(start, start_pos),
             });
             let comma = self.peek()?.pos;
             if !self.eat_punct(",")? {
@@ -179,12 +183,12 @@ impl Parser<'_> {
     /// An assignment, an increment, or an expression evaluated for effect.
     fn simple_stmt(&mut self) -> Result<Stmt> {
         let first = self.peek()?.clone();
-        let start = first.start;
+        let (start, start_pos) = (first.start, first.pos);
         if first.is_punct("++") || first.is_punct("--") {
             self.next()?;
             let target = self.unary()?;
             let op = compound_op(&first.tok).unwrap_or(BinaryOp::Add);
-            let text = self.span_from(start);
+            let text = self.span_from(start, start_pos);
             self.expect_punct(";")?;
             return self.assignment(target, op, one(first.pos), text);
         }
@@ -197,7 +201,7 @@ impl Parser<'_> {
             Stmt::Assign {
                 target: e,
                 value,
-                text: self.span_from(start),
+                text: self.span_from(start, start_pos),
             }
         } else if let Some(op) = compound_op(&t.tok) {
             self.next()?;
@@ -206,12 +210,12 @@ impl Parser<'_> {
             } else {
                 self.expr()?
             };
-            let text = self.span_from(start);
+            let text = self.span_from(start, start_pos);
             self.assignment(e, op, rhs, text)?
         } else {
             Stmt::Eval {
                 expr: e,
-                text: self.span_from(start),
+                text: self.span_from(start, start_pos),
             }
         };
         if !self.eat_punct(";")? {

@@ -234,11 +234,13 @@ impl<'a> Parser<'a> {
         self.herd_warnings.push(w);
     }
 
-    /// The source range from `start` to the last token consumed.
-    pub fn span_from(&self, start: usize) -> Span {
+    /// The source range from `start` (a token's start, at `pos`) to the
+    /// last token consumed.
+    pub fn span_from(&self, start: usize, pos: Pos) -> Span {
         Span {
             start,
             end: self.last_end.max(start),
+            pos,
         }
     }
 

@@ -8,7 +8,7 @@
 
 use memory_model::ir::{RcuOp, RmwResult};
 
-use crate::builder::Ordering;
+use crate::builder::{FullFence, Ordering};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Primitive {
@@ -19,9 +19,10 @@ pub(crate) enum Primitive {
     /// `smp_store_mb(*p, v)`: `WRITE_ONCE` then `smp_mb()`.
     StoreMb,
     /// `smp_mb()`, `smp_mb__before_atomic()`, `smp_mb__after_atomic()`,
-    /// `smp_mb__after_spinlock()`, `smp_mb__after_unlock_lock()` (a full
-    /// fence where LKMM orders less: sound).
-    Mb,
+    /// `smp_mb__after_spinlock()`, `smp_mb__after_unlock_lock()`: a full
+    /// fence on the machines where LKMM orders less (sound), which one kept
+    /// for LKMM's annotation.
+    Mb(FullFence),
     Rmb,
     Wmb,
     /// `barrier()`: a compiler barrier, nothing on the machine.
@@ -104,7 +105,7 @@ impl RmwKind {
 impl Primitive {
     pub fn arity(self) -> usize {
         match self {
-            Primitive::Mb
+            Primitive::Mb(_)
             | Primitive::Rmb
             | Primitive::Wmb
             | Primitive::Barrier
@@ -140,7 +141,7 @@ impl Primitive {
             Primitive::Rmw(spec) => spec.returns,
             Primitive::WriteOnce
             | Primitive::StoreMb
-            | Primitive::Mb
+            | Primitive::Mb(_)
             | Primitive::Rmb
             | Primitive::Wmb
             | Primitive::Barrier
@@ -183,11 +184,11 @@ fn fixed(name: &str) -> Option<Primitive> {
     Some(match name {
         "READ_ONCE" => Primitive::ReadOnce,
         "WRITE_ONCE" => Primitive::WriteOnce,
-        "smp_mb"
-        | "smp_mb__before_atomic"
-        | "smp_mb__after_atomic"
-        | "smp_mb__after_spinlock"
-        | "smp_mb__after_unlock_lock" => Primitive::Mb,
+        "smp_mb" => Primitive::Mb(FullFence::Mb),
+        "smp_mb__before_atomic" => Primitive::Mb(FullFence::BeforeAtomic),
+        "smp_mb__after_atomic" => Primitive::Mb(FullFence::AfterAtomic),
+        "smp_mb__after_spinlock" => Primitive::Mb(FullFence::AfterSpinlock),
+        "smp_mb__after_unlock_lock" => Primitive::Mb(FullFence::AfterUnlockLock),
         "smp_store_mb" => Primitive::StoreMb,
         "smp_rmb" => Primitive::Rmb,
         "smp_wmb" => Primitive::Wmb,
@@ -350,7 +351,7 @@ mod tests {
         assert!(matches!(lookup("srcu_read_lock"), Lookup::Unsupported(_)));
         assert_eq!(
             lookup("smp_mb__after_spinlock"),
-            Lookup::Known(Primitive::Mb)
+            Lookup::Known(Primitive::Mb(FullFence::AfterSpinlock))
         );
     }
 }
