@@ -5,7 +5,9 @@
 
 use memory_model::ir::Scenario;
 use serde_json::{json, Value as Json};
-use sim_core::races::{find_races, Race, RaceAccess, RaceReport, RACE_NODES_MAX_DEFAULT};
+use sim_core::races::{
+    find_races, Race, RaceAccess, RaceReport, RaceStep, RACE_NODES_MAX_DEFAULT,
+};
 
 /// The races of one scenario, and the file its positions refer to.
 pub struct Races {
@@ -135,15 +137,11 @@ impl Races {
             outln!("    and {}", self.access_text(scenario, &r.second));
             outln!("    not ordered by LKMM: {}.", self.advice(scenario, r));
             outln!(
-                "    A run that reaches them ({} steps, each in program order):",
+                "    A sequentially consistent run that reaches them ({} steps):",
                 r.witness.len()
             );
-            for (i, &(core, pc)) in r.witness.iter().enumerate() {
-                outln!(
-                    "    {:>3}  P{core}: {}",
-                    i + 1,
-                    scenario.threads[core].source.get(pc).map_or("?", |s| s)
-                );
+            for (i, step) in r.witness.iter().enumerate() {
+                outln!("    {:>3}  {}", i + 1, step_text(scenario, r, step));
             }
         }
     }
@@ -176,9 +174,18 @@ impl Races {
                     "first": access(&r.first),
                     "second": access(&r.second),
                     "advice": self.advice(scenario, r),
-                    "witness": r.witness.iter().map(|&(core, pc)| json!({
-                        "thread": core,
-                        "instruction": scenario.threads[core].source.get(pc),
+                    "witness": r.witness.iter().map(|step| json!({
+                        "thread": step.core,
+                        "instruction": scenario.threads[step.core].source.get(step.pc),
+                        "read": step.read.map(|(l, v)| json!({
+                            "location": scenario.location_name(l),
+                            "value": scenario.format_value(v),
+                        })),
+                        "wrote": step.wrote.map(|(l, v)| json!({
+                            "location": scenario.location_name(l),
+                            "value": scenario.format_value(v),
+                        })),
+                        "racing_access": is_racing(r, step),
                     })).collect::<Vec<_>>(),
                 })
             })
@@ -190,4 +197,45 @@ impl Races {
             "bounded": self.report.bounded,
         })
     }
+}
+
+/// Whether a witness step performs one of the race's two accesses.
+fn is_racing(r: &Race, step: &RaceStep) -> bool {
+    [r.first, r.second]
+        .iter()
+        .any(|a| a.core == step.core && a.pc == step.pc)
+}
+
+/// `P0: r0 = *y  (reads y = 0)  <- racing access`.
+fn step_text(scenario: &Scenario, r: &Race, step: &RaceStep) -> String {
+    let mut text = format!(
+        "P{}: {}",
+        step.core,
+        scenario.threads[step.core]
+            .source
+            .get(step.pc)
+            .map_or("?", |s| s.as_str())
+    );
+    let mut effects = Vec::new();
+    if let Some((l, v)) = step.read {
+        effects.push(format!(
+            "reads {} = {}",
+            scenario.location_name(l),
+            scenario.format_value(v)
+        ));
+    }
+    if let Some((l, v)) = step.wrote {
+        effects.push(format!(
+            "writes {} = {}",
+            scenario.location_name(l),
+            scenario.format_value(v)
+        ));
+    }
+    if !effects.is_empty() {
+        text.push_str(&format!("  ({})", effects.join(", ")));
+    }
+    if is_racing(r, step) {
+        text.push_str("  <- racing access");
+    }
+    text
 }

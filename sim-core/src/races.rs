@@ -45,13 +45,24 @@ pub struct RaceAccess {
     pub plain: bool,
 }
 
-/// A data race and the shortest SC run that reaches it: the run's steps,
-/// each a thread and the instruction it performed.
+/// A data race and the shortest SC run that reaches it: the run's steps
+/// up to the later of the two accesses.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Race {
     pub first: RaceAccess,
     pub second: RaceAccess,
-    pub witness: Vec<(usize, usize)>,
+    pub witness: Vec<RaceStep>,
+}
+
+/// One step of a race's witness: a thread performs one instruction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RaceStep {
+    pub core: usize,
+    pub pc: usize,
+    /// The value it read, and where.
+    pub read: Option<(Loc, Value)>,
+    /// The value it wrote, and where.
+    pub wrote: Option<(Loc, Value)>,
 }
 
 /// What the search found and what it covered.
@@ -75,6 +86,8 @@ struct ThreadEvent {
     kind: Kind,
     tag: TagCode,
     loc: Option<Loc>,
+    /// The value read or written.
+    value: Value,
     /// For a read: the write it read, `(thread, index)`, `INIT` for the
     /// initial write (index: the location).
     rf: Option<(u8, u8)>,
@@ -204,6 +217,48 @@ pub fn find_races(scenario: &Scenario, nodes_max: usize) -> RaceReport {
     report
 }
 
+/// The steps from the initial node to `at`, up to the one that performs
+/// the later of `events` (`(thread, index)`).
+fn witness_to(
+    nodes: &[Node],
+    parent: &[Option<(usize, usize, usize)>],
+    at: usize,
+    events: [(usize, usize); 2],
+) -> Vec<RaceStep> {
+    let mut chain = Vec::new();
+    let mut cur = at;
+    while let Some((p, core, pc)) = parent[cur] {
+        chain.push((p, cur, core, pc));
+        cur = p;
+    }
+    chain.reverse();
+    let mut steps = Vec::new();
+    let mut pending = events.to_vec();
+    for (p, c, core, pc) in chain {
+        let before = nodes[p].threads[core].events.len();
+        let new = &nodes[c].threads[core].events[before..];
+        let mut step = RaceStep {
+            core,
+            pc,
+            read: None,
+            wrote: None,
+        };
+        for e in new {
+            match (e.kind, e.loc) {
+                (Kind::Read, Some(l)) => step.read = Some((l, e.value)),
+                (Kind::Write, Some(l)) => step.wrote = Some((l, e.value)),
+                _ => {}
+            }
+        }
+        steps.push(step);
+        pending.retain(|&(t, i)| !(t == core && i < before + new.len()));
+        if pending.is_empty() {
+            break;
+        }
+    }
+    steps
+}
+
 fn check_execution(
     scenario: &Scenario,
     nodes: &[Node],
@@ -240,13 +295,7 @@ fn check_execution(
             continue;
         }
         seen.push((a, b));
-        let mut witness = Vec::new();
-        let mut cur = at;
-        while let Some((p, core, pc)) = parent[cur] {
-            witness.push((core, pc));
-            cur = p;
-        }
-        witness.reverse();
+        let witness = witness_to(nodes, parent, at, [places[pair.first], places[pair.second]]);
         report.races.push(Race {
             first: a,
             second: b,
@@ -507,6 +556,7 @@ fn step(scenario: &Scenario, facts: &[ThreadFacts], node: &Node, core: usize) ->
         kind,
         tag,
         loc,
+        value: 0,
         rf: None,
         addr,
         data,
@@ -534,6 +584,7 @@ fn step(scenario: &Scenario, facts: &[ThreadFacts], node: &Node, core: usize) ->
                 }
                 let mut e = event(Kind::Read, access_tag(annotation), Some(loc), addr_taint, 0);
                 e.rf = Some(last_writer(loc));
+                e.value = value;
                 nts.events.push(e);
                 nts.regs[dst.0 as usize] = value;
                 nts.taint[dst.0 as usize] = 1 << index;
@@ -542,13 +593,9 @@ fn step(scenario: &Scenario, facts: &[ThreadFacts], node: &Node, core: usize) ->
                 let (loc, addr_taint) = resolve(ts, addr)?;
                 let v = eval(thread, &ts.regs, 0, value);
                 let data = taint_of(thread, &ts.taint, value);
-                nts.events.push(event(
-                    Kind::Write,
-                    access_tag(annotation),
-                    Some(loc),
-                    addr_taint,
-                    data,
-                ));
+                let mut e = event(Kind::Write, access_tag(annotation), Some(loc), addr_taint, data);
+                e.value = v;
+                nts.events.push(e);
                 next.mem[loc.0 as usize] = v;
                 next.co[loc.0 as usize].push((me, index));
             }
@@ -568,11 +615,13 @@ fn step(scenario: &Scenario, facts: &[ThreadFacts], node: &Node, core: usize) ->
                 let read_tag = if returns { tag } else { TAG_NORETURN };
                 let mut r = event(Kind::Read, read_tag, Some(loc), addr_taint, 0);
                 r.rf = Some(last_writer(loc));
+                r.value = old;
                 r.rmw_instruction = true;
                 r.rmw_read = new.is_some();
                 nts.events.push(r);
                 if let Some(v) = new {
                     let mut w = event(Kind::Write, tag, Some(loc), addr_taint, operands);
+                    w.value = v;
                     w.rmw_instruction = true;
                     nts.events.push(w);
                     next.mem[loc.0 as usize] = v;
@@ -592,10 +641,13 @@ fn step(scenario: &Scenario, facts: &[ThreadFacts], node: &Node, core: usize) ->
                 let tag = if free { TAG_LOCK_READ } else { TAG_LOCK_FAILED };
                 let mut r = event(Kind::Read, tag, Some(loc), addr_taint, 0);
                 r.rf = Some(last_writer(loc));
+                r.value = node.mem[loc.0 as usize];
                 r.rmw_read = free;
                 nts.events.push(r);
                 if free {
-                    nts.events.push(event(Kind::Write, TAG_LOCK_WRITE, Some(loc), addr_taint, 0));
+                    let mut w = event(Kind::Write, TAG_LOCK_WRITE, Some(loc), addr_taint, 0);
+                    w.value = LOCK_HELD;
+                    nts.events.push(w);
                     next.mem[loc.0 as usize] = LOCK_HELD;
                     next.co[loc.0 as usize].push((me, index + 1));
                 }
