@@ -55,6 +55,10 @@ pub const XEN: &[XenTemplate] = &[
         "the two flags alone: both sides read the other's flag as 0"
     ),
     xen!(
+        "xen-shutdown-plain",
+        "the two flags as Xen writes them, plain C accesses: a data race under LKMM"
+    ),
+    xen!(
         "xen-shutdown-start-lock",
         "start of a deferral, locked vcpu_check_shutdown: paused with a request in flight (P1)"
     ),
@@ -283,6 +287,42 @@ mod tests {
         assert!(XenVariant::parse("xen-shutdown-sb:vcpu=dmb").is_err());
         assert!(XenVariant::parse("xen-shutdown-sb:cpu=mb").is_err());
         assert_eq!(XenVariant::parse("SB"), Ok(None));
+    }
+
+    /// `xen-shutdown-plain` is `xen-shutdown-sb` with its four accesses
+    /// plain: the same instructions for the machines, for every barrier
+    /// pair, and only the annotations differ (`Plain` where `xen-shutdown-sb`
+    /// has `Once`), so that the marked version is `xen-shutdown-sb` itself.
+    #[test]
+    fn the_plain_xen_pair_is_the_sb_pair_unmarked() {
+        use memory_model::ir::{Annotation, Instr};
+        for (vcpu, _) in FENCES {
+            for (shutdown, _) in FENCES {
+                let variant = |template| XenVariant {
+                    template,
+                    vcpu,
+                    shutdown,
+                };
+                let plain = variant("xen-shutdown-plain").scenario();
+                let marked = variant("xen-shutdown-sb").scenario();
+                assert_eq!(plain.locations, marked.locations);
+                assert_eq!(plain.condition, marked.condition);
+                for (p, m) in plain.threads.iter().zip(&marked.threads) {
+                    assert_eq!(p.instrs, m.instrs);
+                    for (i, instr) in p.instrs.iter().enumerate() {
+                        let access = matches!(instr, Instr::Load { .. } | Instr::Store { .. });
+                        let (pa, ma) = (p.annotations[i], m.annotations[i]);
+                        if access {
+                            assert_eq!((pa, ma), (Annotation::Plain, Annotation::Once));
+                        } else {
+                            assert_eq!(pa, ma);
+                        }
+                    }
+                }
+                let accesses = plain.threads.iter().flat_map(|t| &t.annotations);
+                assert_eq!(accesses.filter(|a| **a == Annotation::Plain).count(), 4);
+            }
+        }
     }
 
     #[test]
