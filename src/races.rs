@@ -5,9 +5,7 @@
 
 use memory_model::ir::Scenario;
 use serde_json::{json, Value as Json};
-use sim_core::races::{
-    find_races, Race, RaceAccess, RaceReport, RaceStep, RACE_NODES_MAX_DEFAULT,
-};
+use sim_core::races::{find_races, Race, RaceAccess, RaceReport, RaceStep, RACE_NODES_MAX_DEFAULT};
 
 /// The races of one scenario, and the file its positions refer to.
 pub struct Races {

@@ -98,14 +98,16 @@ pub fn run(args: &SuiteArgs) -> Result<u8, Failure> {
     }
     // A race reported where herd7 flags none is a wrong answer, as an
     // unsound verdict is.
-    Ok(if rows
-        .iter()
-        .any(|r| r.class == Class::Unsound || r.race == RaceClass::FalseAlarm)
-    {
-        exit::VIOLATION
-    } else {
-        exit::OK
-    })
+    Ok(
+        if rows
+            .iter()
+            .any(|r| r.class == Class::Unsound || r.race == RaceClass::FalseAlarm)
+        {
+            exit::VIOLATION
+        } else {
+            exit::OK
+        },
+    )
 }
 
 /// Every `.litmus` file under `dir`, each once, sorted. Folder symlinks

@@ -308,6 +308,12 @@ fn check_json() {
           "bound": null,
           "bound_exceeded": false,
           "condition": "exists (0:r0=0 /\\ 1:r0=0)",
+          "data_races": {
+            "bounded": false,
+            "executions_checked": 0,
+            "has_plain_accesses": false,
+            "races": []
+          },
           "deadlocks": [],
           "exit_status": 0,
           "expected": null,

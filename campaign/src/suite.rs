@@ -81,7 +81,12 @@ impl RaceClass {
 pub fn data_race_in_result_line(source: &str) -> Option<bool> {
     source
         .lines()
-        .find(|l| l.trim_start().trim_start_matches('*').trim_start().starts_with("Result:"))
+        .find(|l| {
+            l.trim_start()
+                .trim_start_matches('*')
+                .trim_start()
+                .starts_with("Result:")
+        })
         .map(|l| l.contains("DATARACE"))
 }
 

@@ -840,12 +840,7 @@ impl<'s> Machine<'s> {
 
 /// The value an RMW writes, or `None` when it writes nothing (a failed
 /// `cmpxchg` or `atomic_add_unless`).
-pub fn rmw_new_value(
-    thread: &Thread,
-    regs: &[Value],
-    op: RmwOp,
-    old: Value,
-) -> Option<Value> {
+pub fn rmw_new_value(thread: &Thread, regs: &[Value], op: RmwOp, old: Value) -> Option<Value> {
     let e = |id| eval(thread, regs, 0, id);
     match op {
         RmwOp::Xchg(v) => Some(e(v)),

@@ -524,9 +524,7 @@ fn run_locals(scenario: &Scenario, facts: &[ThreadFacts], node: &mut Node, core:
                 };
             }
             Instr::Jump { target } => ts.pc = target,
-            Instr::Fence(_) if thread.annotations[pc as usize] == Annotation::Implied => {
-                ts.pc += 1
-            }
+            Instr::Fence(_) if thread.annotations[pc as usize] == Annotation::Implied => ts.pc += 1,
             Instr::Fence(Fence::Acquire | Fence::Release) => ts.pc += 1,
             _ => return,
         }
@@ -544,8 +542,9 @@ fn step(scenario: &Scenario, facts: &[ThreadFacts], node: &Node, core: usize) ->
     let resolve = |ts: &ThreadState, addr: Address| -> Option<(Loc, u64)> {
         match addr {
             Address::Direct(l) => Some((l, 0)),
-            Address::Indirect(r) => location_at(ts.regs[r.0 as usize], locations)
-                .map(|l| (l, ts.taint[r.0 as usize])),
+            Address::Indirect(r) => {
+                location_at(ts.regs[r.0 as usize], locations).map(|l| (l, ts.taint[r.0 as usize]))
+            }
         }
     };
     let ts = &node.threads[core];
@@ -593,7 +592,13 @@ fn step(scenario: &Scenario, facts: &[ThreadFacts], node: &Node, core: usize) ->
                 let (loc, addr_taint) = resolve(ts, addr)?;
                 let v = eval(thread, &ts.regs, 0, value);
                 let data = taint_of(thread, &ts.taint, value);
-                let mut e = event(Kind::Write, access_tag(annotation), Some(loc), addr_taint, data);
+                let mut e = event(
+                    Kind::Write,
+                    access_tag(annotation),
+                    Some(loc),
+                    addr_taint,
+                    data,
+                );
                 e.value = v;
                 nts.events.push(e);
                 next.mem[loc.0 as usize] = v;
@@ -667,7 +672,8 @@ fn step(scenario: &Scenario, facts: &[ThreadFacts], node: &Node, core: usize) ->
                     (Fence::Wmb, _) => FenceKind::Wmb,
                     (Fence::Acquire | Fence::Release, _) => unreachable!("run as a local"),
                 };
-                nts.events.push(event(Kind::Fence(fence_code(kind)), TAG_ONCE, None, 0, 0));
+                nts.events
+                    .push(event(Kind::Fence(fence_code(kind)), TAG_ONCE, None, 0, 0));
             }
             Instr::Rcu(op) => {
                 let kind = match op {
@@ -686,7 +692,8 @@ fn step(scenario: &Scenario, facts: &[ThreadFacts], node: &Node, core: usize) ->
                         FenceKind::SyncRcu
                     }
                 };
-                nts.events.push(event(Kind::Fence(fence_code(kind)), TAG_ONCE, None, 0, 0));
+                nts.events
+                    .push(event(Kind::Fence(fence_code(kind)), TAG_ONCE, None, 0, 0));
             }
             Instr::Assign { .. } | Instr::Branch { .. } | Instr::Jump { .. } => {
                 unreachable!("locals run eagerly")

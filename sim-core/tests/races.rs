@@ -78,7 +78,10 @@ fn a_plain_flag_races_itself_and_orders_nothing() {
     // LKMM orders across threads only through marked accesses: with the
     // flag plain, the barriers order nothing for the data either.
     let text = mp("smp_wmb(); *y = 1;", "r0 = *y; smp_rmb();");
-    assert_eq!(racy_locations(&text), vec!["x".to_string(), "y".to_string()]);
+    assert_eq!(
+        racy_locations(&text),
+        vec!["x".to_string(), "y".to_string()]
+    );
 }
 
 const XEN_PLAIN: &str = "C xen-plain
@@ -131,8 +134,14 @@ fn the_plain_xen_pair_races_on_both_flags_and_the_marked_one_on_neither() {
     }
     let marked = XEN_PLAIN
         .replace("*defer_shutdown = 1;", "WRITE_ONCE(*defer_shutdown, 1);")
-        .replace("*is_shutting_down = 1;", "WRITE_ONCE(*is_shutting_down, 1);")
-        .replace("r0 = *is_shutting_down;", "r0 = READ_ONCE(*is_shutting_down);")
+        .replace(
+            "*is_shutting_down = 1;",
+            "WRITE_ONCE(*is_shutting_down, 1);",
+        )
+        .replace(
+            "r0 = *is_shutting_down;",
+            "r0 = READ_ONCE(*is_shutting_down);",
+        )
         .replace("r0 = *defer_shutdown;", "r0 = READ_ONCE(*defer_shutdown);");
     let (_, report) = races(&marked);
     assert!(!report.has_plain && report.races.is_empty());
@@ -158,7 +167,11 @@ P1(int *x, spinlock_t *s)
 exists (1:r1=1)
 ";
     assert_eq!(racy_locations(text), Vec::<String>::new());
-    let unlocked = text.replacen("\tspin_lock(s);\n\t*x = 1;\n\tspin_unlock(s);", "\t*x = 1;", 1);
+    let unlocked = text.replacen(
+        "\tspin_lock(s);\n\t*x = 1;\n\tspin_unlock(s);",
+        "\t*x = 1;",
+        1,
+    );
     assert_eq!(racy_locations(&unlocked), vec!["x".to_string()]);
 }
 
@@ -204,7 +217,11 @@ fn herd7_flags_on_the_race_data() {
             _ => agreed += 1,
         }
     }
-    assert_eq!(false_alarms, Vec::<&str>::new(), "races herd7 does not flag");
+    assert_eq!(
+        false_alarms,
+        Vec::<&str>::new(),
+        "races herd7 does not flag"
+    );
     let known: Vec<&str> = MISSES.iter().map(|m| m.0).collect();
     assert_eq!(misses, known, "races herd7 flags, not found");
     assert_eq!(agreed + misses.len(), 128);

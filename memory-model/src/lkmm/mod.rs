@@ -186,8 +186,9 @@ impl Execution {
         let po = Relation::from_fn(n, |i, j| {
             i < j && ev[i].thread.is_some() && ev[i].thread == ev[j].thread
         });
-        let int =
-            Relation::from_fn(n, |i, j| ev[i].thread.is_some() && ev[i].thread == ev[j].thread);
+        let int = Relation::from_fn(n, |i, j| {
+            ev[i].thread.is_some() && ev[i].thread == ev[j].thread
+        });
         let ext = Relation::from_fn(n, |i, j| !int.contains(i, j));
         let loc = Relation::from_fn(n, |i, j| ev[i].loc.is_some() && ev[i].loc == ev[j].loc);
         let rf = pairs(&self.rf);
@@ -328,29 +329,27 @@ impl Execution {
                     .seq(&b.po)
                     .restrict(all, m),
             );
-        let gp = b
-            .po
-            .restrict(all, fence(FenceKind::SyncRcu))
-            .seq(&b.po.optional());
+        let gp =
+            b.po.restrict(all, fence(FenceKind::SyncRcu))
+                .seq(&b.po.optional());
         let strong_fence0 = mb.union(&gp);
         let nonrw_fence = strong_fence0.union(&po_rel).union(&acq_po);
         let fence0 = nonrw_fence.union(&wmb).union(&rmb);
 
         let po_loc = b.po.inter(&b.loc);
-        let w_barrier = b
-            .po
-            .optional()
-            .restrict(all, (all & !b.accesses) | b.marked)
-            .seq(&b.po.optional());
+        let w_barrier =
+            b.po.optional()
+                .restrict(all, (all & !b.accesses) | b.marked)
+                .seq(&b.po.optional());
         let po_loc_unbarred = po_loc.minus(&w_barrier);
         let rmb_plain = Relation::chain(&[
             &b.po.restrict(r4rmb, fence(FenceKind::Rmb)),
-            &b.po.minus(&b.po.restrict(all, b.writes).seq(&po_loc_unbarred)),
+            &b.po
+                .minus(&b.po.restrict(all, b.writes).seq(&po_loc_unbarred)),
         ])
         .restrict(all, r4rmb & b.plain);
-        let plain_wmb = b
-            .po
-            .minus(&Relation::chain(&[
+        let plain_wmb =
+            b.po.minus(&Relation::chain(&[
                 &po_loc_unbarred,
                 &b.po.restrict(all, b.writes),
                 &b.po,
@@ -453,8 +452,11 @@ impl Execution {
         let wr_vis = fence_all
             .union(&Relation::chain(&[&strong_fence, &xbstar, &r_pre_bounded]))
             .union(&Relation::chain(&[&w_post_bounded, &vis, &r_pre_bounded]));
-        let rw_xbstar =
-            fence_all.union(&Relation::chain(&[&r_post_bounded, &xbstar, &w_pre_bounded]));
+        let rw_xbstar = fence_all.union(&Relation::chain(&[
+            &r_post_bounded,
+            &xbstar,
+            &w_pre_bounded,
+        ]));
         Relations {
             base: b,
             hb,
@@ -501,7 +503,10 @@ impl Execution {
             && r.hb.is_acyclic()
             && r.pb.is_acyclic()
             && r.rb.is_irreflexive()
-            && pre_race.inter(&b.rf).inter(&r.rw_xbstar.inverse()).is_empty()
+            && pre_race
+                .inter(&b.rf)
+                .inter(&r.rw_xbstar.inverse())
+                .is_empty()
             && pre_race.inter(&b.fr).inter(&r.wr_vis.inverse()).is_empty()
             && pre_race.inter(&b.co).inter(&r.ww_vis.inverse()).is_empty()
     }

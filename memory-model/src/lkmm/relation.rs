@@ -238,10 +238,7 @@ mod tests {
         assert_eq!(a.restrict(0b10, 0b100), rel(4, &[(1, 2)]));
         assert_eq!(a.domain(), 0b11);
         assert_eq!(a.range(), 0b110);
-        assert_eq!(
-            Relation::product(3, 0b1, 0b110),
-            rel(3, &[(0, 1), (0, 2)])
-        );
+        assert_eq!(Relation::product(3, 0b1, 0b110), rel(3, &[(0, 1), (0, 2)]));
     }
 
     #[test]
