@@ -136,6 +136,7 @@ pub fn run(args: &DemoArgs) -> Result<u8, Failure> {
     );
     outln!("--run N` saves run N as a trace, to replay step by step.");
     let mut any_mb_mb_failure = false;
+    let mut racy_templates = std::collections::BTreeSet::new();
     for (t, template) in XEN.iter().enumerate() {
         outln!();
         outln!("{}: {}", template.name, template.about);
@@ -160,8 +161,17 @@ pub fn run(args: &DemoArgs) -> Result<u8, Failure> {
             for cell in row {
                 line.push_str(&format!(" {:>10}", cell.text()));
             }
+            // A race is the program's, not a run's: LKMM's rule, found once.
+            let scenario = v.scenario();
+            let races = crate::races::Races::find(&scenario, template.name);
+            let race = if races.any() {
+                racy_templates.insert(template.name);
+                format!("; data race on {}", races.locations(&scenario).join(", "))
+            } else {
+                String::new()
+            };
             outln!(
-                "{line}   {}",
+                "{line}   {}{race}",
                 if firsts.is_empty() {
                     "-".into()
                 } else {
@@ -188,6 +198,16 @@ pub fn run(args: &DemoArgs) -> Result<u8, Failure> {
             ""
         }
     );
+    for name in &racy_templates {
+        outln!(
+            "{name} is the pair as Xen writes it, with plain C accesses: whatever the \
+             barriers and whatever the table shows, LKMM calls it a data race on both flags \
+             (two CPUs, one writing, at least one access plain, nothing ordering them), and a \
+             racy program has no meaning: the compiler may tear, fuse, repeat or move the \
+             accesses. Marking them (Xen's read_atomic/write_atomic, READ_ONCE/WRITE_ONCE: \
+             xen-shutdown-sb) removes the race; `wmsim check {name}` names both accesses."
+        );
+    }
     if let Some(why) = cells.iter().find_map(|c| c.unsaved.as_deref()) {
         outln!("Traces were not saved: {why}");
     }

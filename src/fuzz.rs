@@ -60,7 +60,7 @@ pub fn run(args: &FuzzArgs) -> Result<u8, Failure> {
     let deadlock = summary
         .first_deadlock
         .map(|run| fuzz::blocked_cores(&machine, timing, args.seed, run));
-    let result = fuzz::fuzz_result(
+    let mut result = fuzz::fuzz_result(
         &machine,
         settings,
         shard,
@@ -70,6 +70,7 @@ pub fn run(args: &FuzzArgs) -> Result<u8, Failure> {
         deadlock.as_deref(),
         &traces,
     );
+    result.data_races = crate::races::Races::find(&scenario, &args.scenario).summaries(&scenario);
     let written = match &args.out {
         Some(out) => {
             let text = format!("{}\n", result::to_line(&result));
@@ -244,6 +245,18 @@ pub fn print_text(v: &FuzzResult) {
     }
     for path in &v.traces {
         outln!("Trace: {path}   (wmsim replay {path})");
+    }
+    for r in &v.data_races {
+        outln!("Data race on {}: {}", r.location, r.first);
+        outln!("  and {}", r.second);
+    }
+    if !v.data_races.is_empty() {
+        outln!(
+            "  LKMM gives a racy program no meaning, whatever these counts show: mark the \
+             accesses (READ_ONCE/WRITE_ONCE) or order them. `wmsim check {}` shows a run \
+             that reaches each race.",
+            v.scenario
+        );
     }
     // What the counts cover: sampled runs of one model, as `check` says.
     if let Some(model) = ModelName::parse(&v.model) {

@@ -106,6 +106,19 @@ impl Races {
         )
     }
 
+    /// The races as a fuzz result names them.
+    pub fn summaries(&self, scenario: &Scenario) -> Vec<campaign::result::DataRace> {
+        self.report
+            .races
+            .iter()
+            .map(|r| campaign::result::DataRace {
+                location: scenario.location_name(r.first.loc).to_string(),
+                first: self.access_text(scenario, &r.first),
+                second: self.access_text(scenario, &r.second),
+            })
+            .collect()
+    }
+
     pub fn print_text(&self, scenario: &Scenario) {
         let report = &self.report;
         if !report.has_plain {

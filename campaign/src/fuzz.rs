@@ -135,6 +135,7 @@ pub fn fuzz_result(
         runs_per_second: per_second.round(),
         elapsed_seconds: secs,
         settings,
+        data_races: Vec::new(),
     };
     result.set_rate();
     result

@@ -187,6 +187,21 @@ pub struct FuzzResult {
     pub traces: Vec<String>,
     pub runs_per_second: f64,
     pub elapsed_seconds: f64,
+    /// The scenario's data races (LKMM's rule on its sequentially
+    /// consistent executions): a property of the program, the same in
+    /// every shard. Absent when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub data_races: Vec<DataRace>,
+}
+
+/// One data race, as a fuzz result names it.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct DataRace {
+    pub location: String,
+    /// Each access: thread, kind, `file:line:col` and its source text.
+    pub first: String,
+    pub second: String,
 }
 
 /// The rate fields of a result, derived from its counts.
