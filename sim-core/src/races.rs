@@ -20,10 +20,11 @@
 //! event until its immediate post-dominator (the join) control-dependent,
 //! as herd7's C semantics does.
 
+use memory_model::condition::holds;
 use memory_model::eval::eval;
 use memory_model::ir::{
-    location_at, Address, Annotation, Expr, ExprId, Fence, Instr, Loc, RcuOp, Scenario, Thread,
-    Value, LOCK_HELD,
+    location_at, Address, Annotation, Expr, ExprId, Fence, Instr, Loc, Observable, RcuOp,
+    Scenario, Thread, Value, LOCK_HELD,
 };
 use memory_model::lkmm::{Event, EventKind, Execution, FenceKind, Tag};
 use memory_model::transition::{rmw_new_value, rmw_result};
@@ -187,6 +188,18 @@ pub fn find_races(scenario: &Scenario, nodes_max: usize) -> RaceReport {
             .zip(&scenario.threads)
             .all(|(s, t)| s.pc as usize >= t.instrs.len());
         if done {
+            // herd7 checks only the executions the filter keeps.
+            let admitted = scenario.filter.as_ref().is_none_or(|f| {
+                holds(f, &|o| match o {
+                    Observable::Register(core, r) => {
+                        node.threads[core as usize].regs[r.0 as usize]
+                    }
+                    Observable::Location(l) => node.mem[l.0 as usize],
+                })
+            });
+            if !admitted {
+                continue;
+            }
             report.executions += 1;
             check_execution(scenario, &nodes, &parent, at, &mut seen_races, &mut report);
             continue;

@@ -187,6 +187,35 @@ exists (0:r0=1)
     assert!(report.has_plain && report.races.is_empty() && report.executions > 0);
 }
 
+#[test]
+fn only_the_executions_the_filter_keeps_count() {
+    // Racy only where P1 reads x=0, which the filter drops (herd7 says
+    // Never, no race).
+    let text = "C filtered
+{}
+P0(int *x) { WRITE_ONCE(*x, 1); }
+P1(int *x, int *y)
+{
+	int r1;
+	r1 = READ_ONCE(*x);
+	WRITE_ONCE(*x, 2);
+	smp_store_release(y, 1);
+}
+P2(int *x, int *y)
+{
+	int r1;
+	r1 = smp_load_acquire(y);
+	if (r1)
+		*x = 3;
+}
+filter (1:r1=1)
+exists (2:r1=1 /\\ ~x=3)
+";
+    assert_eq!(racy_locations(text), Vec::<String>::new());
+    let unfiltered = text.replace("filter (1:r1=1)\n", "");
+    assert_eq!(racy_locations(&unfiltered), vec!["x".to_string()]);
+}
+
 /// Files herd7 flags that the search misses, each because the race needs
 /// an execution no sequentially consistent run has.
 const MISSES: &[(&str, &str)] = &[(
