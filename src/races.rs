@@ -125,9 +125,11 @@ impl Races {
             return;
         }
         let covered = format!(
-            "{} sequentially consistent execution{} checked with LKMM's data-race rule{}",
+            "LKMM's data-race rule on {} sequentially consistent execution{} and {} whose reads \
+             may return older values{}",
             report.executions,
             if report.executions == 1 { "" } else { "s" },
+            report.weaker_executions,
             if report.bounded {
                 "; the search stopped at its bound, so races may be missing"
             } else {
@@ -147,10 +149,18 @@ impl Races {
             );
             outln!("    and {}", self.access_text(scenario, &r.second));
             outln!("    not ordered by LKMM: {}.", self.advice(scenario, r));
-            outln!(
-                "    A sequentially consistent run that reaches them ({} steps):",
-                r.witness.len()
-            );
+            if r.sequentially_consistent {
+                outln!(
+                    "    A sequentially consistent run that reaches them ({} steps):",
+                    r.witness.len()
+                );
+            } else {
+                outln!(
+                    "    An execution LKMM allows that reaches them ({} steps; a read marked \
+                     \"older\" returns a write that a newer one had already overwritten):",
+                    r.witness.len()
+                );
+            }
             for (i, step) in r.witness.iter().enumerate() {
                 outln!("    {:>3}  {}", i + 1, step_text(scenario, r, step));
             }
@@ -185,12 +195,14 @@ impl Races {
                     "first": access(&r.first),
                     "second": access(&r.second),
                     "advice": self.advice(scenario, r),
+                    "sequentially_consistent": r.sequentially_consistent,
                     "witness": r.witness.iter().map(|step| json!({
                         "thread": step.core,
                         "instruction": scenario.threads[step.core].source.get(step.pc),
                         "read": step.read.map(|(l, v)| json!({
                             "location": scenario.location_name(l),
                             "value": scenario.format_value(v),
+                            "older": step.stale,
                         })),
                         "wrote": step.wrote.map(|(l, v)| json!({
                             "location": scenario.location_name(l),
@@ -205,6 +217,7 @@ impl Races {
             "races": races,
             "has_plain_accesses": self.report.has_plain,
             "executions_checked": self.report.executions,
+            "weaker_executions_checked": self.report.weaker_executions,
             "bounded": self.report.bounded,
         })
     }
@@ -230,9 +243,10 @@ fn step_text(scenario: &Scenario, r: &Race, step: &RaceStep) -> String {
     let mut effects = Vec::new();
     if let Some((l, v)) = step.read {
         effects.push(format!(
-            "reads {} = {}",
+            "reads {} = {}{}",
             scenario.location_name(l),
-            scenario.format_value(v)
+            scenario.format_value(v),
+            if step.stale { ", older" } else { "" }
         ));
     }
     if let Some((l, v)) = step.wrote {

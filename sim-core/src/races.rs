@@ -1,30 +1,34 @@
-//! The data-race search: every sequentially consistent execution of a
-//! scenario, as an LKMM candidate execution, checked with LKMM's own race
-//! rule (`memory_model::lkmm`).
+//! The data-race search: a scenario's executions, as LKMM candidate
+//! executions, checked with LKMM's own race rule (`memory_model::lkmm`).
 //!
-//! Why SC executions: each is consistent under LKMM (LKMM allows every SC
-//! interleaving), so a race found in one is a race herd7 flags, never a
-//! false alarm; and a race between two accesses needs, in most programs,
-//! no weak behaviour at all, only the two accesses without ordering, which
-//! LKMM decides from the program's barriers, not from the interleaving.
-//! A race that needs a non-SC execution (a read of a stale value on the
-//! way) is missed here. Each execution is still checked against LKMM's
-//! axioms before its races count.
+//! Two breadth-first searches over execution prefixes. The first keeps
+//! reads to the newest write: sequentially consistent executions, each
+//! consistent under LKMM, with the plainest witnesses. The second lets a
+//! read return any write to its location that its thread has not seen
+//! overwritten, and puts each write anywhere in coherence order after the
+//! writes its thread has seen: every execution in which each read reads a
+//! write performed before it (store buffering, stale reads, writes that
+//! reach memory out of order), kept only where LKMM's axioms allow it
+//! (`Execution::is_consistent`). A race found in either is one herd7
+//! flags: never a false alarm. Missed: races whose execution needs a read
+//! from a write not yet performed (load buffering), which RMWs and locks
+//! also do not explore (they read the newest write and write right after
+//! it).
 //!
-//! The search is a breadth-first walk over execution prefixes: a node is
-//! the threads' events so far, with what each read read from and each
-//! location's coherence order; two interleavings that build the same
+//! A node is the threads' events so far, with what each read read and
+//! each location's coherence order; interleavings that build the same
 //! prefix meet in one node. Local instructions run eagerly after each
 //! access. Dependencies follow registers: a register is tainted by the
 //! reads its value came from; a branch on a tainted register makes every
 //! event until its immediate post-dominator (the join) control-dependent,
-//! as herd7's C semantics does.
+//! as herd7's C semantics does. Only executions a litmus `filter` admits
+//! count, as in herd7.
 
 use memory_model::condition::holds;
 use memory_model::eval::eval;
 use memory_model::ir::{
-    location_at, Address, Annotation, Expr, ExprId, Fence, Instr, Loc, Observable, RcuOp,
-    Scenario, Thread, Value, LOCK_HELD,
+    location_at, Address, Annotation, Expr, ExprId, Fence, Instr, Loc, Observable, RcuOp, Scenario,
+    Thread, Value, LOCK_HELD,
 };
 use memory_model::lkmm::{Event, EventKind, Execution, FenceKind, Tag};
 use memory_model::transition::{rmw_new_value, rmw_result};
@@ -53,6 +57,9 @@ pub struct Race {
     pub first: RaceAccess,
     pub second: RaceAccess,
     pub witness: Vec<RaceStep>,
+    /// Whether the witness is sequentially consistent: every read reads
+    /// the newest write.
+    pub sequentially_consistent: bool,
 }
 
 /// One step of a race's witness: a thread performs one instruction.
@@ -62,6 +69,8 @@ pub struct RaceStep {
     pub pc: usize,
     /// The value it read, and where.
     pub read: Option<(Loc, Value)>,
+    /// The write it read was not the newest in coherence order.
+    pub stale: bool,
     /// The value it wrote, and where.
     pub wrote: Option<(Loc, Value)>,
 }
@@ -70,8 +79,11 @@ pub struct RaceStep {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RaceReport {
     pub races: Vec<Race>,
-    /// Complete executions checked.
+    /// Sequentially consistent executions checked.
     pub executions: usize,
+    /// Executions checked whose reads may read older writes (those
+    /// included), kept where LKMM's axioms allow them.
+    pub weaker_executions: usize,
     /// Whether the search stopped at its bound (or cut a run at
     /// `THREAD_EVENTS_MAX` events): then races may be missing.
     pub bounded: bool,
@@ -120,14 +132,28 @@ struct ThreadState {
     ctrl: Vec<(u64, u16)>,
     rcu_depth: u8,
     events: Vec<ThreadEvent>,
+    /// Per location, the coherence position of the newest write this
+    /// thread has read or written: it may not read or write before it.
+    seen: Vec<u8>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct Node {
     threads: Vec<ThreadState>,
-    mem: Vec<Value>,
-    /// Each location's writes in coherence order after its initial one.
-    co: Vec<Vec<(u8, u8)>>,
+    /// Each location's writes in coherence order, its initial write first:
+    /// `(thread, index, value)`.
+    co: Vec<Vec<CoEntry>>,
+}
+
+/// A write in a coherence order: `(thread, index in the thread, value)`;
+/// the initial write is `(INIT, location, initial value)`.
+type CoEntry = (u8, u8, Value);
+
+impl Node {
+    /// A location's value at the end of the coherence order.
+    fn last_value(&self, loc: Loc) -> Value {
+        self.co[loc.0 as usize].last().expect("an initial write").2
+    }
 }
 
 /// The static facts of a thread the search needs: where each branch's
@@ -136,8 +162,10 @@ struct ThreadFacts {
     join: Vec<u16>,
 }
 
-/// Searches `scenario`'s SC executions for LKMM data races, visiting at
-/// most `nodes_max` execution prefixes.
+/// Searches `scenario`'s executions for LKMM data races: first the
+/// sequentially consistent ones (their witnesses are the plainest), then
+/// every execution whose reads read earlier writes, each search visiting
+/// at most `nodes_max` execution prefixes.
 pub fn find_races(scenario: &Scenario, nodes_max: usize) -> RaceReport {
     let has_plain = scenario
         .threads
@@ -150,8 +178,24 @@ pub fn find_races(scenario: &Scenario, nodes_max: usize) -> RaceReport {
     if !has_plain {
         return report;
     }
+    let mut seen = Vec::new();
+    let sc = search(scenario, Reads::Latest, nodes_max, &mut seen, &mut report);
+    report.executions = sc;
+    report.weaker_executions = search(scenario, Reads::Any, nodes_max, &mut seen, &mut report);
+    report
+}
+
+/// One breadth-first search; returns how many complete executions it
+/// checked, adds the races not in `seen` to `report`.
+fn search(
+    scenario: &Scenario,
+    reads: Reads,
+    nodes_max: usize,
+    seen: &mut Vec<(RaceAccess, RaceAccess)>,
+    report: &mut RaceReport,
+) -> usize {
     let facts: Vec<ThreadFacts> = scenario.threads.iter().map(thread_facts).collect();
-    let initial = Node {
+    let mut initial = Node {
         threads: scenario
             .threads
             .iter()
@@ -162,12 +206,16 @@ pub fn find_races(scenario: &Scenario, nodes_max: usize) -> RaceReport {
                 ctrl: Vec::new(),
                 rcu_depth: 0,
                 events: Vec::new(),
+                seen: vec![0; scenario.locations.len()],
             })
             .collect(),
-        mem: scenario.locations.iter().map(|l| l.initial).collect(),
-        co: vec![Vec::new(); scenario.locations.len()],
+        co: scenario
+            .locations
+            .iter()
+            .enumerate()
+            .map(|(l, loc)| vec![(INIT, l as u8, loc.initial)])
+            .collect(),
     };
-    let mut initial = initial;
     for core in 0..scenario.threads.len() {
         run_locals(scenario, &facts, &mut initial, core);
     }
@@ -175,13 +223,12 @@ pub fn find_races(scenario: &Scenario, nodes_max: usize) -> RaceReport {
     let mut parent: Vec<Option<(usize, usize, usize)>> = vec![None];
     let mut index: FxHashMap<Node, usize> = FxHashMap::default();
     index.insert(initial, 0);
-    let mut seen_races: Vec<(RaceAccess, RaceAccess)> = Vec::new();
+    let mut executions = 0;
     let mut next = 0;
     while next < nodes.len() {
         let at = next;
         next += 1;
         let node = nodes[at].clone();
-        let mut any = false;
         let done = node
             .threads
             .iter()
@@ -191,17 +238,14 @@ pub fn find_races(scenario: &Scenario, nodes_max: usize) -> RaceReport {
             // herd7 checks only the executions the filter keeps.
             let admitted = scenario.filter.as_ref().is_none_or(|f| {
                 holds(f, &|o| match o {
-                    Observable::Register(core, r) => {
-                        node.threads[core as usize].regs[r.0 as usize]
-                    }
-                    Observable::Location(l) => node.mem[l.0 as usize],
+                    Observable::Register(core, r) => node.threads[core as usize].regs[r.0 as usize],
+                    Observable::Location(l) => node.last_value(l),
                 })
             });
-            if !admitted {
-                continue;
+            if admitted {
+                executions += 1;
+                check_execution(scenario, &nodes, &parent, at, seen, report);
             }
-            report.executions += 1;
-            check_execution(scenario, &nodes, &parent, at, &mut seen_races, &mut report);
             continue;
         }
         for core in 0..scenario.threads.len() {
@@ -210,24 +254,21 @@ pub fn find_races(scenario: &Scenario, nodes_max: usize) -> RaceReport {
                 continue;
             }
             let pc = node.threads[core].pc as usize;
-            let Some(child) = step(scenario, &facts, &node, core) else {
-                continue;
-            };
-            any = true;
-            if index.contains_key(&child) {
-                continue;
+            for child in step(scenario, &facts, &node, core, reads) {
+                if index.contains_key(&child) {
+                    continue;
+                }
+                if nodes.len() >= nodes_max {
+                    report.bounded = true;
+                    break;
+                }
+                index.insert(child.clone(), nodes.len());
+                nodes.push(child);
+                parent.push(Some((at, core, pc)));
             }
-            if nodes.len() >= nodes_max {
-                report.bounded = true;
-                break;
-            }
-            index.insert(child.clone(), nodes.len());
-            nodes.push(child);
-            parent.push(Some((at, core, pc)));
         }
-        let _ = any;
     }
-    report
+    executions
 }
 
 /// The steps from the initial node to `at`, up to the one that performs
@@ -254,11 +295,16 @@ fn witness_to(
             core,
             pc,
             read: None,
+            stale: false,
             wrote: None,
         };
         for e in new {
             match (e.kind, e.loc) {
-                (Kind::Read, Some(l)) => step.read = Some((l, e.value)),
+                (Kind::Read, Some(l)) => {
+                    step.read = Some((l, e.value));
+                    let newest = nodes[p].co[l.0 as usize].last().map(|&(t, i, _)| (t, i));
+                    step.stale = e.rf != newest;
+                }
                 (Kind::Write, Some(l)) => step.wrote = Some((l, e.value)),
                 _ => {}
             }
@@ -309,10 +355,12 @@ fn check_execution(
         }
         seen.push((a, b));
         let witness = witness_to(nodes, parent, at, [places[pair.first], places[pair.second]]);
+        let sequentially_consistent = witness.iter().all(|s| !s.stale);
         report.races.push(Race {
             first: a,
             second: b,
             witness,
+            sequentially_consistent,
         });
     }
 }
@@ -436,10 +484,9 @@ fn execution_of(scenario: &Scenario, node: &Node) -> (Execution, Vec<(usize, usi
             }
         }
     }
-    for (l, order) in node.co.iter().enumerate() {
-        let mut list = vec![l];
-        list.extend(order.iter().map(|&w| global(w)));
-        ex.co.push(list);
+    for order in &node.co {
+        ex.co
+            .push(order.iter().map(|&(t, i, _)| global((t, i))).collect());
     }
     (ex, places)
 }
@@ -544,15 +591,37 @@ fn run_locals(scenario: &Scenario, facts: &[ThreadFacts], node: &mut Node, core:
     }
 }
 
-/// The node after `core` performs its next instruction, if it can.
-fn step(scenario: &Scenario, facts: &[ThreadFacts], node: &Node, core: usize) -> Option<Node> {
+/// Which writes a read may read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reads {
+    /// The newest write: sequentially consistent executions.
+    Latest,
+    /// Any write to the location the thread has not seen overwritten,
+    /// and a write goes anywhere in coherence order after those its thread
+    /// has seen: every execution whose reads read earlier writes, checked
+    /// against LKMM's axioms when complete.
+    Any,
+}
+
+/// The nodes after `core` performs its next instruction: none when it
+/// cannot, several when a read may read several writes or a write may go
+/// to several places in coherence order.
+fn step(
+    scenario: &Scenario,
+    facts: &[ThreadFacts],
+    node: &Node,
+    core: usize,
+    reads: Reads,
+) -> Vec<Node> {
     let thread = &scenario.threads[core];
     let pc = node.threads[core].pc as usize;
-    let instr = *thread.instrs.get(pc)?;
+    let Some(&instr) = thread.instrs.get(pc) else {
+        return Vec::new();
+    };
     let annotation = thread.annotations[pc];
     let locations = scenario.locations.len();
-    let mut next = node.clone();
-    let resolve = |ts: &ThreadState, addr: Address| -> Option<(Loc, u64)> {
+    let ts = &node.threads[core];
+    let resolve = |addr: Address| -> Option<(Loc, u64)> {
         match addr {
             Address::Direct(l) => Some((l, 0)),
             Address::Indirect(r) => {
@@ -560,9 +629,9 @@ fn step(scenario: &Scenario, facts: &[ThreadFacts], node: &Node, core: usize) ->
             }
         }
     };
-    let ts = &node.threads[core];
     let ctrl = ts.ctrl.iter().fold(0, |s, &(t, _)| s | t);
     let me = core as u8;
+    let index = ts.events.len() as u8;
     let event = |kind, tag, loc, addr, data| ThreadEvent {
         pc: pc as u16,
         kind,
@@ -576,35 +645,56 @@ fn step(scenario: &Scenario, facts: &[ThreadFacts], node: &Node, core: usize) ->
         rmw_read: false,
         rmw_instruction: false,
     };
-    let last_writer = |loc: Loc| -> (u8, u8) {
-        node.co[loc.0 as usize]
-            .last()
-            .copied()
-            .unwrap_or((INIT, loc.0))
+    // The coherence positions a read may read: from the newest write the
+    // thread has seen (coherence forbids older) to the last.
+    let readable = |loc: Loc| -> std::ops::RangeInclusive<usize> {
+        let last = node.co[loc.0 as usize].len() - 1;
+        match reads {
+            Reads::Latest => last..=last,
+            Reads::Any => ts.seen[loc.0 as usize] as usize..=last,
+        }
     };
-    {
-        let nts = &mut next.threads[core];
-        let index = nts.events.len() as u8;
-        match instr {
-            Instr::Load { dst, addr } | Instr::CondLoad { dst, addr, .. } => {
-                let (loc, addr_taint) = resolve(ts, addr)?;
-                let value = node.mem[loc.0 as usize];
+    // Where a new write may go: after every write its thread has seen.
+    let writable = |loc: Loc| -> std::ops::RangeInclusive<usize> {
+        let len = node.co[loc.0 as usize].len();
+        match reads {
+            Reads::Latest => len..=len,
+            Reads::Any => ts.seen[loc.0 as usize] as usize + 1..=len,
+        }
+    };
+    let mut out = Vec::new();
+    match instr {
+        Instr::Load { dst, addr } | Instr::CondLoad { dst, addr, .. } => {
+            let Some((loc, addr_taint)) = resolve(addr) else {
+                return out;
+            };
+            for at in readable(loc) {
+                let (wt, wi, value) = node.co[loc.0 as usize][at];
                 if let Instr::CondLoad { cond, .. } = instr {
                     if eval(thread, &ts.regs, value, cond) == 0 {
-                        return None;
+                        continue;
                     }
                 }
+                let mut next = node.clone();
+                let nts = &mut next.threads[core];
                 let mut e = event(Kind::Read, access_tag(annotation), Some(loc), addr_taint, 0);
-                e.rf = Some(last_writer(loc));
+                e.rf = Some((wt, wi));
                 e.value = value;
                 nts.events.push(e);
                 nts.regs[dst.0 as usize] = value;
                 nts.taint[dst.0 as usize] = 1 << index;
+                nts.seen[loc.0 as usize] = at as u8;
+                out.push(next);
             }
-            Instr::Store { addr, value } => {
-                let (loc, addr_taint) = resolve(ts, addr)?;
-                let v = eval(thread, &ts.regs, 0, value);
-                let data = taint_of(thread, &ts.taint, value);
+        }
+        Instr::Store { addr, value } => {
+            let Some((loc, addr_taint)) = resolve(addr) else {
+                return out;
+            };
+            let v = eval(thread, &ts.regs, 0, value);
+            let data = taint_of(thread, &ts.taint, value);
+            for at in writable(loc) {
+                let mut next = node.clone();
                 let mut e = event(
                     Kind::Write,
                     access_tag(annotation),
@@ -613,109 +703,150 @@ fn step(scenario: &Scenario, facts: &[ThreadFacts], node: &Node, core: usize) ->
                     data,
                 );
                 e.value = v;
-                nts.events.push(e);
-                next.mem[loc.0 as usize] = v;
-                next.co[loc.0 as usize].push((me, index));
-            }
-            Instr::Rmw {
-                dst,
-                addr,
-                op,
-                result,
-                returns,
-                ..
-            } => {
-                let (loc, addr_taint) = resolve(ts, addr)?;
-                let old = node.mem[loc.0 as usize];
-                let new = rmw_new_value(thread, &ts.regs, op, old);
-                let operands = rmw_operand_taint(thread, &ts.taint, op);
-                let tag = access_tag(annotation);
-                let read_tag = if returns { tag } else { TAG_NORETURN };
-                let mut r = event(Kind::Read, read_tag, Some(loc), addr_taint, 0);
-                r.rf = Some(last_writer(loc));
-                r.value = old;
-                r.rmw_instruction = true;
-                r.rmw_read = new.is_some();
-                nts.events.push(r);
-                if let Some(v) = new {
-                    let mut w = event(Kind::Write, tag, Some(loc), addr_taint, operands);
-                    w.value = v;
-                    w.rmw_instruction = true;
-                    nts.events.push(w);
-                    next.mem[loc.0 as usize] = v;
-                    next.co[loc.0 as usize].push((me, index + 1));
-                }
-                if let Some(d) = dst {
-                    nts.regs[d.0 as usize] = rmw_result(result, old, new);
-                    nts.taint[d.0 as usize] = 1 << index;
-                }
-            }
-            Instr::Lock { addr } | Instr::TryLock { addr, .. } => {
-                let (loc, addr_taint) = resolve(ts, addr)?;
-                let free = node.mem[loc.0 as usize] == 0;
-                if !free && matches!(instr, Instr::Lock { .. }) {
-                    return None;
-                }
-                let tag = if free { TAG_LOCK_READ } else { TAG_LOCK_FAILED };
-                let mut r = event(Kind::Read, tag, Some(loc), addr_taint, 0);
-                r.rf = Some(last_writer(loc));
-                r.value = node.mem[loc.0 as usize];
-                r.rmw_read = free;
-                nts.events.push(r);
-                if free {
-                    let mut w = event(Kind::Write, TAG_LOCK_WRITE, Some(loc), addr_taint, 0);
-                    w.value = LOCK_HELD;
-                    nts.events.push(w);
-                    next.mem[loc.0 as usize] = LOCK_HELD;
-                    next.co[loc.0 as usize].push((me, index + 1));
-                }
-                if let Instr::TryLock { dst, .. } = instr {
-                    nts.regs[dst.0 as usize] = free as Value;
-                    nts.taint[dst.0 as usize] = 1 << index;
-                }
-            }
-            Instr::Fence(f) => {
-                let kind = match (f, annotation) {
-                    (Fence::Mb, Annotation::BeforeAtomic) => FenceKind::BeforeAtomic,
-                    (Fence::Mb, Annotation::AfterAtomic) => FenceKind::AfterAtomic,
-                    (Fence::Mb, Annotation::AfterSpinlock) => FenceKind::AfterSpinlock,
-                    (Fence::Mb, Annotation::AfterUnlockLock) => FenceKind::AfterUnlockLock,
-                    (Fence::Mb, _) => FenceKind::Mb,
-                    (Fence::Rmb, _) => FenceKind::Rmb,
-                    (Fence::Wmb, _) => FenceKind::Wmb,
-                    (Fence::Acquire | Fence::Release, _) => unreachable!("run as a local"),
-                };
-                nts.events
-                    .push(event(Kind::Fence(fence_code(kind)), TAG_ONCE, None, 0, 0));
-            }
-            Instr::Rcu(op) => {
-                let kind = match op {
-                    RcuOp::ReadLock => {
-                        nts.rcu_depth += 1;
-                        FenceKind::RcuLock
-                    }
-                    RcuOp::ReadUnlock => {
-                        nts.rcu_depth = nts.rcu_depth.saturating_sub(1);
-                        FenceKind::RcuUnlock
-                    }
-                    RcuOp::Synchronize => {
-                        if node.threads.iter().any(|t| t.rcu_depth > 0) {
-                            return None;
-                        }
-                        FenceKind::SyncRcu
-                    }
-                };
-                nts.events
-                    .push(event(Kind::Fence(fence_code(kind)), TAG_ONCE, None, 0, 0));
-            }
-            Instr::Assign { .. } | Instr::Branch { .. } | Instr::Jump { .. } => {
-                unreachable!("locals run eagerly")
+                next.threads[core].events.push(e);
+                insert_write(&mut next, core, loc, at, (me, index, v));
+                out.push(next);
             }
         }
-        nts.pc += 1;
+        // RMWs and locks read the newest write and write right after it:
+        // atomic, and in coherence order as they run (fewer executions
+        // than LKMM has, never an inconsistent one).
+        Instr::Rmw {
+            dst,
+            addr,
+            op,
+            result,
+            returns,
+            ..
+        } => {
+            let Some((loc, addr_taint)) = resolve(addr) else {
+                return out;
+            };
+            let last = node.co[loc.0 as usize].len() - 1;
+            let (wt, wi, old) = node.co[loc.0 as usize][last];
+            let new = rmw_new_value(thread, &ts.regs, op, old);
+            let operands = rmw_operand_taint(thread, &ts.taint, op);
+            let tag = access_tag(annotation);
+            let read_tag = if returns { tag } else { TAG_NORETURN };
+            let mut next = node.clone();
+            let mut r = event(Kind::Read, read_tag, Some(loc), addr_taint, 0);
+            r.rf = Some((wt, wi));
+            r.value = old;
+            r.rmw_instruction = true;
+            r.rmw_read = new.is_some();
+            next.threads[core].events.push(r);
+            next.threads[core].seen[loc.0 as usize] = last as u8;
+            if let Some(v) = new {
+                let mut w = event(Kind::Write, tag, Some(loc), addr_taint, operands);
+                w.value = v;
+                w.rmw_instruction = true;
+                next.threads[core].events.push(w);
+                insert_write(&mut next, core, loc, last + 1, (me, index + 1, v));
+            }
+            if let Some(d) = dst {
+                let nts = &mut next.threads[core];
+                nts.regs[d.0 as usize] = rmw_result(result, old, new);
+                nts.taint[d.0 as usize] = 1 << index;
+            }
+            out.push(next);
+        }
+        Instr::Lock { addr } | Instr::TryLock { addr, .. } => {
+            let Some((loc, addr_taint)) = resolve(addr) else {
+                return out;
+            };
+            let last = node.co[loc.0 as usize].len() - 1;
+            let (wt, wi, old) = node.co[loc.0 as usize][last];
+            let free = old == 0;
+            if !free && matches!(instr, Instr::Lock { .. }) {
+                return out;
+            }
+            let mut next = node.clone();
+            let tag = if free { TAG_LOCK_READ } else { TAG_LOCK_FAILED };
+            let mut r = event(Kind::Read, tag, Some(loc), addr_taint, 0);
+            r.rf = Some((wt, wi));
+            r.value = old;
+            r.rmw_read = free;
+            next.threads[core].events.push(r);
+            next.threads[core].seen[loc.0 as usize] = last as u8;
+            if free {
+                let mut w = event(Kind::Write, TAG_LOCK_WRITE, Some(loc), addr_taint, 0);
+                w.value = LOCK_HELD;
+                next.threads[core].events.push(w);
+                insert_write(&mut next, core, loc, last + 1, (me, index + 1, LOCK_HELD));
+            }
+            if let Instr::TryLock { dst, .. } = instr {
+                let nts = &mut next.threads[core];
+                nts.regs[dst.0 as usize] = free as Value;
+                nts.taint[dst.0 as usize] = 1 << index;
+            }
+            out.push(next);
+        }
+        Instr::Fence(f) => {
+            let kind = match (f, annotation) {
+                (Fence::Mb, Annotation::BeforeAtomic) => FenceKind::BeforeAtomic,
+                (Fence::Mb, Annotation::AfterAtomic) => FenceKind::AfterAtomic,
+                (Fence::Mb, Annotation::AfterSpinlock) => FenceKind::AfterSpinlock,
+                (Fence::Mb, Annotation::AfterUnlockLock) => FenceKind::AfterUnlockLock,
+                (Fence::Mb, _) => FenceKind::Mb,
+                (Fence::Rmb, _) => FenceKind::Rmb,
+                (Fence::Wmb, _) => FenceKind::Wmb,
+                (Fence::Acquire | Fence::Release, _) => unreachable!("run as a local"),
+            };
+            let mut next = node.clone();
+            next.threads[core].events.push(event(
+                Kind::Fence(fence_code(kind)),
+                TAG_ONCE,
+                None,
+                0,
+                0,
+            ));
+            out.push(next);
+        }
+        Instr::Rcu(op) => {
+            let mut next = node.clone();
+            let nts = &mut next.threads[core];
+            let kind = match op {
+                RcuOp::ReadLock => {
+                    nts.rcu_depth += 1;
+                    FenceKind::RcuLock
+                }
+                RcuOp::ReadUnlock => {
+                    nts.rcu_depth = nts.rcu_depth.saturating_sub(1);
+                    FenceKind::RcuUnlock
+                }
+                RcuOp::Synchronize => {
+                    if node.threads.iter().any(|t| t.rcu_depth > 0) {
+                        return out;
+                    }
+                    FenceKind::SyncRcu
+                }
+            };
+            nts.events
+                .push(event(Kind::Fence(fence_code(kind)), TAG_ONCE, None, 0, 0));
+            out.push(next);
+        }
+        Instr::Assign { .. } | Instr::Branch { .. } | Instr::Jump { .. } => {
+            unreachable!("locals run eagerly")
+        }
     }
-    run_locals(scenario, facts, &mut next, core);
-    Some(next)
+    for next in &mut out {
+        next.threads[core].pc += 1;
+        run_locals(scenario, facts, next, core);
+    }
+    out
+}
+
+/// Puts `write` of `core` at position `at` of `loc`'s coherence order,
+/// moving the positions the threads have seen past it.
+fn insert_write(node: &mut Node, core: usize, loc: Loc, at: usize, write: CoEntry) {
+    let l = loc.0 as usize;
+    node.co[l].insert(at, write);
+    for t in &mut node.threads {
+        if t.seen[l] as usize >= at {
+            t.seen[l] += 1;
+        }
+    }
+    node.threads[core].seen[l] = at as u8;
 }
 
 fn rmw_operand_taint(thread: &Thread, taint: &[u64], op: memory_model::ir::RmwOp) -> u64 {

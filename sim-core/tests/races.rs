@@ -216,6 +216,43 @@ exists (2:r1=1 /\\ ~x=3)
     assert_eq!(racy_locations(&unfiltered), vec!["x".to_string()]);
 }
 
+#[test]
+fn a_race_only_store_buffering_reaches_is_found_with_its_older_read() {
+    // Sequentially consistent, at most one thread reads 0 and writes z;
+    // with both reads 0 (LKMM allows it) both write z, unordered.
+    let text = "C sb-followups
+{}
+P0(int *x, int *y, int *z)
+{
+	int r0;
+	WRITE_ONCE(*x, 1);
+	r0 = READ_ONCE(*y);
+	if (r0 == 0)
+		*z = 1;
+}
+P1(int *x, int *y, int *z)
+{
+	int r1;
+	WRITE_ONCE(*y, 1);
+	r1 = READ_ONCE(*x);
+	if (r1 == 0)
+		*z = 2;
+}
+exists (0:r0=0 /\\ 1:r1=0)
+";
+    let (_, report) = races(text);
+    assert_eq!(report.races.len(), 1);
+    let race = &report.races[0];
+    assert!(race.first.write && race.second.write);
+    assert!(!race.sequentially_consistent);
+    assert!(race.witness.iter().any(|s| s.stale));
+    // With smp_mb() between each store and load, that execution is gone.
+    let fenced = text
+        .replace("\tr0 = READ_ONCE", "\tsmp_mb();\n\tr0 = READ_ONCE")
+        .replace("\tr1 = READ_ONCE", "\tsmp_mb();\n\tr1 = READ_ONCE");
+    assert_eq!(racy_locations(&fenced), Vec::<String>::new());
+}
+
 /// Files herd7 flags that the search misses, each because the race needs
 /// an execution no sequentially consistent run has.
 const MISSES: &[(&str, &str)] = &[(
