@@ -312,7 +312,8 @@ fn check_json() {
             "bounded": false,
             "executions_checked": 0,
             "has_plain_accesses": false,
-            "races": []
+            "races": [],
+            "weaker_executions_checked": 0
           },
           "deadlocks": [],
           "exit_status": 0,
