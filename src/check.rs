@@ -167,12 +167,7 @@ fn check_one(
             c.met = Some(false);
             c.note = format!(
                 "not met: the program has {} (LKMM gives it no meaning)",
-                races
-                    .verdict_suffix(scenario)
-                    .trim_start_matches(", but ")
-                    .split(':')
-                    .next()
-                    .unwrap_or("a data race")
+                races.summary(scenario)
             );
         }
     }

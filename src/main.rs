@@ -87,11 +87,28 @@ enum Command {
     /// 3 a file could not be read, 5 a construct the machine does not model,
     /// 4 the state or time bound stopped the exploration (no verdict), 1 the
     /// verdict is not the one expected (or `--expect Never` and a run can
-    /// deadlock), 0 ran.
+    /// deadlock or the program has a data race), 0 ran.
+    ///
+    /// Data races, as LKMM defines them (linux-kernel.cat, "plain accesses
+    /// and data races"): two accesses to one location from different
+    /// threads, at least one a write and at least one plain (`*x = 1`, `r =
+    /// *x`), that LKMM's relations do not order. A racy program has no
+    /// meaning under LKMM, whatever the model shows, so each race is printed
+    /// beside the verdict: both accesses (thread, read or write,
+    /// file:line:col), the advice (mark them with READ_ONCE/WRITE_ONCE or
+    /// order them) and a run that reaches them. They are found by checking
+    /// LKMM's rule on the scenario's executions: the sequentially consistent
+    /// ones, then those whose reads return older writes, each kept where
+    /// LKMM's axioms allow it. A reported race is one herd7 flags; one that
+    /// needs load buffering can be missed. `--format herd` prints herd7's
+    /// `Flag data-race`.
     #[command(after_help = scenario_note())]
     Check(CheckArgs),
     /// Check every litmus file under a folder and compare with herd7's
-    /// verdicts: agree, unsound, allowed-not-exhibited, unsupported, error.
+    /// verdicts: agree, unsound, allowed-not-exhibited, unsupported, error;
+    /// and its data races with herd7's flag: race-agree, race-missed,
+    /// race-false-alarm, race-free. Exit 1 on an unsound verdict or a false
+    /// alarm.
     #[command(after_help = MODEL_NOTE)]
     Suite(SuiteArgs),
     /// Re-run a saved trace, check it gives the same transitions and final

@@ -37,21 +37,25 @@ impl Races {
         names
     }
 
+    /// `a data race on x` or `data races on x, y`.
+    pub fn summary(&self, scenario: &Scenario) -> String {
+        let word = if self.report.races.len() == 1 {
+            "a data race"
+        } else {
+            "data races"
+        };
+        format!("{word} on {}", self.locations(scenario).join(", "))
+    }
+
     /// What follows the verdict: `, but a data race on x: LKMM gives this
     /// program no meaning`, or nothing when race-free.
     pub fn verdict_suffix(&self, scenario: &Scenario) -> String {
         if !self.any() {
             return String::new();
         }
-        let locations = self.locations(scenario);
-        let word = if self.report.races.len() == 1 {
-            "a data race"
-        } else {
-            "data races"
-        };
         format!(
-            ", but {word} on {}: LKMM gives this program no meaning",
-            locations.join(", ")
+            ", but {}: LKMM gives this program no meaning",
+            self.summary(scenario)
         )
     }
 
