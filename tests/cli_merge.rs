@@ -226,8 +226,12 @@ fn merge_refuses_edited_fuzz_shards_naming_the_field() {
     );
     refused(&|v| v["settings"]["seed"] = json!(4), "campaign: ");
     refused(
-        &|v| v["settings"]["semantics_version"] = json!(2),
-        "made under semantics version 2; this wmsim runs semantics version 1",
+        &|v| v["settings"]["semantics_version"] = json!(sim_core::SEMANTICS_VERSION + 1),
+        &format!(
+            "made under semantics version {}; this wmsim runs semantics version {}",
+            sim_core::SEMANTICS_VERSION + 1,
+            sim_core::SEMANTICS_VERSION
+        ),
     );
     refused(
         &|v| {
@@ -286,6 +290,9 @@ fn a_result_records_the_tool_and_semantics_versions() {
     assert_status(&out, 1);
     let v = stdout_json(&out);
     assert_eq!(v["format_version"], 1);
-    assert_eq!(v["settings"]["semantics_version"], 1);
+    assert_eq!(
+        v["settings"]["semantics_version"],
+        sim_core::SEMANTICS_VERSION
+    );
     assert_eq!(v["settings"]["wmsim_version"], env!("CARGO_PKG_VERSION"));
 }

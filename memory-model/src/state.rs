@@ -432,9 +432,21 @@ impl PairBuffer {
         &self.entries[..self.len as usize]
     }
 
+    /// Appends a store, kept in the buffer's canonical order: among the
+    /// stores since the last marker, by location (a location's stores in
+    /// the order they came). Nothing reads the order of two such stores to
+    /// different locations: each drains when it is its location's oldest
+    /// and no marker of its core is before it, and the same markers are
+    /// before both. So buffers that differ only there behave alike, and
+    /// one representative keeps the search from telling them apart.
     pub fn push_store(&mut self, loc: Loc, value: Value, core: u8) {
         assert!((self.len as usize) < PAIR_SLOTS, "pair buffer overflow");
-        self.entries[self.len as usize] = PairEntry {
+        let mut at = self.len as usize;
+        while at > 0 && !self.entries[at - 1].is_marker() && self.entries[at - 1].loc > loc.0 {
+            self.entries[at] = self.entries[at - 1];
+            at -= 1;
+        }
+        self.entries[at] = PairEntry {
             loc: loc.0,
             core,
             value,
@@ -443,14 +455,24 @@ impl PairBuffer {
     }
 
     /// Appends `M(core)` if the buffer holds a store and does not already
-    /// end in `M(core)`: a marker with nothing before it orders nothing.
+    /// end in a group of markers holding `M(core)`: a marker with nothing
+    /// before it orders nothing.
+    ///
+    /// Markers side by side are kept by core, each once: two adjacent
+    /// markers have the same stores before them, so their order, and a
+    /// second copy, change nothing.
     pub fn push_marker(&mut self, core: u8) {
-        let last = self.entries().last();
-        if self.len == 0 || last.is_some_and(|e| e.is_marker() && e.core == core) {
+        let mut trailing = self.entries().iter().rev().take_while(|e| e.is_marker());
+        if self.len == 0 || trailing.any(|e| e.core == core) {
             return;
         }
         assert!((self.len as usize) < PAIR_SLOTS, "pair buffer overflow");
-        self.entries[self.len as usize] = PairEntry {
+        let mut at = self.len as usize;
+        while at > 0 && self.entries[at - 1].is_marker() && self.entries[at - 1].core > core {
+            self.entries[at] = self.entries[at - 1];
+            at -= 1;
+        }
+        self.entries[at] = PairEntry {
             loc: PAIR_MARKER,
             core,
             value: 0,
@@ -545,6 +567,57 @@ mod tests {
             "an older store to x drains first"
         );
         assert_eq!(sb.youngest(Loc(1)), None);
+    }
+
+    #[test]
+    fn a_pair_buffer_keeps_one_order_for_what_its_order_cannot_change() {
+        let store = |pb: &PairBuffer| -> Vec<(u8, u8, Value)> {
+            pb.entries()
+                .iter()
+                .map(|e| (e.loc, e.core, e.value))
+                .collect()
+        };
+        // Stores to different locations between markers, in either order:
+        // the same buffer.
+        let mut a = PairBuffer::default();
+        a.push_store(Loc(1), 1, 0);
+        a.push_store(Loc(0), 2, 1);
+        let mut b = PairBuffer::default();
+        b.push_store(Loc(0), 2, 1);
+        b.push_store(Loc(1), 1, 0);
+        assert_eq!(a, b);
+        // A location's stores keep their order; a marker is a wall.
+        a.push_store(Loc(0), 3, 0);
+        a.push_marker(0);
+        a.push_store(Loc(2), 4, 1);
+        a.push_store(Loc(2), 5, 0);
+        assert_eq!(
+            store(&a),
+            vec![
+                (0, 1, 2),
+                (0, 0, 3),
+                (1, 0, 1),
+                (PAIR_MARKER, 0, 0),
+                (2, 1, 4),
+                (2, 0, 5)
+            ]
+        );
+        assert!(a.drainable(0) && !a.drainable(1) && a.drainable(2));
+        assert!(a.drainable(4), "M(0) holds back only core 0's stores");
+        assert!(!a.drainable(5));
+        assert_eq!(a.youngest(Loc(0)), Some(3));
+        // Adjacent markers: by core, each once.
+        let mut m = PairBuffer::default();
+        m.push_store(Loc(0), 1, 0);
+        m.push_marker(1);
+        m.push_marker(0);
+        m.push_marker(1);
+        assert_eq!(
+            store(&m),
+            vec![(0, 0, 1), (PAIR_MARKER, 0, 0), (PAIR_MARKER, 1, 0)]
+        );
+        m.remove(0);
+        assert!(m.is_empty(), "markers with nothing before them vanish");
     }
 
     #[test]

@@ -391,7 +391,20 @@ impl Story {
                     // A commit into the pair buffer (`power`), or a store
                     // into the core's own store buffer.
                     match pair {
-                        Some(g) => p.paired[g].push(id),
+                        // The buffer keeps its stores in a canonical order
+                        // (`PairBuffer::push_store`): the new entry is
+                        // where the buffers before and after first differ.
+                        Some(g) => {
+                            let was = before.pair_buffers[g].entries();
+                            let now = after.pair_buffers[g].entries();
+                            let at = was
+                                .iter()
+                                .zip(now)
+                                .position(|(a, b)| a != b)
+                                .unwrap_or(was.len());
+                            let k = now[..at].iter().filter(|e| !e.is_marker()).count();
+                            p.paired[g].insert(k, id);
+                        }
                         None => p.buffered[core].push(id),
                     }
                     fired.store = Some(id);

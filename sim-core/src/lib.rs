@@ -44,4 +44,4 @@ pub use timing::{CacheStart, Cycles, Timing};
 /// whenever any of them changes, so that a trace or a campaign result made
 /// under other semantics is refused rather than replayed or merged wrongly.
 /// (The tool's own version, `CARGO_PKG_VERSION`, says nothing about this.)
-pub const SEMANTICS_VERSION: u32 = 1;
+pub const SEMANTICS_VERSION: u32 = 2;
