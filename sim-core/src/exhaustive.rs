@@ -38,6 +38,7 @@ use crate::encoding::{decode_into, encode};
 use crate::path::PathReplay;
 use crate::reduction::PartialOrder;
 use crate::state_table::{Found, Full, StateTable};
+use crate::symmetry::PairingSymmetry;
 
 #[derive(Clone, Copy, Debug)]
 pub struct ExploreOptions {
@@ -187,6 +188,8 @@ pub(crate) struct Policy {
     options: ExploreOptions,
     partial_order: Option<PartialOrder>,
     skip_evictions: bool,
+    /// Pairings explored through a symmetric one instead (`symmetry`).
+    symmetry: Option<PairingSymmetry>,
 }
 
 impl Policy {
@@ -198,6 +201,7 @@ impl Policy {
             partial_order: (reductions && options.partial_order)
                 .then(|| PartialOrder::new(m, skip_evictions)),
             skip_evictions,
+            symmetry: reductions.then(|| PairingSymmetry::of(m)).flatten(),
         }
     }
 }
@@ -217,7 +221,69 @@ impl<'m, 's> Exploration<'m, 's> {
             policy: Policy::new(machine, options),
         };
         x.explore();
+        if x.policy.symmetry.is_some() && !x.bound_exceeded && !x.add_symmetric_finals() {
+            // An image the symmetry cannot stand for: every pairing, then.
+            x.policy.symmetry = None;
+            x.finals.clear();
+            x.deadlocks.clear();
+            x.explored_states = 0;
+            x.table = StateTable::new();
+            x.explore();
+        }
         x
+    }
+
+    /// Adds the final states of the pairings the exploration skipped, as
+    /// images of those of the pairings explored in their place (see
+    /// `symmetry`); false when an image cannot be told that way.
+    fn add_symmetric_finals(&mut self) -> bool {
+        let Some(symmetry) = &self.policy.symmetry else {
+            return true;
+        };
+        if !self.deadlocks.is_empty() {
+            return false;
+        }
+        let m = self.machine;
+        let observed = &m.scenario.observed;
+        let mut state = State::default();
+        let mut images = Vec::new();
+        for f in self.finals.values() {
+            decode_into(m, self.table.get(f.state), &mut state);
+            for s in symmetry
+                .skipped
+                .iter()
+                .filter(|s| s.explored == state.pairing as usize)
+            {
+                let values: Vec<Value> = s.image.iter().map(|&k| f.values[k]).collect();
+                let known = std::cell::Cell::new(true);
+                let value = |o: Observable| match observed.iter().position(|&x| x == o) {
+                    Some(k) => values[k],
+                    None => {
+                        known.set(false);
+                        0
+                    }
+                };
+                let satisfies = memory_model::condition::holds(&m.scenario.condition.prop, &value);
+                let filtered_out = m
+                    .scenario
+                    .filter
+                    .as_ref()
+                    .is_some_and(|p| !memory_model::condition::holds(p, &value));
+                if !known.get() || satisfies != f.satisfies || filtered_out != f.filtered_out {
+                    return false;
+                }
+                images.push(FinalState {
+                    values,
+                    satisfies,
+                    filtered_out,
+                    state: f.state,
+                });
+            }
+        }
+        for image in images {
+            self.finals.entry(image.values.clone()).or_insert(image);
+        }
+        true
     }
 
     fn explore(&mut self) {
@@ -524,8 +590,11 @@ pub(crate) fn successors(
             | Transition::Invalidate { .. }
             | Transition::Perform { .. }
             | Transition::Guess { .. }
-            | Transition::PairDrain { .. }
-            | Transition::Pairing { .. } => true,
+            | Transition::PairDrain { .. } => true,
+            Transition::Pairing { index } => policy
+                .symmetry
+                .as_ref()
+                .is_none_or(|sym| !sym.skips(index as usize)),
         };
         if wanted {
             out.push(t);

@@ -26,6 +26,7 @@ pub mod races;
 pub mod rate;
 pub mod reduction;
 pub mod state_table;
+mod symmetry;
 pub mod timed;
 pub mod timing;
 pub mod witness;

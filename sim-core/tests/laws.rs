@@ -644,6 +644,90 @@ fn law_power_contains_arm_and_weak(p: &Program) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// `p` with its first thread run twice (a copy appended): threads with
+/// the same code, whose pairings are symmetric.
+fn with_twin(mut p: Program) -> Program {
+    p.threads.push(p.threads[0].clone());
+    p.regs.push(p.regs[0]);
+    p
+}
+
+/// The exhaustive driver explores one of each class of symmetric pairings
+/// and adds the images of its final states: the same final states as
+/// exploring each pairing, fixed, and taking the union.
+fn law_symmetric_pairings_are_every_pairing(p: &Program) -> Result<(), TestCaseError> {
+    let s = p.scenario();
+    let all = outcomes(&s, config_at(ModelName::Power, 4));
+    let cores = s.threads.len();
+    let pairings: Vec<String> = Machine::new(&s, config_at(ModelName::Power, 4))
+        .pairings()
+        .iter()
+        .map(|pairing| {
+            let mut pairs = Vec::new();
+            for a in 0..cores {
+                for b in a + 1..cores {
+                    if pairing[a] != u8::MAX && pairing[a] == pairing[b] {
+                        pairs.push(format!("{a}-{b}"));
+                    }
+                }
+            }
+            if pairs.is_empty() {
+                "none".to_string()
+            } else {
+                pairs.join(",")
+            }
+        })
+        .collect();
+    let fixed = |text: &str| {
+        let config = config_at(ModelName::Power, 4)
+            .with_smt_pairs(Some(text), cores)
+            .unwrap();
+        outcomes(&s, config)
+    };
+    let mut union = Outcomes::new();
+    for text in &pairings {
+        union.extend(fixed(text));
+    }
+    prop_assert_eq!(&all, &union);
+    // Why it holds: swapping the twins turns each pairing's final states
+    // into those of the swapped pairing, their registers swapped.
+    let last = cores - 1;
+    let swap = |c: usize| match c {
+        0 => last,
+        c if c == last => 0,
+        c => c,
+    };
+    let observed = p.observables();
+    let swapped_value = |values: &Vec<Value>| -> Vec<Value> {
+        observed
+            .iter()
+            .map(|&o| {
+                let from = match o {
+                    Observable::Register(c, r) => Observable::Register(swap(c as usize) as u8, r),
+                    l => l,
+                };
+                values[observed.iter().position(|&x| x == from).unwrap()]
+            })
+            .collect()
+    };
+    for text in &pairings {
+        if text == "none" {
+            continue;
+        }
+        let swapped: Vec<String> = text
+            .split(',')
+            .map(|pair| {
+                let (a, b) = pair.split_once('-').unwrap();
+                let (a, b) = (swap(a.parse().unwrap()), swap(b.parse().unwrap()));
+                format!("{}-{}", a.min(b), a.max(b))
+            })
+            .collect();
+        let images: Outcomes = fixed(text).iter().map(swapped_value).collect();
+        prop_assert_eq!(images, fixed(&swapped.join(",")), "{}", text);
+    }
+    Ok(())
+}
+
 fn law_mbs_give_sc(p: &Program) -> Result<(), TestCaseError> {
     let p = p.with_mbs_only();
     let s = p.scenario();
@@ -775,6 +859,22 @@ proptest! {
     #[test]
     fn arm_and_weak_within_power_locks(p in locked_program()) {
         law_power_contains_arm_and_weak(&p)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(cases(12))]
+
+    /// Symmetric pairings, loads and stores.
+    #[test]
+    fn symmetric_pairings_are_every_pairing(p in plain_program().prop_map(with_twin)) {
+        law_symmetric_pairings_are_every_pairing(&p)?;
+    }
+
+    /// With RMWs of every ordering.
+    #[test]
+    fn symmetric_pairings_are_every_pairing_rmw(p in rmw_program().prop_map(with_twin)) {
+        law_symmetric_pairings_are_every_pairing(&p)?;
     }
 }
 
