@@ -276,6 +276,23 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
+/// A pairing as `--smt-pairs` takes it (`0-1,2-3`, `none`).
+pub fn pairing_text(pairing: &crate::out_of_order::Pairing) -> String {
+    let pairs: Vec<String> = (0..CORES_MAX)
+        .filter_map(|c| {
+            let p = pairing[c];
+            let other = (c + 1..CORES_MAX)
+                .find(|&d| p != crate::out_of_order::UNPAIRED && pairing[d] == p)?;
+            Some(format!("{c}-{other}"))
+        })
+        .collect();
+    if pairs.is_empty() {
+        "none".to_string()
+    } else {
+        pairs.join(",")
+    }
+}
+
 impl Config {
     /// A configuration with the depths asked for, or why it cannot be.
     /// `None` picks the model's default for that depth: `default_depth`,
@@ -395,20 +412,7 @@ impl Config {
 
     /// A fixed pairing as `--smt-pairs` takes it (`0-1,2-3`, `none`).
     pub fn smt_pairs_text(&self) -> Option<String> {
-        let pairing = self.smt_pairs?;
-        let pairs: Vec<String> = (0..CORES_MAX)
-            .filter_map(|c| {
-                let p = pairing[c];
-                let other = (c + 1..CORES_MAX)
-                    .find(|&d| p != crate::out_of_order::UNPAIRED && pairing[d] == p)?;
-                Some(format!("{c}-{other}"))
-            })
-            .collect();
-        Some(if pairs.is_empty() {
-            "none".to_string()
-        } else {
-            pairs.join(",")
-        })
+        self.smt_pairs.as_ref().map(pairing_text)
     }
 
     pub fn parameters(&self) -> ModelParameters {

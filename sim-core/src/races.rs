@@ -402,21 +402,8 @@ fn access_tag(a: Annotation) -> TagCode {
     }
 }
 
-const FENCES: [FenceKind; 10] = [
-    FenceKind::Mb,
-    FenceKind::Rmb,
-    FenceKind::Wmb,
-    FenceKind::BeforeAtomic,
-    FenceKind::AfterAtomic,
-    FenceKind::AfterSpinlock,
-    FenceKind::AfterUnlockLock,
-    FenceKind::RcuLock,
-    FenceKind::RcuUnlock,
-    FenceKind::SyncRcu,
-];
-
 fn fence_code(f: FenceKind) -> u8 {
-    FENCES.iter().position(|&g| g == f).unwrap() as u8
+    f.index() as u8
 }
 
 /// The candidate execution of a complete node, and where each of its
@@ -446,7 +433,7 @@ fn execution_of(scenario: &Scenario, node: &Node) -> (Execution, Vec<(usize, usi
                 kind: match e.kind {
                     Kind::Read => EventKind::Read,
                     Kind::Write => EventKind::Write,
-                    Kind::Fence(f) => EventKind::Fence(FENCES[f as usize]),
+                    Kind::Fence(f) => EventKind::Fence(FenceKind::ALL[f as usize]),
                 },
                 tag: tag_of(e.tag),
                 loc: e.loc,

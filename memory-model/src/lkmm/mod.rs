@@ -141,7 +141,7 @@ struct Base {
 }
 
 impl FenceKind {
-    const ALL: [FenceKind; 10] = [
+    pub const ALL: [FenceKind; 10] = [
         FenceKind::Mb,
         FenceKind::Rmb,
         FenceKind::Wmb,
@@ -154,7 +154,8 @@ impl FenceKind {
         FenceKind::SyncRcu,
     ];
 
-    fn index(self) -> usize {
+    /// Its place in [`FenceKind::ALL`].
+    pub fn index(self) -> usize {
         FenceKind::ALL.iter().position(|&f| f == self).unwrap()
     }
 }
