@@ -41,6 +41,16 @@ fn explore(scenario: &Scenario, pairs: Option<&str>) -> Option<(Finals, usize)> 
     })
 }
 
+/// `power`'s maximal relevant pairings, as `--smt-pairs` takes them.
+fn pairings_of(scenario: &Scenario) -> Vec<String> {
+    let config = Config::new(ModelName::Power, None, None, 8).unwrap();
+    Machine::new(scenario, config)
+        .pairings()
+        .iter()
+        .map(memory_model::model::pairing_text)
+        .collect()
+}
+
 #[test]
 fn symmetric_pairings_give_every_pairings_final_states() {
     let Some(dir) = corpus::litmus_corpus("symmetric_pairings_give_every_pairings_final_states")
@@ -56,12 +66,7 @@ fn symmetric_pairings_give_every_pairings_final_states() {
             continue;
         };
         let cores = scenario.threads.len();
-        let config = Config::new(ModelName::Power, None, None, 8).unwrap();
-        let pairings: Vec<String> = Machine::new(&scenario, config)
-            .pairings()
-            .iter()
-            .map(memory_model::model::pairing_text)
-            .collect();
+        let pairings = pairings_of(&scenario);
         let same_code = (0..cores).any(|a| {
             (a + 1..cores).any(|b| scenario.threads[a].instrs == scenario.threads[b].instrs)
         });
@@ -127,12 +132,7 @@ locations [1:r0; 2:r0;]
 exists (3:r0=1 /\\ 3:r1=0)
 ";
     let scenario = parse_litmus(text, "twin-wrc.litmus").unwrap();
-    let config = Config::new(ModelName::Power, None, None, 8).unwrap();
-    let pairings: Vec<String> = Machine::new(&scenario, config)
-        .pairings()
-        .iter()
-        .map(memory_model::model::pairing_text)
-        .collect();
+    let pairings = pairings_of(&scenario);
     assert_eq!(pairings, ["0-1,2-3", "0-2,1-3", "0-3"]);
     let (all, _) = explore(&scenario, None).unwrap();
     let mut union = Finals::new();
