@@ -5,13 +5,16 @@
 //! a fuzz campaign's settings and result (`fuzz`), a sweep's combinations
 //! and its result (`sweep`) and its picture (`plot`, SVG text); what a
 //! verdict means against the one expected (`expectation`), and against
-//! herd7's verdicts and allowed states (`suite`, in herd7's names: `herd`).
+//! herd7's verdicts and allowed states (`suite`, in herd7's names: `herd`);
+//! the search for the weakest barrier placements (`placement`, the core of
+//! the coming `wmsim fences`).
 //! The binary parses flags, calls these, and prints.
 
 pub mod expectation;
 pub mod fuzz;
 pub mod herd;
 pub mod merge;
+pub mod placement;
 pub mod plot;
 pub mod result;
 pub mod shard;
