@@ -75,6 +75,8 @@ pub fn run(args: &SuiteArgs) -> Result<u8, Failure> {
             message: format!("cannot start threads: {e}"),
             status: exit::IO,
         })?;
+    // A file's races are the program's, whatever the model: found once.
+    let races: Vec<Option<bool>> = pool.install(|| files.par_iter().map(|f| races_in(f)).collect());
     let mut totals_seconds = BTreeMap::new();
     let mut rows = Vec::new();
     for &model in &models {
@@ -82,9 +84,10 @@ pub fn run(args: &SuiteArgs) -> Result<u8, Failure> {
         let model_rows: Vec<Row> = pool.install(|| {
             files
                 .par_iter()
-                .map(|f| {
+                .zip(&races)
+                .map(|(f, &race)| {
                     let key = tsv_key(f, tsv_root.as_deref());
-                    check_file(f, &args.dir, model, expected.get(&key), args)
+                    check_file(f, &args.dir, model, expected.get(&key), race, args)
                 })
                 .collect()
         });
@@ -165,11 +168,22 @@ fn read_tsv(path: &Path) -> Result<BTreeMap<String, Expected>, Failure> {
     suite::parse_tsv(&path.display().to_string(), &text)
 }
 
+/// Whether the file's program has a data race (`sim_core::races`); `None`
+/// when it cannot be read or parsed (its rows say why).
+fn races_in(file: &Path) -> Option<bool> {
+    let bytes = replay::file::read_limited(file, replay::file::LITMUS_LIMIT).ok()?;
+    let text = String::from_utf8_lossy(&bytes);
+    let scenario = parse_litmus(&text, &file.to_string_lossy()).ok()?;
+    let report = sim_core::races::find_races(&scenario, sim_core::races::RACE_NODES_MAX_DEFAULT);
+    Some(!report.races.is_empty())
+}
+
 fn check_file(
     file: &Path,
     dir: &Path,
     model: ModelName,
     expected: Option<&Expected>,
+    race: Option<bool>,
     args: &SuiteArgs,
 ) -> Row {
     let name = file
@@ -231,8 +245,9 @@ fn check_file(
             return row;
         }
     };
-    let races = sim_core::races::find_races(&scenario, sim_core::races::RACE_NODES_MAX_DEFAULT);
-    row.race = RaceClass::of(!races.races.is_empty(), expected.data_race);
+    if let Some(found) = race {
+        row.race = RaceClass::of(found, expected.data_race);
+    }
     let machine = Machine::new(&scenario, config);
     let options = match args.bounds.options() {
         Ok(o) => o,

@@ -101,19 +101,7 @@ fn at_least(sites: &[Strength], a: &[usize], b: &[usize]) -> bool {
 /// Every Pareto-minimal placement that `safe` accepts. `safe` must be
 /// monotone (a placement at least as strong as a safe one is safe).
 pub fn minimal_safe(sites: &[Strength], mut safe: impl FnMut(&[usize]) -> bool) -> Minimal {
-    let mut all: Vec<Placement> = vec![Vec::new()];
-    for s in sites {
-        all = all
-            .into_iter()
-            .flat_map(|p| {
-                (0..s.len()).map(move |c| {
-                    let mut q = p.clone();
-                    q.push(c);
-                    q
-                })
-            })
-            .collect();
-    }
+    let mut all = crate::sweep::every_combination(sites.iter().map(Strength::len));
     let rank = |p: &Placement| -> usize { sites.iter().zip(p).map(|(s, &c)| s.rank[c]).sum() };
     // Weakest first; ties in a fixed order, so the answer is deterministic.
     all.sort_by_key(|p| (rank(p), p.clone()));
@@ -173,19 +161,7 @@ mod tests {
 
     /// The minimal safe placements, by looking at every placement.
     fn brute_minimal(sites: &[Strength], safe: &dyn Fn(&[usize]) -> bool) -> Vec<Placement> {
-        let mut every: Vec<Placement> = vec![Vec::new()];
-        for s in sites {
-            every = every
-                .into_iter()
-                .flat_map(|p| {
-                    (0..s.len()).map(move |c| {
-                        let mut q = p.clone();
-                        q.push(c);
-                        q
-                    })
-                })
-                .collect();
-        }
+        let every = crate::sweep::every_combination(sites.iter().map(Strength::len));
         let safe_ones: Vec<Placement> = every.into_iter().filter(|p| safe(p)).collect();
         let mut minimal: Vec<Placement> = safe_ones
             .iter()

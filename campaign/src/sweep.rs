@@ -52,6 +52,25 @@ pub struct Sweep {
     pub combinations: Vec<Combination>,
 }
 
+/// Every choice of one index below each length, in row-major order (the
+/// last varies fastest): a sweep's combinations, `fences`' placements.
+pub fn every_combination(lens: impl IntoIterator<Item = usize>) -> Vec<Vec<usize>> {
+    let mut out: Vec<Vec<usize>> = vec![Vec::new()];
+    for len in lens {
+        out = out
+            .into_iter()
+            .flat_map(|c| {
+                (0..len).map(move |i| {
+                    let mut c = c.clone();
+                    c.push(i);
+                    c
+                })
+            })
+            .collect();
+    }
+    out
+}
+
 impl Sweep {
     /// Every combination of the axes' values, in row-major order (the last
     /// axis varies fastest); refused beyond `COMBINATIONS_MAX`.
@@ -62,19 +81,7 @@ impl Sweep {
                 "{total} combinations: at most {COMBINATIONS_MAX}"
             )));
         }
-        let mut combinations: Vec<Combination> = vec![Vec::new()];
-        for axis in &axes {
-            combinations = combinations
-                .into_iter()
-                .flat_map(|c| {
-                    (0..axis.len()).map(move |i| {
-                        let mut c = c.clone();
-                        c.push(i);
-                        c
-                    })
-                })
-                .collect();
-        }
+        let combinations = every_combination(axes.iter().map(Values::len));
         Ok(Sweep { axes, combinations })
     }
 

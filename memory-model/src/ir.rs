@@ -381,6 +381,22 @@ impl Thread {
     pub fn expr(&self, id: ExprId) -> Expr {
         self.exprs[id.0 as usize]
     }
+
+    /// For each expression, the registers it reads, as a bit mask
+    /// (operands come before the expressions that use them).
+    pub fn expr_registers(&self) -> Vec<u32> {
+        let mut regs: Vec<u32> = Vec::with_capacity(self.exprs.len());
+        for e in &self.exprs {
+            let m = match *e {
+                Expr::Reg(r) => 1u32 << r.0,
+                Expr::Const(_) | Expr::Val => 0,
+                Expr::Unary(_, a) => regs[a.0 as usize],
+                Expr::Binary(_, a, b) => regs[a.0 as usize] | regs[b.0 as usize],
+            };
+            regs.push(m);
+        }
+        regs
+    }
 }
 
 /// A location of the scenario.

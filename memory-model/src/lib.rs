@@ -11,7 +11,9 @@
 //! different cores commute (for partial-order reduction), `eviction` says
 //! which caches and evictions can change a run (the policy the drivers, the
 //! encoding and minimize share), `depth` the default buffer depths, where no
-//! buffer fills. It is not a driver: it does no I/O, draws no
+//! buffer fills. Beside the machines, `lkmm` is LKMM's own data-race rule
+//! (`linux-kernel.cat`) on one candidate execution; the machines never
+//! read it. It is not a driver: it does no I/O, draws no
 //! random numbers and knows nothing of time.
 //! The timed and exhaustive drivers live in `sim-core`.
 

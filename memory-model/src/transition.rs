@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::eval::eval;
 use crate::ir::{
-    location_at, Address, Expr, Fence, Instr, Loc, RcuOp, RmwOp, RmwOrder, RmwResult, Scenario,
-    Thread, Value, LOCK_HELD,
+    location_at, Address, Fence, Instr, Loc, RcuOp, RmwOp, RmwOrder, RmwResult, Scenario, Thread,
+    Value, LOCK_HELD,
 };
 use crate::liveness::live_loads;
 use crate::model::{Config, DrainOrder, ModelParameters};
@@ -210,19 +210,7 @@ impl<'s> Machine<'s> {
         let expr_regs = scenario
             .threads
             .iter()
-            .map(|t| {
-                let mut regs: Vec<u32> = Vec::with_capacity(t.exprs.len());
-                for e in &t.exprs {
-                    let m = match *e {
-                        Expr::Reg(r) => 1u32 << r.0,
-                        Expr::Const(_) | Expr::Val => 0,
-                        Expr::Unary(_, a) => regs[a.0 as usize],
-                        Expr::Binary(_, a, b) => regs[a.0 as usize] | regs[b.0 as usize],
-                    };
-                    regs.push(m);
-                }
-                regs
-            })
+            .map(Thread::expr_registers)
             .collect();
         let params = config.parameters();
         let pairings = if params.smt_pairs {

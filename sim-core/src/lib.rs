@@ -11,7 +11,9 @@
 //! runs many timed runs and counts outcomes; `rate` turns the counts into a
 //! failure rate that leaves out the runs cut at the step bound; `path`
 //! re-simulates a path, checking each transition is enabled; `witness`
-//! tells a path step by step. Nothing here
+//! tells a path step by step; `symmetry` lets the exhaustive driver explore
+//! one of each class of symmetric SMT pairings; `races` searches a
+//! scenario's executions, outside the machines, for LKMM data races. Nothing here
 //! reads the clock, touches files or iterates a hash map into a result.
 
 pub mod decision;

@@ -27,7 +27,7 @@
 use memory_model::condition::holds;
 use memory_model::eval::eval;
 use memory_model::ir::{
-    location_at, Address, Annotation, Expr, ExprId, Fence, Instr, Loc, Observable, RcuOp, Scenario,
+    location_at, Address, Annotation, ExprId, Fence, Instr, Loc, Observable, RcuOp, Scenario,
     Thread, Value, LOCK_HELD,
 };
 use memory_model::lkmm::{Event, EventKind, Execution, FenceKind, Tag};
@@ -160,6 +160,8 @@ impl Node {
 /// control dependency ends.
 struct ThreadFacts {
     join: Vec<u16>,
+    /// Each expression's registers (`Thread::expr_registers`).
+    expr_registers: Vec<u32>,
 }
 
 /// Searches `scenario`'s executions for LKMM data races: first the
@@ -246,6 +248,12 @@ fn search(
                 executions += 1;
                 check_execution(scenario, &nodes, &parent, at, seen, report);
             }
+            continue;
+        }
+        // Coherence positions are bytes: a location written that often
+        // (long loops) ends the search there.
+        if node.co.iter().any(|order| order.len() >= u8::MAX as usize) {
+            report.bounded = true;
             continue;
         }
         for core in 0..scenario.threads.len() {
@@ -478,14 +486,15 @@ fn execution_of(scenario: &Scenario, node: &Node) -> (Execution, Vec<(usize, usi
     (ex, places)
 }
 
-/// The registers an expression reads, as a taint: the union of theirs.
-fn taint_of(thread: &Thread, taint: &[u64], id: ExprId) -> u64 {
-    match thread.expr(id) {
-        Expr::Const(_) | Expr::Val => 0,
-        Expr::Reg(r) => taint[r.0 as usize],
-        Expr::Unary(_, a) => taint_of(thread, taint, a),
-        Expr::Binary(_, a, b) => taint_of(thread, taint, a) | taint_of(thread, taint, b),
+/// The taint of an expression: the union of its registers' taints.
+fn taint_of(facts: &ThreadFacts, taint: &[u64], id: ExprId) -> u64 {
+    let mut regs = facts.expr_registers[id.0 as usize];
+    let mut t = 0;
+    while regs != 0 {
+        t |= taint[regs.trailing_zeros() as usize];
+        regs &= regs - 1;
     }
+    t
 }
 
 /// Immediate post-dominators of each instruction (the end of the thread
@@ -537,7 +546,10 @@ fn thread_facts(thread: &Thread) -> ThreadFacts {
                 .unwrap_or(n) as u16
         })
         .collect();
-    ThreadFacts { join }
+    ThreadFacts {
+        join,
+        expr_registers: thread.expr_registers(),
+    }
 }
 
 /// Runs `core`'s local instructions from its pc on, and closes the
@@ -556,11 +568,11 @@ fn run_locals(scenario: &Scenario, facts: &[ThreadFacts], node: &mut Node, core:
         match instr {
             Instr::Assign { dst, value } => {
                 ts.regs[dst.0 as usize] = eval(thread, &ts.regs, 0, value);
-                ts.taint[dst.0 as usize] = taint_of(thread, &ts.taint, value);
+                ts.taint[dst.0 as usize] = taint_of(&facts[core], &ts.taint, value);
                 ts.pc += 1;
             }
             Instr::Branch { cond, target } => {
-                let t = taint_of(thread, &ts.taint, cond);
+                let t = taint_of(&facts[core], &ts.taint, cond);
                 if t != 0 {
                     ts.ctrl.push((t, facts[core].join[pc as usize]));
                 }
@@ -679,7 +691,7 @@ fn step(
                 return out;
             };
             let v = eval(thread, &ts.regs, 0, value);
-            let data = taint_of(thread, &ts.taint, value);
+            let data = taint_of(&facts[core], &ts.taint, value);
             for at in writable(loc) {
                 let mut next = node.clone();
                 let mut e = event(
@@ -712,7 +724,7 @@ fn step(
             let last = node.co[loc.0 as usize].len() - 1;
             let (wt, wi, old) = node.co[loc.0 as usize][last];
             let new = rmw_new_value(thread, &ts.regs, op, old);
-            let operands = rmw_operand_taint(thread, &ts.taint, op);
+            let operands = rmw_operand_taint(&facts[core], &ts.taint, op);
             let tag = access_tag(annotation);
             let read_tag = if returns { tag } else { TAG_NORETURN };
             let mut next = node.clone();
@@ -777,7 +789,8 @@ fn step(
                 (Fence::Mb, _) => FenceKind::Mb,
                 (Fence::Rmb, _) => FenceKind::Rmb,
                 (Fence::Wmb, _) => FenceKind::Wmb,
-                (Fence::Acquire | Fence::Release, _) => unreachable!("run as a local"),
+                // Run by `run_locals`: they make no event.
+                (Fence::Acquire | Fence::Release, _) => return out,
             };
             let mut next = node.clone();
             next.threads[core].events.push(event(
@@ -812,9 +825,9 @@ fn step(
                 .push(event(Kind::Fence(fence_code(kind)), TAG_ONCE, None, 0, 0));
             out.push(next);
         }
-        Instr::Assign { .. } | Instr::Branch { .. } | Instr::Jump { .. } => {
-            unreachable!("locals run eagerly")
-        }
+        // Locals run eagerly; one is left here only when a loop of locals
+        // alone never ends (`run_locals` gives up): the thread is stuck.
+        Instr::Assign { .. } | Instr::Branch { .. } | Instr::Jump { .. } => return out,
     }
     for next in &mut out {
         next.threads[core].pc += 1;
@@ -836,9 +849,9 @@ fn insert_write(node: &mut Node, core: usize, loc: Loc, at: usize, write: CoEntr
     node.threads[core].seen[l] = at as u8;
 }
 
-fn rmw_operand_taint(thread: &Thread, taint: &[u64], op: memory_model::ir::RmwOp) -> u64 {
+fn rmw_operand_taint(facts: &ThreadFacts, taint: &[u64], op: memory_model::ir::RmwOp) -> u64 {
     use memory_model::ir::RmwOp;
-    let t = |id| taint_of(thread, taint, id);
+    let t = |id| taint_of(facts, taint, id);
     match op {
         RmwOp::Xchg(v)
         | RmwOp::Add(v)
