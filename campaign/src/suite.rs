@@ -171,7 +171,20 @@ pub fn parse_tsv(name: &str, text: &str) -> Result<BTreeMap<String, Expected>, F
             (Some(c), _) => match field(c)?.trim() {
                 "yes" => Some(true),
                 "no" => Some(false),
-                _ => None,
+                "-" | "" => None,
+                other => {
+                    // The column's place in the line, for file:line:col.
+                    let col = fields[..c]
+                        .iter()
+                        .map(|f| f.chars().count() + 1)
+                        .sum::<usize>()
+                        + 1;
+                    return Err(Failure::bad_input(format!(
+                        "{}:{}:{col}: herd7_flag_data_race is {other:?}: expected yes, no or -",
+                        name,
+                        n + 1
+                    )));
+                }
             },
             (None, Some(c)) => Some(field(c)?.contains("data-race")),
             (None, None) => None,
@@ -286,4 +299,26 @@ fn agrees_on_common(herd: &[(String, String)], ours: &[(String, String)]) -> boo
             .find(|(n, _)| n == name)
             .is_none_or(|(_, v)| v == value)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_race_flag_column_is_yes_no_or_unknown() {
+        let tsv = |flag: &str| {
+            format!("path\therd7_lkmm_verdict\therd7_flag_data_race\na.litmus\tNever\t{flag}\n")
+        };
+        let race = |flag: &str| parse_tsv("r.tsv", &tsv(flag)).unwrap()["a.litmus"].data_race;
+        assert_eq!(race("yes"), Some(true));
+        assert_eq!(race("no"), Some(false));
+        assert_eq!(race("-"), None);
+        let e = parse_tsv("r.tsv", &tsv("maybe")).unwrap_err();
+        assert_eq!(
+            e.message,
+            "r.tsv:2:16: herd7_flag_data_race is \"maybe\": expected yes, no or -"
+        );
+        assert_eq!(e.status, crate::exit::BAD_INPUT);
+    }
 }
