@@ -22,12 +22,14 @@ mod parse_cond;
 mod parser;
 mod primitives;
 mod result_comment;
+mod sites;
 
 use memory_model::ir::Scenario;
 
 pub use error::{LitmusError, Pos};
 pub use herd_warning::{HerdWarning, EXTENSIONS as HERD_EXTENSIONS};
 pub use result_comment::result_comment;
+pub use sites::{fence_sites, rewrite, Choice, Cost, Site, SiteKind};
 
 /// A litmus test read and lowered, with what in it herd7 would refuse.
 #[derive(Clone, Debug)]
