@@ -31,7 +31,7 @@ pub fn show(name: &str) -> Result<u8, Failure> {
 /// The litmus text `name` stands for, with its barrier slots filled: a
 /// built-in, a file, either as `NAME:slot=F,...`. Also the name its errors
 /// give as the file: the path for a file.
-fn litmus_text(name: &str) -> Result<(String, String), Failure> {
+pub fn litmus_text(name: &str) -> Result<(String, String), Failure> {
     if let Some(text) = builtin_source(name).map_err(Failure::bad_input)? {
         return Ok((text, name.to_string()));
     }
@@ -71,7 +71,7 @@ fn file_and_slots(name: &str) -> Option<(&str, Option<&str>)> {
 /// Parses litmus text, warning on standard error about each construct in it
 /// that herd7 would refuse, so that a test that runs here is not silently
 /// unusable with herd7.
-fn read_litmus(text: &str, name: &str) -> Result<Scenario, Failure> {
+pub fn read_litmus(text: &str, name: &str) -> Result<Scenario, Failure> {
     let parsed = parse_litmus_for_herd(text, name).map_err(litmus_failure)?;
     for w in &parsed.herd_warnings {
         eprintln!("warning: {w}");

@@ -8,6 +8,7 @@ mod output;
 mod bound;
 mod check;
 mod demo;
+mod fences;
 mod flags;
 mod fuzz;
 mod herd;
@@ -125,6 +126,33 @@ enum Command {
     /// Fuzz every combination of buffer depths and timing settings.
     #[command(after_help = scenario_note())]
     Sweep(SweepArgs),
+    /// The weakest barriers that make a scenario safe on every model, and
+    /// why each is needed.
+    ///
+    /// Sites: every barrier of the file, every point between two statements
+    /// of a thread with memory accesses before and after it, and every
+    /// access with an ordered variant (READ_ONCE < smp_load_acquire,
+    /// WRITE_ONCE < smp_store_release, an RMW's _relaxed < _acquire,
+    /// _release < fully ordered). Choices at a barrier: nothing <
+    /// smp_rmb(), smp_wmb() < smp_mb(). Safe: on every model chosen, the
+    /// condition's failing outcome is never reached (Never for `exists`)
+    /// and no run deadlocks, proven by the exhaustive driver.
+    ///
+    /// The answer: every Pareto-minimal safe placement (none strictly
+    /// weaker is safe), cheapest first (x86: locked instructions; arm64:
+    /// dmb ish 2, dmb ishld/ishst, ldar/stlr 1), each as a diff of the
+    /// input, and for each of its barriers what each one-step weaker choice
+    /// breaks: the shortest failing run, in `check`'s words, saved as a
+    /// trace (`wmsim replay` re-runs it). An input that is already safe is
+    /// searched downwards: which of its barriers could be weaker.
+    ///
+    /// Exit status: 0 answered (placements found, or the input is safe), 1
+    /// no placement makes it safe (even the strongest fails: its run is
+    /// shown), 4 a bound or --time-limit stopped the search (the placements
+    /// left undecided are named), 2 bad input, 3 unreadable file, 5 a
+    /// construct the machine does not model.
+    #[command(after_help = scenario_note())]
+    Fences(FencesArgs),
     /// Combine the JSON results of the shards of one campaign.
     ///
     /// Prints what one run of the whole campaign prints (timing aside). Each
@@ -158,6 +186,39 @@ each one on a line of a comment, `@slot NAME PLACEHOLDER default BARRIER` (for e
 barrier goes. `FILE:NAME=BARRIER,...` fills the slots named (the others take their \
 default), with BARRIER one of mb, wmb, rmb, barrier, none, exactly as for the Xen \
 built-ins; check, fuzz and sweep take the same names.";
+
+#[derive(Args, Debug)]
+struct FencesArgs {
+    /// A built-in scenario (see `wmsim list`) or a litmus file, either with
+    /// `:SLOT=BARRIER,...` for its barrier slots.
+    #[arg(value_name = "SCENARIO")]
+    scenario: String,
+    /// A model the placements must be safe on; repeat it for several.
+    /// Default: every model (sc, tso, weak, arm, power).
+    #[arg(long, value_enum)]
+    model: Vec<flags::Model>,
+    /// Print JSON (the same as `--format json`).
+    #[arg(long)]
+    json: bool,
+    /// The output: patch prints each placement as a unified diff of the
+    /// input [default: text].
+    #[arg(long, value_enum)]
+    format: Option<fences::FencesFormat>,
+    /// Where the failing runs that explain each barrier go:
+    /// DIR/fences/SCENARIO/placementN-Pt-lineL-CHOICE.ron.
+    #[arg(long, default_value = "traces", value_name = "DIR")]
+    traces: std::path::PathBuf,
+    /// Save no trace.
+    #[arg(long)]
+    no_traces: bool,
+    /// Threads exploring each placement (default: all cores). The answer
+    /// does not depend on it.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// The exploration bounds; --time-limit bounds the whole search.
+    #[command(flatten)]
+    bounds: BoundArgs,
+}
 
 #[derive(Args, Debug)]
 struct ShowArgs {
@@ -658,6 +719,7 @@ fn main() -> ExitCode {
         Some(Command::Replay(args)) => traces::run_replay(&args),
         Some(Command::Minimize(args)) => traces::run_minimize(&args),
         Some(Command::Sweep(args)) => sweep::run(&args),
+        Some(Command::Fences(args)) => fences::run(&args),
         Some(Command::Merge(args)) => merge::run(&args),
     };
     match result {

@@ -64,3 +64,17 @@ impl Progress {
         self.bar.inc(1);
     }
 }
+
+/// A spinner on a terminal (stderr) for a search of unknown length: its
+/// message says how far it got. `None` off a terminal.
+pub fn spinner(what: &str) -> Option<ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = ProgressBar::new_spinner();
+    let style = ProgressStyle::with_template(&format!("{what} {{spinner}} {{msg}}  {{elapsed}}"))
+        .unwrap_or_else(|_| ProgressStyle::default_spinner());
+    bar.set_style(style);
+    bar.enable_steady_tick(Duration::from_millis(250));
+    Some(bar)
+}

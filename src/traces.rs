@@ -27,6 +27,7 @@ fn origin_text(trace: &Trace) -> String {
         replay::Origin::Minimized { seed, run } => {
             format!("minimized from seed {seed}, run {run}")
         }
+        replay::Origin::Search => "found by exhaustive search".to_string(),
     }
 }
 

@@ -155,10 +155,10 @@ fn full(sites: &[Strength], within: &[usize], mut check: impl FnMut(&[usize]) ->
     let rank = |p: &Placement| -> usize { sites.iter().zip(p).map(|(s, &c)| s.rank[c]).sum() };
     // Weakest first; ties in a fixed order, so the answer is deterministic.
     all.sort_by_key(|p| (rank(p), p.clone()));
+    let mut seen: BTreeMap<Placement, Check> = BTreeMap::new();
+    let mut ask = |p: &Placement| *seen.entry(p.clone()).or_insert_with(|| check(p));
     let mut minimal: Vec<Placement> = Vec::new();
     let mut unsafe_: Vec<Placement> = Vec::new();
-    let mut unknown = Vec::new();
-    let mut checked = 0;
     for p in all {
         if minimal.iter().any(|m| at_least(sites, m, &p)) {
             continue; // at least as strong as a safe one
@@ -166,20 +166,43 @@ fn full(sites: &[Strength], within: &[usize], mut check: impl FnMut(&[usize]) ->
         if unsafe_.iter().any(|u| at_least(sites, &p, u)) {
             continue; // no stronger than an unsafe one
         }
-        checked += 1;
-        match check(&p) {
+        match ask(&p) {
             Check::Safe => minimal.push(p),
             Check::Unsafe => {
+                // Grow it to a strongest unsafe placement, one step up at
+                // a time: everything below that is decided at once.
+                let mut top = p;
+                'grow: loop {
+                    for i in 0..sites.len() {
+                        for &c in &sites[i].above[top[i]] {
+                            if !sites[i].at_least(c, within[i]) {
+                                continue;
+                            }
+                            let mut q = top.clone();
+                            q[i] = c;
+                            if ask(&q) == Check::Unsafe {
+                                top = q;
+                                continue 'grow;
+                            }
+                        }
+                    }
+                    break;
+                }
                 // Keep only the strongest unsafe ones: they decide the most.
-                unsafe_.retain(|u| !at_least(sites, u, &p));
-                unsafe_.push(p);
+                unsafe_.retain(|u| !at_least(sites, u, &top));
+                unsafe_.push(top);
             }
-            Check::Unknown => unknown.push(p),
+            Check::Unknown => {}
         }
     }
+    let unknown = seen
+        .iter()
+        .filter(|(_, &c)| c == Check::Unknown)
+        .map(|(p, _)| p.clone())
+        .collect();
     Search {
         placements: minimal,
-        checked,
+        checked: seen.len(),
         every: true,
         unknown,
     }
@@ -290,6 +313,10 @@ mod tests {
         let fixed = minimal_safe(&sites, &[2, 0], |p| as_check(p == [2, 0]));
         assert_eq!(fixed.placements, vec![vec![2, 0]]);
         assert_eq!(fixed.checked, 2, "nothing, then the input");
+        // SB is unsafe below (mb, mb): growing the first unsafe placement
+        // decides most of the others.
+        let sb = minimal_safe(&sites, &[3, 3], |p| as_check(p == [3, 3]));
+        assert!(sb.checked < 16, "{} checks", sb.checked);
     }
 
     #[test]
@@ -334,6 +361,7 @@ mod tests {
             got.sort();
             prop_assert_eq!(got, brute_minimal(&sites, &safe));
             prop_assert!(found.checked <= 64);
+            prop_assert!(found.unknown.is_empty());
         }
 
         /// The greedy descent finds only minimal placements, and at least

@@ -68,8 +68,11 @@ pub fn minimize(
 /// with every delay at its minimum and no draws, as a minimized run of
 /// `trace`'s origin that ends with `end`. `path` must run on the machine.
 pub fn schedule_trace(machine: &Machine, trace: &Trace, path: &[Transition], end: RunEnd) -> Trace {
-    let (origin_seed, origin_run) = match trace.origin {
-        Origin::Fuzz { seed, run } | Origin::Minimized { seed, run } => (seed, run),
+    let origin = match trace.origin {
+        Origin::Fuzz { seed, run } | Origin::Minimized { seed, run } => {
+            Origin::Minimized { seed, run }
+        }
+        Origin::Search => Origin::Search,
     };
     let mut replay = PathReplay::new(machine);
     let mut time = 0;
@@ -89,16 +92,31 @@ pub fn schedule_trace(machine: &Machine, trace: &Trace, path: &[Transition], end
         format_version: crate::trace::FORMAT_VERSION,
         wmsim_version: env!("CARGO_PKG_VERSION").to_string(),
         semantics_version: sim_core::SEMANTICS_VERSION,
-        origin: Origin::Minimized {
-            seed: origin_seed,
-            run: origin_run,
-        },
+        origin,
         decisions: Vec::new(),
         // No draws: when each step was due is not known (see `stalls`).
         ending: ending(machine, replay.state(), end, time, (&events, None)),
         events,
         ..trace.clone()
     }
+}
+
+/// The trace of a failing run the exhaustive driver found (`path`, which
+/// must run on the machine, ending with `end`), every delay at its
+/// minimum: what `wmsim fences` saves to show why a barrier is needed.
+pub fn search_trace(
+    machine: &Machine,
+    source: &str,
+    timing: Timing,
+    path: &[Transition],
+    end: RunEnd,
+) -> Trace {
+    // The settings and the scenario record, from a run that is not kept.
+    let base = Trace {
+        origin: Origin::Search,
+        ..crate::trace::record_run(machine, source, timing, 0, 0)
+    };
+    schedule_trace(machine, &base, path, end)
 }
 
 /// The first-found (so shortest-path) state that fails the way `trace`

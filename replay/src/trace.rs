@@ -39,6 +39,10 @@ pub enum Origin {
     /// A minimized run: a schedule found by search, not drawn. Replaying it
     /// re-applies its transitions; there is no seed to re-run.
     Minimized { seed: u64, run: u64 },
+    /// A shortest failing run found by the exhaustive driver (`wmsim
+    /// fences`, showing why a barrier is needed): no seed, no draws;
+    /// replaying it re-applies its transitions.
+    Search,
 }
 
 /// One event of a run, in the order it happened.

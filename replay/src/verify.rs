@@ -257,7 +257,9 @@ pub fn replay(trace: &Trace, path: &str) -> Result<Replayed, ReplayError> {
     };
     trace.timing.validate().map_err(settings)?;
     let machine = Machine::new(&scenario, config);
-    if let (Origin::Minimized { .. }, Some(&draw)) = (&trace.origin, trace.decisions.first()) {
+    if let (Origin::Minimized { .. } | Origin::Search, Some(&draw)) =
+        (&trace.origin, trace.decisions.first())
+    {
         return Err(ReplayError::Diverged {
             path,
             at: Divergence::Decision(0),
@@ -301,7 +303,7 @@ fn replay_on_machine(
     trace: &Trace,
     path: &str,
 ) -> Result<LastState, ReplayError> {
-    let minimized = matches!(trace.origin, Origin::Minimized { .. });
+    let minimized = matches!(trace.origin, Origin::Minimized { .. } | Origin::Search);
     let steps_max = trace.timing.steps_max as usize;
     let mut replay = PathReplay::new(machine);
     let mut last_time = 0;

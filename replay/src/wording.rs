@@ -124,6 +124,7 @@ fn origin_text(origin: &Origin) -> String {
     match *origin {
         Origin::Fuzz { seed, run } => format!("seed {seed}, run {run}"),
         Origin::Minimized { seed, run } => format!("minimized from seed {seed}, run {run}"),
+        Origin::Search => "found by exhaustive search".to_string(),
     }
 }
 
