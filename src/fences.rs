@@ -589,14 +589,11 @@ impl Fences {
         let count = |k: SiteKind| self.sites.iter().filter(|s| s.kind == k).count();
         outln!(
             "Sites: {} between accesses, {} barriers, {} accesses with ordered variants; \
-             {} placements, {} checked{}, {:.1} s",
+             {}, {} checked{}, {:.1} s",
             count(SiteKind::Gap),
             count(SiteKind::Fence),
             count(SiteKind::Access),
-            placement::count_within(
-                &self.strengths,
-                &self.sites.iter().map(Site::top).collect::<Vec<_>>()
-            ),
+            self.placement_count(),
             self.checked,
             if self.search.every {
                 " (every placement considered: these are all the minimal ones)"
@@ -623,7 +620,15 @@ impl Fences {
             );
         }
         outln!();
-        if self.already_safe {
+        let unfinished = self.status == exit::BOUND_EXCEEDED;
+        if unfinished {
+            outln!(
+                "The search did not finish (a bound or --time-limit stopped it, exit status \
+                 {}): the placements below are proven safe, but each is minimal only if the \
+                 undecided ones listed at the end are unsafe.",
+                exit::BOUND_EXCEEDED
+            );
+        } else if self.already_safe {
             let only_input = self.answers.len() == 1
                 && self.answers[0]
                     .placement
@@ -707,8 +712,9 @@ impl Fences {
                         }
                     }
                     Verdict::Safe => outln!(
-                        "  - {instead}: also safe (so ordered accesses can replace this barrier: \
-                         see the other placements)"
+                        "  - {instead}: also safe, so making P{}'s accesses acquire/release \
+                         can replace this barrier",
+                        site.thread
                     ),
                     Verdict::Unknown(m, b) => outln!(
                         "  - {instead}: not decided, {m} stopped at its {} bound",
@@ -724,7 +730,8 @@ impl Fences {
                  a placement above is minimal only if these are unsafe:",
                 self.search.unknown.len()
             );
-            for p in &self.search.unknown {
+            const SHOWN: usize = 10;
+            for p in self.search.unknown.iter().take(SHOWN) {
                 let parts: Vec<String> = self
                     .barriers(p)
                     .iter()
@@ -737,6 +744,12 @@ impl Fences {
                     } else {
                         parts.join("; ")
                     }
+                );
+            }
+            if self.search.unknown.len() > SHOWN {
+                outln!(
+                    "  and {} more (--json lists them all)",
+                    self.search.unknown.len() - SHOWN
                 );
             }
         }
@@ -759,6 +772,13 @@ impl Fences {
                      fails on {}.",
                     model_list(&f.fails_on)
                 );
+                if f.fails_on.contains(&ModelName::Sc) {
+                    outln!(
+                        "The outcome is sequentially consistent: sc, which reorders nothing, \
+                         reaches it. Barriers only forbid reorderings, so none can forbid it; \
+                         the code's logic (or a lock) has to."
+                    );
+                }
                 outln!("  {}", run_title(f));
                 for (k, step) in f.steps.iter().enumerate() {
                     outln!("  {:>3}  {step}", k + 1);
@@ -768,6 +788,33 @@ impl Fences {
                 }
             }
             _ => outln!("No placement was proven safe."),
+        }
+    }
+
+    /// How many placements the search was over, in words: `256`, `about
+    /// 3.5e13`, `16 at or below the input`.
+    fn placement_count(&self) -> String {
+        let bound: Vec<usize> = if self.already_safe {
+            self.sites.iter().map(|s| s.original).collect()
+        } else {
+            self.sites.iter().map(Site::top).collect()
+        };
+        let exact = placement::count_within(&self.strengths, &bound);
+        let count = if exact < 1_000_000 {
+            exact.to_string()
+        } else {
+            let product: f64 = self
+                .strengths
+                .iter()
+                .zip(&bound)
+                .map(|(s, &b)| (0..s.len()).filter(|&c| s.at_least(c, b)).count() as f64)
+                .product();
+            format!("about {product:.1e}")
+        };
+        if self.already_safe {
+            format!("{count} placements at or below the input")
+        } else {
+            format!("{count} placements")
         }
     }
 

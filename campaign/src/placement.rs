@@ -148,9 +148,15 @@ pub fn minimal_safe(
 }
 
 fn full(sites: &[Strength], within: &[usize], mut check: impl FnMut(&[usize]) -> Check) -> Search {
-    let mut all: Vec<Placement> = crate::sweep::every_combination(sites.iter().map(Strength::len))
+    // Each site's choices at or below its bound, and their product.
+    let allowed: Vec<Vec<usize>> = sites
+        .iter()
+        .zip(within)
+        .map(|(s, &w)| (0..s.len()).filter(|&c| s.at_least(c, w)).collect())
+        .collect();
+    let mut all: Vec<Placement> = crate::sweep::every_combination(allowed.iter().map(Vec::len))
         .into_iter()
-        .filter(|p| at_least(sites, p, within))
+        .map(|indices| indices.iter().zip(&allowed).map(|(&k, a)| a[k]).collect())
         .collect();
     let rank = |p: &Placement| -> usize { sites.iter().zip(p).map(|(s, &c)| s.rank[c]).sum() };
     // Weakest first; ties in a fixed order, so the answer is deterministic.
@@ -311,6 +317,11 @@ mod tests {
         assert!(below.placements.is_empty());
         // Only below (wmb, mb): nothing but the input itself.
         let fixed = minimal_safe(&sites, &[2, 0], |p| as_check(p == [2, 0]));
+        // Below a bound, the search builds only what lies below it: 40
+        // sites of 4 choices would be 4^40 placements, below nothing one.
+        let many = vec![Strength::fence(); 40];
+        let none = minimal_safe(&many, &[0; 40], |_| Check::Safe);
+        assert_eq!((none.placements, none.checked), (vec![vec![0; 40]], 1));
         assert_eq!(fixed.placements, vec![vec![2, 0]]);
         assert_eq!(fixed.checked, 2, "nothing, then the input");
         // SB is unsafe below (mb, mb): growing the first unsafe placement

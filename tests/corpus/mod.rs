@@ -8,10 +8,16 @@
 
 use std::path::{Path, PathBuf};
 
-/// The corpus folder: the one holding herd7's `verdicts.tsv`.
+/// The corpus folder: the one holding herd7's `verdicts.tsv`, in `shared/`
+/// beside the workspace root (the folder with `Cargo.lock`, which is the
+/// crate's own for the `wmsim` package and its parent for the others).
 fn corpus_path() -> PathBuf {
-    // Every crate is one folder below the workspace root.
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/litmus")
+    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = crate_dir
+        .ancestors()
+        .find(|d| d.join("Cargo.lock").is_file())
+        .unwrap_or(crate_dir);
+    root.join("../shared/litmus")
 }
 
 /// Whether the tests run under CI: `CI` set to anything but empty, `0` or
