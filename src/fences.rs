@@ -711,10 +711,17 @@ impl Fences {
                             outln!("      trace: {}", t.display());
                         }
                     }
-                    Verdict::Safe => outln!(
+                    Verdict::Safe if w.accesses_strongest => outln!(
                         "  - {instead}: also safe, so making P{}'s accesses acquire/release \
                          can replace this barrier",
                         site.thread
+                    ),
+                    // Minimal by the search, yet a weaker choice is safe: a
+                    // stronger choice added a behaviour somewhere.
+                    Verdict::Safe => outln!(
+                        "  - {instead}: also safe, so this placement is not minimal: a \
+                         stronger choice showed a behaviour a weaker one does not, which \
+                         wmsim's models must never do (a defect: please report it)"
                     ),
                     Verdict::Unknown(m, b) => outln!(
                         "  - {instead}: not decided, {m} stopped at its {} bound",

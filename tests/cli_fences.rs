@@ -342,3 +342,27 @@ fn bad_requests_are_refused() {
     let out = wmsim_in(&dir, &["fences", "missing.litmus"]);
     assert_status(&out, 2);
 }
+
+#[test]
+fn the_answer_does_not_depend_on_the_thread_count() {
+    let dir = scratch("fences-threads");
+    let name = "xen-shutdown-start-lock:vcpu=none,shutdown=none";
+    let answer = |threads: &str| {
+        let out = wmsim_in(
+            &dir,
+            &[
+                "fences",
+                name,
+                "--json",
+                "--no-traces",
+                "--threads",
+                threads,
+            ],
+        );
+        assert_status(&out, 0);
+        let mut json = stdout_json(&out);
+        json["search"]["seconds"] = Value::Null;
+        json
+    };
+    assert_eq!(answer("1"), answer("2"));
+}
