@@ -52,6 +52,7 @@ struct Checker<'a> {
     defect: Option<String>,
     progress: Option<indicatif::ProgressBar>,
     safe_found: usize,
+    deadlocks_count: bool,
 }
 
 fn explore<'m, 's>(machine: &'m Machine<'s>, options: ExploreOptions) -> Exploration<'m, 's> {
@@ -63,9 +64,24 @@ fn config(scenario: &Scenario, model: ModelName) -> Config {
     Config::new(model, None, None, depth).expect("the default configuration is valid")
 }
 
-/// Whether an exploration reached the failing outcome or a deadlock.
-fn fails(x: &Exploration) -> bool {
-    x.witness().is_some() || !x.deadlocks.is_empty()
+/// Whether an exploration reached the failing outcome, or a deadlock when
+/// deadlocks count (they do unless the code deadlocks whatever its barriers).
+fn fails(x: &Exploration, deadlocks_count: bool) -> bool {
+    x.witness().is_some() || (deadlocks_count && !x.deadlocks.is_empty())
+}
+
+/// The first model on which `text` can deadlock.
+fn deadlocks_on(
+    text: &str,
+    file: &str,
+    models: &[ModelName],
+    options: ExploreOptions,
+) -> Result<Option<ModelName>, Failure> {
+    let scenario = parse_litmus(text, file).map_err(load::litmus_failure)?;
+    Ok(models.iter().copied().find(|&model| {
+        let machine = Machine::new(&scenario, config(&scenario, model));
+        !explore(&machine, options).deadlocks.is_empty()
+    }))
 }
 
 impl Checker<'_> {
@@ -112,7 +128,7 @@ impl Checker<'_> {
             let model = self.order[k];
             let machine = Machine::new(&scenario, config(&scenario, model));
             let x = explore(&machine, self.options);
-            if fails(&x) {
+            if fails(&x, self.deadlocks_count) {
                 self.order[..=k].rotate_right(1);
                 return Outcome::Fails(model);
             }
@@ -151,6 +167,7 @@ fn failing_run(
     scenario: &Scenario,
     models: &[ModelName],
     options: ExploreOptions,
+    deadlocks_count: bool,
     trace_path: Option<&Path>,
 ) -> Result<Verdict, Failure> {
     let mut first: Option<Failing> = None;
@@ -159,7 +176,7 @@ fn failing_run(
     for &model in models {
         let machine = Machine::new(scenario, config(scenario, model));
         let x = explore(&machine, options);
-        if !fails(&x) {
+        if !fails(&x, deadlocks_count) {
             if let Some(bound) = x.bound_hit {
                 unknown.get_or_insert((model, bound));
             }
@@ -303,6 +320,12 @@ pub fn find(
         .collect();
     let races = crate::races::Races::find(&scenario, &file);
     let started = Instant::now();
+    // Barriers never add a behaviour, so a deadlock with every one at its
+    // strongest is the code's own (a lock never released): it is left out,
+    // and only the condition counts.
+    let top: Placement = sites.iter().map(Site::top).collect();
+    let deadlocks_anyway = deadlocks_on(&rewrite(&source, &sites, &top), &file, models, options)?;
+    let deadlocks_count = deadlocks_anyway.is_none();
     let progress = crate::progress::spinner("fences");
     let mut checker = Checker {
         source: &source,
@@ -314,16 +337,13 @@ pub fn find(
         defect: None,
         progress,
         safe_found: 0,
+        deadlocks_count,
     };
     let original: Placement = sites.iter().map(|s| s.original).collect();
     let input = checker.check(&original);
     let already_safe = input == Outcome::Safe;
     // Safe already: what below it stays safe. Else: what above nothing does.
-    let within: Placement = if already_safe {
-        original.clone()
-    } else {
-        sites.iter().map(Site::top).collect()
-    };
+    let within: Placement = if already_safe { original.clone() } else { top };
     let search = placement::minimal_safe(&strengths, &within, |p| match checker.check(p) {
         Outcome::Safe => Check::Safe,
         Outcome::Fails(_) => Check::Unsafe,
@@ -355,6 +375,7 @@ pub fn find(
             p,
             models,
             options,
+            deadlocks_count,
             traces.as_deref(),
             answers.len() + 1,
         )?);
@@ -366,7 +387,14 @@ pub fn find(
         let text = rewrite(&source, &sites, &within);
         let s = parse_litmus(&text, &file).map_err(load::litmus_failure)?;
         let path = traces.as_ref().map(|d| d.join("strongest.ron"));
-        Some(failing_run(&text, &s, models, options, path.as_deref())?)
+        Some(failing_run(
+            &text,
+            &s,
+            models,
+            options,
+            deadlocks_count,
+            path.as_deref(),
+        )?)
     } else {
         None
     };
@@ -396,6 +424,7 @@ pub fn find(
         answers,
         hopeless,
         races,
+        deadlocks_anyway,
         seconds: started.elapsed().as_secs_f64(),
         status,
     })
@@ -412,6 +441,7 @@ fn explain(
     p: &Placement,
     models: &[ModelName],
     options: ExploreOptions,
+    deadlocks_count: bool,
     traces: Option<&Path>,
     number: usize,
 ) -> Result<Answer, Failure> {
@@ -470,7 +500,14 @@ fn explain(
                     }
                 ))
             });
-            let verdict = failing_run(&weaker_text, &scenario, models, options, path.as_deref())?;
+            let verdict = failing_run(
+                &weaker_text,
+                &scenario,
+                models,
+                options,
+                deadlocks_count,
+                path.as_deref(),
+            )?;
             // A safe one-step weakening of an ordered access is no defect of
             // the search only when it is the accesses-strongest extra.
             why.push(Weakened {
@@ -505,6 +542,9 @@ pub struct Fences {
     answers: Vec<Answer>,
     hopeless: Option<Verdict>,
     races: crate::races::Races,
+    /// A model on which the code deadlocks whatever its barriers: then
+    /// deadlocks are left out, and only the condition counts.
+    deadlocks_anyway: Option<ModelName>,
     seconds: f64,
     /// The exit status: 0 answered, 1 no placement is safe, 4 unfinished.
     pub status: u8,
@@ -603,14 +643,30 @@ impl Fences {
             self.seconds
         );
         match self.input {
+            Outcome::Safe if self.deadlocks_anyway.is_some() => {
+                outln!(
+                    "The input is already safe on {}: Never (deadlocks left out).",
+                    model_list(&self.models)
+                )
+            }
             Outcome::Safe => {
-                outln!("The input is already safe on every model: Never, and no run deadlocks.")
+                outln!(
+                    "The input is already safe on {}: Never, and no run deadlocks.",
+                    model_list(&self.models)
+                )
             }
             Outcome::Fails(m) => outln!("The input is not safe: it fails on {m}."),
             Outcome::Unknown(m, b) => outln!(
                 "The input could not be decided: {m} stopped at its {} bound.",
                 crate::limits::adjective(b)
             ),
+        }
+        if let Some(m) = self.deadlocks_anyway {
+            outln!(
+                "Note: the code can deadlock on {m} even with every barrier at its strongest \
+                 (its locking, not its ordering): deadlocks are left out, and safe means only \
+                 that the condition's outcome is never reached."
+            );
         }
         if self.races.any() {
             outln!(
@@ -653,12 +709,18 @@ impl Fences {
             self.print_hopeless();
         } else {
             outln!(
-                "{} minimal placement{} safe on every model (Never, no deadlock), cheapest first:",
+                "{} minimal placement{} safe on {} (Never{}), cheapest first:",
                 self.answers.len(),
                 if self.answers.len() == 1 {
                     " makes it"
                 } else {
                     "s make it"
+                },
+                model_list(&self.models),
+                if self.deadlocks_anyway.is_some() {
+                    ""
+                } else {
+                    ", no deadlock"
                 }
             );
         }
@@ -762,11 +824,16 @@ impl Fences {
         }
         outln!();
         outln!(
-            "Safe means Never and no deadlock on {} as wmsim models them; each model is \
+            "Safe means Never{} on {} as wmsim models them; each model is \
              stronger than LKMM somewhere (`wmsim check` says where), so herd7 can confirm a \
              placement under LKMM. Costs: x86 counts locked instructions (smp_mb(); \
              smp_rmb(), smp_wmb(), acquire and release are compiler barriers there); arm64 \
              counts dmb ish as 2 and dmb ishld, dmb ishst, ldar, stlr as 1 (docs/fences.md).",
+            if self.deadlocks_anyway.is_some() {
+                ""
+            } else {
+                " and no deadlock"
+            },
             model_list(&self.models)
         );
     }
@@ -1021,6 +1088,7 @@ impl Fences {
             "strongest_fails": self.hopeless.as_ref().map(Self::verdict_json),
             "undecided": self.search.unknown.iter().map(|p| self.placement_json(p)).collect::<Vec<_>>(),
             "data_races": self.races.json(&self.scenario),
+            "deadlocks_counted": self.deadlocks_anyway.is_none(),
             "source": self.source,
             "exit_status": self.status,
         })

@@ -141,7 +141,9 @@ fn xen_store_buffering_needs_a_full_barrier_on_each_side() {
     let out = wmsim_in(&dir, &["fences", name, "--no-traces"]);
     assert_status(&out, 0);
     let (stdout, _) = text(&out);
-    assert!(stdout.contains("1 minimal placement makes it safe on every model"));
+    assert!(stdout.contains(
+        "1 minimal placement makes it safe on sc, tso, weak, arm, power (Never, no deadlock)"
+    ));
     assert!(stdout.contains("P0 after line 21, after `WRITE_ONCE(*defer_shutdown, 1);`: smp_mb()"));
     assert!(stdout.contains(
         "or, the store and the barrier in one: `smp_store_mb(*defer_shutdown, 1);` or \
@@ -237,7 +239,9 @@ fn an_already_safe_input_is_searched_downwards() {
     let out = wmsim_in(&dir, &["fences", "mp.litmus", "--no-traces"]);
     assert_status(&out, 0);
     let (stdout, _) = text(&out);
-    assert!(stdout.contains("The input is already safe on every model"));
+    assert!(stdout.contains(
+        "The input is already safe on sc, tso, weak, arm, power: Never, and no run deadlocks."
+    ));
     assert!(
         stdout.contains("Weaker placements that stay safe (1)"),
         "{stdout}"
@@ -365,4 +369,26 @@ fn the_answer_does_not_depend_on_the_thread_count() {
         json
     };
     assert_eq!(answer("1"), answer("2"));
+}
+
+/// A lock never released: the code deadlocks whatever its barriers, so
+/// deadlocks are left out and only the condition counts.
+#[test]
+fn a_deadlock_no_barrier_can_remove_is_left_out() {
+    let dir = scratch("fences-deadlock");
+    let held = "C held\n\n{}\n\n\
+P0(int *x, spinlock_t *s)\n{\n\tspin_lock(s);\n\tWRITE_ONCE(*x, 1);\n}\n\n\
+P1(int *x, spinlock_t *s)\n{\n\tint r1;\n\n\tspin_lock(s);\n\tr1 = READ_ONCE(*x);\n\tspin_unlock(s);\n}\n\n\
+exists (1:r1=1)\n";
+    std::fs::write(dir.join("held.litmus"), held).unwrap();
+    let out = wmsim_in(&dir, &["fences", "held.litmus", "--no-traces"]);
+    assert_status(&out, 0);
+    let (stdout, _) = text(&out);
+    assert!(stdout.contains("Never (deadlocks left out)"), "{stdout}");
+    assert!(stdout.contains("even with every barrier at its strongest (its locking"));
+    let (json, _) = fences_json(&dir, "held.litmus");
+    assert_eq!(json["deadlocks_counted"], false);
+    // Xen's full code counts them: a vCPU paused forever is the failure.
+    let (json, _) = fences_json(&dir, "xen-shutdown-sb:vcpu=none,shutdown=none");
+    assert_eq!(json["deadlocks_counted"], true);
 }
