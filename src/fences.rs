@@ -45,6 +45,9 @@ struct Checker<'a> {
     source: &'a str,
     file: &'a str,
     sites: &'a [Site],
+    strengths: &'a [Strength],
+    /// The models, in their canonical order.
+    models: &'a [ModelName],
     order: Vec<ModelName>,
     options: ExploreOptions,
     seen: BTreeMap<Placement, Outcome>,
@@ -331,6 +334,8 @@ pub fn find(
         source: &source,
         file: &file,
         sites: &sites,
+        strengths: &strengths,
+        models,
         order: models.to_vec(),
         options,
         seen: BTreeMap::new(),
@@ -367,18 +372,7 @@ pub fn find(
     });
     let mut answers = Vec::new();
     for p in &search.placements {
-        answers.push(explain(
-            &source,
-            &file,
-            &sites,
-            &strengths,
-            p,
-            models,
-            options,
-            deadlocks_count,
-            traces.as_deref(),
-            answers.len() + 1,
-        )?);
+        answers.push(checker.explain(p, traces.as_deref(), answers.len() + 1)?);
     }
     // Cheapest first, on the weaker architecture first; ties as found.
     answers.sort_by_key(|a| (a.cost.arm64, a.cost.x86));
@@ -430,101 +424,107 @@ pub fn find(
     })
 }
 
-/// The placement `p` with its text, diff, cost and, for each of its
-/// barriers, what each one-step weaker choice breaks.
-#[allow(clippy::too_many_arguments)]
-fn explain(
-    source: &str,
-    file: &str,
-    sites: &[Site],
-    strengths: &[Strength],
-    p: &Placement,
-    models: &[ModelName],
-    options: ExploreOptions,
-    deadlocks_count: bool,
-    traces: Option<&Path>,
-    number: usize,
-) -> Result<Answer, Failure> {
-    let text = rewrite(source, sites, p);
-    let diff = similar::TextDiff::from_lines(source, &text)
-        .unified_diff()
-        .context_radius(2)
-        .header(file, &format!("{file} (placement {number})"))
-        .to_string();
-    let cost = sites
-        .iter()
-        .zip(p)
-        .fold(Cost::default(), |c, (s, &i)| c + s.choices[i].cost);
-    let mut why = Vec::new();
-    for (i, s) in sites.iter().enumerate() {
-        if p[i] == 0 {
-            continue;
-        }
-        let mut tries: Vec<(Placement, String, bool)> = strengths[i]
-            .below(p[i])
-            .into_iter()
-            .map(|c| {
+impl Checker<'_> {
+    /// The placement `p` with its text, diff, cost and, for each of its
+    /// barriers, what each one-step weaker choice breaks (on the models in
+    /// their canonical order, so the run shown does not depend on the search).
+    fn explain(
+        &self,
+        p: &Placement,
+        traces: Option<&Path>,
+        number: usize,
+    ) -> Result<Answer, Failure> {
+        let Checker {
+            source,
+            file,
+            sites,
+            strengths,
+            models,
+            options,
+            deadlocks_count,
+            ..
+        } = *self;
+        let text = rewrite(source, sites, p);
+        let diff = similar::TextDiff::from_lines(source, &text)
+            .unified_diff()
+            .context_radius(2)
+            .header(file, &format!("{file} (placement {number})"))
+            .to_string();
+        let cost = sites
+            .iter()
+            .zip(p)
+            .fold(Cost::default(), |c, (s, &i)| c + s.choices[i].cost);
+        let mut why = Vec::new();
+        for (i, s) in sites.iter().enumerate() {
+            if p[i] == 0 {
+                continue;
+            }
+            let mut tries: Vec<(Placement, String, bool)> = strengths[i]
+                .below(p[i])
+                .into_iter()
+                .map(|c| {
+                    let mut q = p.clone();
+                    q[i] = c;
+                    (q, s.choices[c].name.clone(), false)
+                })
+                .collect();
+            // A barrier between accesses: would ordered accesses do instead?
+            if s.kind != SiteKind::Access {
                 let mut q = p.clone();
-                q[i] = c;
-                (q, s.choices[c].name.clone(), false)
-            })
-            .collect();
-        // A barrier between accesses: would ordered accesses do instead?
-        if s.kind != SiteKind::Access {
-            let mut q = p.clone();
-            q[i] = 0;
-            let mut changed = false;
-            for (j, t) in sites.iter().enumerate() {
-                if t.thread == s.thread && t.kind == SiteKind::Access && q[j] != t.top() {
-                    q[j] = t.top();
-                    changed = true;
+                q[i] = 0;
+                let mut changed = false;
+                for (j, t) in sites.iter().enumerate() {
+                    if t.thread == s.thread && t.kind == SiteKind::Access && q[j] != t.top() {
+                        q[j] = t.top();
+                        changed = true;
+                    }
+                }
+                if changed {
+                    tries.push((q, "nothing".into(), true));
                 }
             }
-            if changed {
-                tries.push((q, "nothing".into(), true));
+            for (q, instead, accesses_strongest) in tries {
+                let weaker_text = rewrite(source, sites, &q);
+                let scenario = parse_litmus(&weaker_text, file).map_err(load::litmus_failure)?;
+                let path = traces.map(|d| {
+                    d.join(format!(
+                        "placement{number}-P{}-line{}-{}{}.ron",
+                        s.thread,
+                        s.line,
+                        crate::fuzz::file_part(instead.trim_end_matches("()")),
+                        if accesses_strongest {
+                            "-accesses-ordered"
+                        } else {
+                            ""
+                        }
+                    ))
+                });
+                let verdict = failing_run(
+                    &weaker_text,
+                    &scenario,
+                    models,
+                    options,
+                    deadlocks_count,
+                    path.as_deref(),
+                )?;
+                // A safe one-step weakening of an ordered access is no defect of
+                // the search only when it is the accesses-strongest extra.
+                why.push(Weakened {
+                    site: i,
+                    instead,
+                    accesses_strongest,
+                    verdict,
+                });
             }
         }
-        for (q, instead, accesses_strongest) in tries {
-            let weaker_text = rewrite(source, sites, &q);
-            let scenario = parse_litmus(&weaker_text, file).map_err(load::litmus_failure)?;
-            let path = traces.map(|d| {
-                d.join(format!(
-                    "placement{number}-P{}-line{}-{}{}.ron",
-                    s.thread,
-                    s.line,
-                    crate::fuzz::file_part(instead.trim_end_matches("()")),
-                    if accesses_strongest {
-                        "-accesses-ordered"
-                    } else {
-                        ""
-                    }
-                ))
-            });
-            let verdict = failing_run(
-                &weaker_text,
-                &scenario,
-                models,
-                options,
-                deadlocks_count,
-                path.as_deref(),
-            )?;
-            // A safe one-step weakening of an ordered access is no defect of
-            // the search only when it is the accesses-strongest extra.
-            why.push(Weakened {
-                site: i,
-                instead,
-                accesses_strongest,
-                verdict,
-            });
-        }
+        Ok(Answer {
+            placement: p.clone(),
+            cost,
+            text,
+            diff,
+            why,
+        })
     }
-    Ok(Answer {
-        placement: p.clone(),
-        cost,
-        text,
-        diff,
-        why,
-    })
 }
 
 /// The answer of `fences`, everything it prints.
