@@ -29,12 +29,64 @@ pub enum FencesFormat {
     Patch,
 }
 
+/// Who shows a placement failing: a model, or LKMM's own axioms on an
+/// execution the race search found (`sim_core::races::lkmm_outcome`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Judge {
+    Model(ModelName),
+    Lkmm,
+    /// LKMM's data-race rule: a racy program has no meaning, whatever its
+    /// outcomes.
+    Race,
+}
+
+impl std::fmt::Display for Judge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Judge {
+    fn as_str(self) -> &'static str {
+        match self {
+            Judge::Model(m) => m.as_str(),
+            Judge::Lkmm => "LKMM",
+            Judge::Race => "LKMM (a data race)",
+        }
+    }
+}
+
+/// How far the LKMM check and the race check search, in execution
+/// prefixes per pass: a tenth of `check`'s race search, as they run once
+/// per placement the models find safe. Litmus tests of a few accesses per
+/// thread finish well within it; a bounded check is said in the output.
+const LKMM_NODES_MAX: usize = sim_core::races::RACE_NODES_MAX_DEFAULT / 10;
+
+/// Whether LKMM's axioms allow an execution of `scenario` (among those the
+/// race search visits) that fails the condition, and the run to it; and
+/// whether a bound cut the search.
+fn lkmm_failure(scenario: &Scenario) -> (Option<Vec<sim_core::races::RaceStep>>, bool) {
+    let o = sim_core::races::lkmm_outcome(scenario, LKMM_NODES_MAX);
+    (o.witness, o.bounded)
+}
+
+/// A data race of `scenario`, if it has one: where, and a run to it.
+fn race(scenario: &Scenario) -> Option<(String, Vec<sim_core::races::RaceStep>)> {
+    let report = sim_core::races::find_races(scenario, LKMM_NODES_MAX);
+    report
+        .races
+        .into_iter()
+        .next()
+        .map(|r| (scenario.location_name(r.first.loc).to_string(), r.witness))
+}
+
 /// What checking one placement on the models found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Outcome {
     Safe,
-    /// The first model found to reach the failing outcome or a deadlock.
-    Fails(ModelName),
+    /// The first model found to reach the failing outcome or a deadlock,
+    /// or LKMM when no model does and LKMM's axioms allow it.
+    Fails(Judge),
     /// No model failed, and one stopped at a bound.
     Unknown(ModelName, Bound),
 }
@@ -56,6 +108,9 @@ struct Checker<'a> {
     progress: Option<indicatif::ProgressBar>,
     safe_found: usize,
     deadlocks_count: bool,
+    /// LKMM's own check stopped at its bound on a placement the models
+    /// found safe.
+    lkmm_bounded: bool,
 }
 
 fn explore<'m, 's>(machine: &'m Machine<'s>, options: ExploreOptions) -> Exploration<'m, 's> {
@@ -133,22 +188,36 @@ impl Checker<'_> {
             let x = explore(&machine, self.options);
             if fails(&x, self.deadlocks_count) {
                 self.order[..=k].rotate_right(1);
-                return Outcome::Fails(model);
+                return Outcome::Fails(Judge::Model(model));
             }
             if let Some(bound) = x.bound_hit {
                 unknown.get_or_insert(Outcome::Unknown(model, bound));
             }
         }
-        unknown.unwrap_or(Outcome::Safe)
+        if let Some(unknown) = unknown {
+            return unknown;
+        }
+        // Safe on the machines; LKMM may still allow it where every
+        // model is stronger than LKMM.
+        let (lkmm, bounded) = lkmm_failure(&scenario);
+        if lkmm.is_some() {
+            return Outcome::Fails(Judge::Lkmm);
+        }
+        self.lkmm_bounded |= bounded;
+        if race(&scenario).is_some() {
+            return Outcome::Fails(Judge::Race);
+        }
+        Outcome::Safe
     }
 }
 
 /// A failing run of a placement on one model: what `check` would print as
 /// its witness, and the trace saved for it.
 struct Failing {
-    model: ModelName,
-    /// Every model the placement fails on.
-    fails_on: Vec<ModelName>,
+    model: Judge,
+    /// Every model the placement fails on, and LKMM when its axioms allow
+    /// an execution that fails.
+    fails_on: Vec<Judge>,
     deadlock: bool,
     state: String,
     steps: Vec<String>,
@@ -185,7 +254,7 @@ fn failing_run(
             }
             continue;
         }
-        fails_on.push(model);
+        fails_on.push(Judge::Model(model));
         if first.is_some() {
             continue;
         }
@@ -225,7 +294,7 @@ fn failing_run(
             None => None,
         };
         first = Some(Failing {
-            model,
+            model: Judge::Model(model),
             fails_on: Vec::new(),
             deadlock: end == RunEnd::Deadlock,
             state: replay::narration::state_text(scenario, &values),
@@ -238,6 +307,50 @@ fn failing_run(
                 .map(|s| replay::narration::step_json(scenario, s))
                 .collect(),
             trace,
+        });
+    }
+    let (lkmm, _) = lkmm_failure(scenario);
+    if lkmm.is_some() {
+        fails_on.push(Judge::Lkmm);
+    }
+    let racy = race(scenario);
+    if racy.is_some() {
+        fails_on.push(Judge::Race);
+    }
+    // No model fails, LKMM does: its execution is the run shown (there is
+    // no machine run to save as a trace).
+    if let (None, Some(steps)) = (&first, &lkmm) {
+        first = Some(Failing {
+            model: Judge::Lkmm,
+            fails_on: Vec::new(),
+            deadlock: false,
+            state: "the condition's outcome".to_string(),
+            steps: steps
+                .iter()
+                .map(|s| crate::races::run_step_text(scenario, s))
+                .collect(),
+            steps_json: steps
+                .iter()
+                .map(|s| json!({ "text": crate::races::run_step_text(scenario, s) }))
+                .collect(),
+            trace: None,
+        });
+    }
+    if let (None, Some((location, steps))) = (&first, &racy) {
+        first = Some(Failing {
+            model: Judge::Race,
+            fails_on: Vec::new(),
+            deadlock: false,
+            state: format!("a data race on {location}"),
+            steps: steps
+                .iter()
+                .map(|s| crate::races::run_step_text(scenario, s))
+                .collect(),
+            steps_json: steps
+                .iter()
+                .map(|s| json!({ "text": crate::races::run_step_text(scenario, s) }))
+                .collect(),
+            trace: None,
         });
     }
     Ok(match (first, unknown) {
@@ -343,6 +456,7 @@ pub fn find(
         progress,
         safe_found: 0,
         deadlocks_count,
+        lkmm_bounded: false,
     };
     let original: Placement = sites.iter().map(|s| s.original).collect();
     let input = checker.check(&original);
@@ -364,6 +478,7 @@ pub fn find(
         });
     }
     let checked = checker.seen.len();
+    let lkmm_bounded = checker.lkmm_bounded;
     let strongest_fails =
         !already_safe && matches!(checker.seen.get(&within), Some(Outcome::Fails(_)));
     let traces = traces.map(|t| {
@@ -419,6 +534,7 @@ pub fn find(
         hopeless,
         races,
         deadlocks_anyway,
+        lkmm_bounded,
         seconds: started.elapsed().as_secs_f64(),
         status,
     })
@@ -545,6 +661,8 @@ pub struct Fences {
     /// A model on which the code deadlocks whatever its barriers: then
     /// deadlocks are left out, and only the condition counts.
     deadlocks_anyway: Option<ModelName>,
+    /// LKMM's own check stopped at its bound somewhere.
+    lkmm_bounded: bool,
     seconds: f64,
     /// The exit status: 0 answered, 1 no placement is safe, 4 unfinished.
     pub status: u8,
@@ -552,6 +670,18 @@ pub struct Fences {
 
 /// The line before a failing run's steps.
 fn run_title(f: &Failing) -> String {
+    if f.model == Judge::Race {
+        return format!(
+            "No model shows the outcome, but the program has {}, so LKMM gives it no \
+             meaning; a run to the racing accesses (no machine run, so no trace):",
+            f.state
+        );
+    }
+    if f.model == Judge::Lkmm {
+        return "No model shows it, but LKMM allows this execution (a read marked older \
+                returns a write already overwritten; no machine run, so no trace):"
+            .to_string();
+    }
     let end = if f.deadlock {
         "a deadlock"
     } else {
@@ -562,6 +692,14 @@ fn run_title(f: &Failing) -> String {
         f.model,
         f.state.trim_end_matches(';')
     )
+}
+
+fn judge_list(judges: &[Judge]) -> String {
+    judges
+        .iter()
+        .map(|j| j.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn model_list(models: &[ModelName]) -> String {
@@ -655,6 +793,12 @@ impl Fences {
                     model_list(&self.models)
                 )
             }
+            Outcome::Fails(Judge::Lkmm) => {
+                outln!("The input is not safe: no model shows the outcome, but LKMM allows it.")
+            }
+            Outcome::Fails(Judge::Race) => {
+                outln!("The input is not safe: no model shows the outcome, but it has a data race.")
+            }
             Outcome::Fails(m) => outln!("The input is not safe: it fails on {m}."),
             Outcome::Unknown(m, b) => outln!(
                 "The input could not be decided: {m} stopped at its {} bound.",
@@ -670,8 +814,9 @@ impl Fences {
         }
         if self.races.any() {
             outln!(
-                "Note: the input has {}; LKMM gives it no meaning, and barriers do not \
-                 change that (`wmsim check` shows the races).",
+                "Note: the input has {}, and LKMM gives a racy program no meaning: a \
+                 placement counts as safe only once its accesses are marked or ordered \
+                 (`wmsim check` shows the races).",
                 self.races.summary(s)
             );
         }
@@ -764,7 +909,7 @@ impl Fences {
                 };
                 match &w.verdict {
                     Verdict::Fails(f) => {
-                        outln!("  - {instead}: fails on {}.", model_list(&f.fails_on));
+                        outln!("  - {instead}: fails on {}.", judge_list(&f.fails_on));
                         outln!("      {}", run_title(f));
                         for (k, step) in f.steps.iter().enumerate() {
                             outln!("      {:>3}  {step}", k + 1);
@@ -824,9 +969,10 @@ impl Fences {
         }
         outln!();
         outln!(
-            "Safe means Never{} on {} as wmsim models them; each model is \
-             stronger than LKMM somewhere (`wmsim check` says where), so herd7 can confirm a \
-             placement under LKMM. Costs: x86 counts locked instructions (smp_mb(); \
+            "Safe means Never{} on {} as wmsim models them, no data race, and no \
+             execution LKMM's axioms allow reaching the outcome among those LKMM's own check \
+             builds (reads of current, older and later writes{}); herd7 can confirm a \
+             placement. Costs: x86 counts locked instructions (smp_mb(); \
              smp_rmb(), smp_wmb(), acquire and release are compiler barriers there); arm64 \
              counts dmb ish as 2 and dmb ishld, dmb ishst, ldar, stlr as 1 (docs/fences.md).",
             if self.deadlocks_anyway.is_some() {
@@ -834,7 +980,12 @@ impl Fences {
             } else {
                 " and no deadlock"
             },
-            model_list(&self.models)
+            model_list(&self.models),
+            if self.lkmm_bounded {
+                "; it stopped at its bound on some placements, which the models alone decided"
+            } else {
+                ""
+            }
         );
     }
 
@@ -844,9 +995,9 @@ impl Fences {
                 outln!(
                     "No placement makes it safe: even with every barrier at its strongest it \
                      fails on {}.",
-                    model_list(&f.fails_on)
+                    judge_list(&f.fails_on)
                 );
-                if f.fails_on.contains(&ModelName::Sc) {
+                if f.fails_on.contains(&Judge::Model(ModelName::Sc)) {
                     outln!(
                         "The outcome is sequentially consistent: sc, which reorders nothing, \
                          reaches it. Barriers only forbid reorderings, so none can forbid it; \
@@ -960,7 +1111,7 @@ impl Fences {
                 } else {
                     format!("{} instead of {chosen}", w.instead)
                 };
-                let models = model_list(&f.fails_on);
+                let models = judge_list(&f.fails_on);
                 let thread = format!("P{}", site.thread);
                 match broken
                     .iter_mut()
@@ -1089,6 +1240,7 @@ impl Fences {
             "undecided": self.search.unknown.iter().map(|p| self.placement_json(p)).collect::<Vec<_>>(),
             "data_races": self.races.json(&self.scenario),
             "deadlocks_counted": self.deadlocks_anyway.is_none(),
+            "lkmm_check_bounded": self.lkmm_bounded,
             "source": self.source,
             "exit_status": self.status,
         })

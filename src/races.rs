@@ -236,6 +236,16 @@ fn is_racing(r: &Race, step: &RaceStep) -> bool {
 
 /// `P0: r0 = *y  (reads y = 0)  <- racing access`.
 fn step_text(scenario: &Scenario, r: &Race, step: &RaceStep) -> String {
+    let mut text = run_step_text(scenario, step);
+    if is_racing(r, step) {
+        text.push_str("  <- racing access");
+    }
+    text
+}
+
+/// One step of a run of LKMM executions: `P0: r0 = READ_ONCE(*x)  (reads
+/// x = 0, older)`.
+pub fn run_step_text(scenario: &Scenario, step: &RaceStep) -> String {
     let mut text = format!(
         "P{}: {}",
         step.core,
@@ -262,9 +272,6 @@ fn step_text(scenario: &Scenario, r: &Race, step: &RaceStep) -> String {
     }
     if !effects.is_empty() {
         text.push_str(&format!("  ({})", effects.join(", ")));
-    }
-    if is_racing(r, step) {
-        text.push_str("  <- racing access");
     }
     text
 }

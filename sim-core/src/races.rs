@@ -71,6 +71,8 @@ pub struct RaceStep {
     pub read: Option<(Loc, Value)>,
     /// The write it read was not the newest in coherence order.
     pub stale: bool,
+    /// The write it read was performed later in the run (load buffering).
+    pub later: bool,
     /// The value it wrote, and where.
     pub wrote: Option<(Loc, Value)>,
 }
@@ -121,6 +123,9 @@ enum Kind {
 
 type TagCode = u8;
 const INIT: u8 = u8::MAX;
+/// A read's `rf` thread while it reads a write not yet performed (load
+/// buffering): which write is chosen when the execution is complete.
+const LATER: u8 = u8::MAX - 1;
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct ThreadState {
@@ -181,20 +186,154 @@ pub fn find_races(scenario: &Scenario, nodes_max: usize) -> RaceReport {
         return report;
     }
     let mut seen = Vec::new();
-    let sc = search(scenario, Reads::Latest, nodes_max, &mut seen, &mut report);
-    report.executions = sc;
-    report.weaker_executions = search(scenario, Reads::Any, nodes_max, &mut seen, &mut report);
+    for reads in [Reads::Latest, Reads::Any] {
+        let mut bounded = false;
+        let executions = search(
+            scenario,
+            reads,
+            &[],
+            nodes_max,
+            &mut bounded,
+            &mut |nodes, parent, at| {
+                check_execution(scenario, nodes, parent, at, &mut seen, &mut report);
+                false
+            },
+        );
+        report.bounded |= bounded;
+        if reads == Reads::Latest {
+            report.executions = executions;
+        } else {
+            report.weaker_executions = executions;
+        }
+    }
     report
 }
 
-/// One breadth-first search; returns how many complete executions it
-/// checked, adds the races not in `seen` to `report`.
+/// What LKMM's own check found about a scenario's condition.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LkmmOutcome {
+    /// A run to an execution LKMM's axioms allow whose final state fails
+    /// the condition (as `check`'s witnesses do), if one was found.
+    pub witness: Option<Vec<RaceStep>>,
+    /// Complete executions checked.
+    pub executions: usize,
+    /// A bound stopped the search.
+    pub bounded: bool,
+}
+
+/// Looks for an execution that LKMM allows (`linux-kernel.cat`'s axioms)
+/// and whose final state fails the condition, among the executions
+/// [`find_races`] visits: the sequentially consistent ones, then those
+/// whose reads read older writes. Finding one proves LKMM allows the
+/// outcome; finding none proves nothing about executions that need a read
+/// of a write not yet performed (load buffering).
+pub fn lkmm_outcome(scenario: &Scenario, nodes_max: usize) -> LkmmOutcome {
+    let mut outcome = LkmmOutcome {
+        witness: None,
+        executions: 0,
+        bounded: false,
+    };
+    // The values each location is written, in the executions without load
+    // buffering: what a load may read from a later write.
+    let mut written: Vec<Vec<Value>> = vec![Vec::new(); scenario.locations.len()];
+    let mut later_values: Vec<Vec<Value>> = Vec::new();
+    for reads in [Reads::Latest, Reads::Any, Reads::Later] {
+        let mut found = None;
+        outcome.executions += search(
+            scenario,
+            reads,
+            &later_values,
+            nodes_max,
+            &mut outcome.bounded,
+            &mut |nodes, parent, at| {
+                let node = &nodes[at];
+                if reads == Reads::Any {
+                    for (l, order) in node.co.iter().enumerate() {
+                        for &(t, _, v) in order {
+                            if t != INIT && !written[l].contains(&v) {
+                                written[l].push(v);
+                            }
+                        }
+                    }
+                }
+                let value = |o: Observable| match o {
+                    Observable::Register(core, r) => node.threads[core as usize].regs[r.0 as usize],
+                    Observable::Location(l) => node.last_value(l),
+                };
+                let condition = &scenario.condition;
+                if !condition.fails_when(holds(&condition.prop, &value)) {
+                    return false;
+                }
+                let allowed = later_writes(node).into_iter().any(|complete| {
+                    let (execution, _) = execution_of(scenario, &complete);
+                    execution.fits() && execution.is_consistent()
+                });
+                if allowed {
+                    found = Some(witness_to(nodes, parent, at, [(usize::MAX, 0); 2]));
+                }
+                allowed
+            },
+        );
+        if found.is_some() {
+            outcome.witness = found;
+            break;
+        }
+        if reads == Reads::Any {
+            later_values = written.clone();
+            for v in &mut later_values {
+                v.sort_unstable();
+            }
+        }
+    }
+    outcome
+}
+
+/// A complete node with each read of a later write given that write, one
+/// node per way to choose: a write of another thread, to the location,
+/// of the value read. None when a read has no such write.
+fn later_writes(node: &Node) -> Vec<Node> {
+    let mut out = vec![node.clone()];
+    for (t, ts) in node.threads.iter().enumerate() {
+        for (i, e) in ts.events.iter().enumerate() {
+            if e.rf.is_none_or(|(w, _)| w != LATER) {
+                continue;
+            }
+            let Some(loc) = e.loc else {
+                return Vec::new();
+            };
+            let writes: Vec<(u8, u8)> = node.co[loc.0 as usize]
+                .iter()
+                .filter(|&&(wt, _, v)| wt != INIT && wt as usize != t && v == e.value)
+                .map(|&(wt, wi, _)| (wt, wi))
+                .collect();
+            out = out
+                .into_iter()
+                .flat_map(|n| {
+                    writes.iter().map(move |&w| {
+                        let mut m = n.clone();
+                        m.threads[t].events[i].rf = Some(w);
+                        m
+                    })
+                })
+                .collect();
+        }
+    }
+    out
+}
+
+/// What the search does with each complete execution the filter admits:
+/// the nodes, their parents, and the execution's node; `true` stops it.
+type Visit<'v> = dyn FnMut(&[Node], &[Option<(usize, usize, usize)>], usize) -> bool + 'v;
+
+/// One breadth-first search over execution prefixes; returns how many
+/// complete executions it visited, and sets `bounded` when a bound cut it.
 fn search(
     scenario: &Scenario,
     reads: Reads,
+    later_values: &[Vec<Value>],
     nodes_max: usize,
-    seen: &mut Vec<(RaceAccess, RaceAccess)>,
-    report: &mut RaceReport,
+    bounded: &mut bool,
+    visit: &mut Visit<'_>,
 ) -> usize {
     let facts: Vec<ThreadFacts> = scenario.threads.iter().map(thread_facts).collect();
     let mut initial = Node {
@@ -246,28 +385,30 @@ fn search(
             });
             if admitted {
                 executions += 1;
-                check_execution(scenario, &nodes, &parent, at, seen, report);
+                if visit(&nodes, &parent, at) {
+                    return executions;
+                }
             }
             continue;
         }
         // Coherence positions are bytes: a location written that often
         // (long loops) ends the search there.
         if node.co.iter().any(|order| order.len() >= u8::MAX as usize) {
-            report.bounded = true;
+            *bounded = true;
             continue;
         }
         for core in 0..scenario.threads.len() {
             if node.threads[core].events.len() >= THREAD_EVENTS_MAX {
-                report.bounded = true;
+                *bounded = true;
                 continue;
             }
             let pc = node.threads[core].pc as usize;
-            for child in step(scenario, &facts, &node, core, reads) {
+            for child in step(scenario, &facts, &node, core, reads, later_values) {
                 if index.contains_key(&child) {
                     continue;
                 }
                 if nodes.len() >= nodes_max {
-                    report.bounded = true;
+                    *bounded = true;
                     break;
                 }
                 index.insert(child.clone(), nodes.len());
@@ -304,6 +445,7 @@ fn witness_to(
             pc,
             read: None,
             stale: false,
+            later: false,
             wrote: None,
         };
         for e in new {
@@ -311,7 +453,8 @@ fn witness_to(
                 (Kind::Read, Some(l)) => {
                     step.read = Some((l, e.value));
                     let newest = nodes[p].co[l.0 as usize].last().map(|&(t, i, _)| (t, i));
-                    step.stale = e.rf != newest;
+                    step.later = e.rf.is_some_and(|(t, _)| t == LATER);
+                    step.stale = !step.later && e.rf != newest;
                 }
                 (Kind::Write, Some(l)) => step.wrote = Some((l, e.value)),
                 _ => {}
@@ -600,6 +743,11 @@ pub enum Reads {
     /// has seen: every execution whose reads read earlier writes, checked
     /// against LKMM's axioms when complete.
     Any,
+    /// As `Any`, and a plain or marked load may also read a value that a
+    /// write of another thread will store later (`values`, per location):
+    /// load buffering. Which write it read is chosen when the execution is
+    /// complete, one execution per choice.
+    Later,
 }
 
 /// The nodes after `core` performs its next instruction: none when it
@@ -611,6 +759,7 @@ fn step(
     node: &Node,
     core: usize,
     reads: Reads,
+    later_values: &[Vec<Value>],
 ) -> Vec<Node> {
     let thread = &scenario.threads[core];
     let pc = node.threads[core].pc as usize;
@@ -650,7 +799,7 @@ fn step(
         let last = node.co[loc.0 as usize].len() - 1;
         match reads {
             Reads::Latest => last..=last,
-            Reads::Any => ts.seen[loc.0 as usize] as usize..=last,
+            Reads::Any | Reads::Later => ts.seen[loc.0 as usize] as usize..=last,
         }
     };
     // Where a new write may go: after every write its thread has seen.
@@ -658,7 +807,7 @@ fn step(
         let len = node.co[loc.0 as usize].len();
         match reads {
             Reads::Latest => len..=len,
-            Reads::Any => ts.seen[loc.0 as usize] as usize + 1..=len,
+            Reads::Any | Reads::Later => ts.seen[loc.0 as usize] as usize + 1..=len,
         }
     };
     let mut out = Vec::new();
@@ -684,6 +833,26 @@ fn step(
                 nts.taint[dst.0 as usize] = 1 << index;
                 nts.seen[loc.0 as usize] = at as u8;
                 out.push(next);
+            }
+            // A value another thread will write later: chosen now, its
+            // write chosen when the execution is complete.
+            if reads == Reads::Later {
+                for &value in later_values.get(loc.0 as usize).map_or(&[][..], |v| &v[..]) {
+                    if let Instr::CondLoad { cond, .. } = instr {
+                        if eval(thread, &ts.regs, value, cond) == 0 {
+                            continue;
+                        }
+                    }
+                    let mut next = node.clone();
+                    let nts = &mut next.threads[core];
+                    let mut e = event(Kind::Read, access_tag(annotation), Some(loc), addr_taint, 0);
+                    e.rf = Some((LATER, 0));
+                    e.value = value;
+                    nts.events.push(e);
+                    nts.regs[dst.0 as usize] = value;
+                    nts.taint[dst.0 as usize] = 1 << index;
+                    out.push(next);
+                }
             }
         }
         Instr::Store { addr, value } => {

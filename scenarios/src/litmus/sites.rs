@@ -324,12 +324,18 @@ impl Finder<'_> {
                 for d in ds {
                     if let Some(e) = &d.init {
                         self.expr(e, out);
+                        self.plain_load_site(e, d.text.end, out);
                     }
                 }
             }
-            Stmt::Assign { target, value, .. } => {
+            Stmt::Assign {
+                target,
+                value,
+                text,
+            } => {
                 self.expr(target, out);
                 self.expr(value, out);
+                self.plain_site(target, value, text.start, text.end, out);
             }
             Stmt::Eval { expr, .. } => self.expr(expr, out),
             Stmt::If {
@@ -511,6 +517,124 @@ impl Finder<'_> {
             original,
             start: from,
             end: to,
+        });
+    }
+
+    /// A plain access written as a whole statement, `*x = v` with `v` a
+    /// register or a constant, or `r = *x`: marking it (`WRITE_ONCE`,
+    /// `READ_ONCE`) and then ordering it. Under LKMM a plain access is
+    /// ordered by nothing a barrier adds, so a racy program needs its
+    /// accesses marked before any barrier helps.
+    fn plain_site(
+        &self,
+        target: &Expr,
+        value: &Expr,
+        start: usize,
+        end: usize,
+        out: &mut Vec<Site>,
+    ) {
+        let simple = |e: &Expr| matches!(e.kind, ExprKind::Name(_) | ExprKind::Int(_));
+        let pointer = |e: &Expr| match &e.kind {
+            ExprKind::Deref(p) if matches!(p.kind, ExprKind::Name(_)) => {
+                let at = offset_of(self.source, p.pos);
+                let len = self.source[at..]
+                    .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .unwrap_or(self.source.len() - at);
+                Some(self.source[at..at + len].to_string())
+            }
+            _ => None,
+        };
+        if let ExprKind::Name(_) = &target.kind {
+            return self.plain_load_site(value, end, out);
+        }
+        let (Some(p), true) = (pointer(target), simple(value)) else {
+            return;
+        };
+        let c = |x86, arm64| Cost { x86, arm64 };
+        let v = self.source[offset_of(self.source, value.pos)..end].trim();
+        let variants = vec![
+            (
+                "a plain store".into(),
+                c(0, 0),
+                self.source[start..end].to_string(),
+            ),
+            (
+                "WRITE_ONCE()".into(),
+                c(0, 0),
+                format!("WRITE_ONCE(*{p}, {v})"),
+            ),
+            (
+                "smp_store_release()".into(),
+                c(0, 1),
+                format!("smp_store_release({p}, {v})"),
+            ),
+        ];
+        self.push_plain(start, start, end, variants, out);
+    }
+
+    /// `*x` alone as the value of an assignment or an initializer, `end`
+    /// its end: a plain load site.
+    fn plain_load_site(&self, value: &Expr, end: usize, out: &mut Vec<Site>) {
+        let ExprKind::Deref(p) = &value.kind else {
+            return;
+        };
+        if !matches!(p.kind, ExprKind::Name(_)) {
+            return;
+        }
+        let at = offset_of(self.source, value.pos);
+        let p = self.source[offset_of(self.source, p.pos)..end].trim();
+        if !p.chars().all(|c| c.is_alphanumeric() || c == '_') {
+            return;
+        }
+        let c = |x86, arm64| Cost { x86, arm64 };
+        let statement_start = self.source[..at].rfind('\n').map_or(0, |i| i + 1);
+        let variants = vec![
+            (
+                "a plain load".into(),
+                c(0, 0),
+                self.source[at..end].to_string(),
+            ),
+            ("READ_ONCE()".into(), c(0, 0), format!("READ_ONCE(*{p})")),
+            (
+                "smp_load_acquire()".into(),
+                c(0, 1),
+                format!("smp_load_acquire({p})"),
+            ),
+        ];
+        self.push_plain(at, statement_start, end, variants, out);
+    }
+
+    /// A plain access's site: its text from `from` to `end` replaced, in
+    /// the statement starting at `start`.
+    fn push_plain(
+        &self,
+        from: usize,
+        start: usize,
+        end: usize,
+        variants: Vec<(String, Cost, String)>,
+        out: &mut Vec<Site>,
+    ) {
+        let choices = variants
+            .into_iter()
+            .enumerate()
+            .map(|(i, (name, cost, text))| Choice {
+                name,
+                text,
+                cost,
+                above: if i < 2 { vec![i + 1] } else { vec![] },
+            })
+            .collect();
+        let (line, col) = line_col(self.source, from);
+        out.push(Site {
+            thread: self.thread,
+            kind: SiteKind::Access,
+            line,
+            col,
+            statement: self.source[start..end].trim().to_string(),
+            choices,
+            original: 0,
+            start: from,
+            end,
         });
     }
 
