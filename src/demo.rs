@@ -217,13 +217,20 @@ pub fn run(args: &DemoArgs) -> Result<u8, Failure> {
         }
     );
     for name in &racy_templates {
+        let plain = crate::fences::find(
+            &format!("{name}:vcpu=none,shutdown=none"),
+            &ModelName::ALL,
+            options,
+            None,
+        )?;
         outln!(
             "{name} is the pair as Xen writes it, with plain C accesses: whatever the \
              barriers and whatever the table shows, LKMM calls it a data race on both flags \
              (two CPUs, one writing, at least one access plain, nothing ordering them), and a \
              racy program has no meaning: the compiler may tear, fuse, repeat or move the \
              accesses. Marking them (Xen's read_atomic/write_atomic, READ_ONCE/WRITE_ONCE: \
-             xen-shutdown-sb) removes the race; `wmsim check {name}` names both accesses."
+             xen-shutdown-sb) removes the race; `wmsim check {name}` names both accesses. {}",
+            plain.conclusion()
         );
     }
     if let Some(why) = cells.iter().find_map(|c| c.unsaved.as_deref()) {

@@ -1059,7 +1059,8 @@ impl Fences {
     /// weaker choice breaks, where (the demo's closing words).
     pub fn conclusion(&self) -> String {
         let scope = format!(
-            "`wmsim fences {}` (proven on {}, {} placements checked)",
+            "`wmsim fences {}` (proven on {}, checked against LKMM's axioms and its \
+             data-race rule, {} placements checked)",
             self.name,
             model_list(&self.models),
             self.checked
