@@ -99,10 +99,11 @@ enum Command {
     /// file:line:col), the advice (mark them with READ_ONCE/WRITE_ONCE or
     /// order them) and a run that reaches them. They are found by checking
     /// LKMM's rule on the scenario's executions: the sequentially consistent
-    /// ones, then those whose reads return older writes, each kept where
-    /// LKMM's axioms allow it. A reported race is one herd7 flags; one that
-    /// needs load buffering can be missed. `--format herd` prints herd7's
-    /// `Flag data-race`.
+    /// ones, then those whose reads return older or later writes (load
+    /// buffering), each kept where LKMM's axioms allow it. A reported race
+    /// is one herd7 flags; one that needs an RMW or lock to read an older
+    /// write can be missed. `--format herd` prints herd7's `Flag
+    /// data-race`.
     #[command(after_help = scenario_note())]
     Check(CheckArgs),
     /// Check every litmus file under a folder and compare with herd7's

@@ -130,7 +130,7 @@ impl Races {
         }
         let covered = format!(
             "LKMM's data-race rule on {} sequentially consistent execution{} and {} whose reads \
-             may return older values{}",
+             may return older or later values{}",
             report.executions,
             if report.executions == 1 { "" } else { "s" },
             report.weaker_executions,
@@ -161,7 +161,8 @@ impl Races {
             } else {
                 outln!(
                     "    An execution LKMM allows that reaches them ({} steps; a read marked \
-                     \"older\" returns a write that a newer one had already overwritten):",
+                     \"older\" returns a write that a newer one had already overwritten, one \
+                     marked \"from a later write\" a write its thread performs later):",
                     r.witness.len()
                 );
             }
@@ -260,7 +261,13 @@ pub fn run_step_text(scenario: &Scenario, step: &RaceStep) -> String {
             "reads {} = {}{}",
             scenario.location_name(l),
             scenario.format_value(v),
-            if step.stale { ", older" } else { "" }
+            if step.later {
+                ", from a later write"
+            } else if step.stale {
+                ", older"
+            } else {
+                ""
+            }
         ));
     }
     if let Some((l, v)) = step.wrote {

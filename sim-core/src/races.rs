@@ -1,7 +1,7 @@
 //! The data-race search: a scenario's executions, as LKMM candidate
 //! executions, checked with LKMM's own race rule (`memory_model::lkmm`).
 //!
-//! Two breadth-first searches over execution prefixes. The first keeps
+//! Three breadth-first searches over execution prefixes. The first keeps
 //! reads to the newest write: sequentially consistent executions, each
 //! consistent under LKMM, with the plainest witnesses. The second lets a
 //! read return any write to its location that its thread has not seen
@@ -9,11 +9,13 @@
 //! writes its thread has seen: every execution in which each read reads a
 //! write performed before it (store buffering, stale reads, writes that
 //! reach memory out of order), kept only where LKMM's axioms allow it
-//! (`Execution::is_consistent`). A race found in either is one herd7
-//! flags: never a false alarm. Missed: races whose execution needs a read
-//! from a write not yet performed (load buffering), which RMWs and locks
-//! also do not explore (they read the newest write and write right after
-//! it).
+//! (`Execution::is_consistent`). The third also lets a load read a value
+//! that a write of another thread performs later (`Reads::Later`: load
+//! buffering; the values are those the second search saw written, and the
+//! write is chosen once the execution is complete). A race found in any is
+//! one herd7 flags: never a false alarm. Missed: executions where an RMW or
+//! a lock reads an older write (they read the newest write and write right
+//! after it), and whatever lies past the bound.
 //!
 //! A node is the threads' events so far, with what each read read and
 //! each location's coherence order; interleavings that build the same
@@ -186,16 +188,31 @@ pub fn find_races(scenario: &Scenario, nodes_max: usize) -> RaceReport {
         return report;
     }
     let mut seen = Vec::new();
-    for reads in [Reads::Latest, Reads::Any] {
+    let mut written = Written::new(scenario);
+    let mut later_values: Vec<Vec<Value>> = Vec::new();
+    for reads in [Reads::Latest, Reads::Any, Reads::Later] {
         let mut bounded = false;
         let executions = search(
             scenario,
             reads,
-            &[],
+            &later_values,
             nodes_max,
             &mut bounded,
             &mut |nodes, parent, at| {
-                check_execution(scenario, nodes, parent, at, &mut seen, &mut report);
+                if reads == Reads::Any {
+                    written.add(&nodes[at]);
+                }
+                for complete in later_writes(&nodes[at]) {
+                    check_execution(
+                        scenario,
+                        &complete,
+                        nodes,
+                        parent,
+                        at,
+                        &mut seen,
+                        &mut report,
+                    );
+                }
                 false
             },
         );
@@ -203,10 +220,41 @@ pub fn find_races(scenario: &Scenario, nodes_max: usize) -> RaceReport {
         if reads == Reads::Latest {
             report.executions = executions;
         } else {
-            report.weaker_executions = executions;
+            report.weaker_executions += executions;
+        }
+        if reads == Reads::Any {
+            later_values = written.values();
         }
     }
     report
+}
+
+/// The values each location is written in the executions visited: what a
+/// load may read from a later write (`Reads::Later`).
+struct Written(Vec<Vec<Value>>);
+
+impl Written {
+    fn new(scenario: &Scenario) -> Written {
+        Written(vec![Vec::new(); scenario.locations.len()])
+    }
+
+    fn add(&mut self, node: &Node) {
+        for (l, order) in node.co.iter().enumerate() {
+            for &(t, _, v) in order {
+                if t != INIT && !self.0[l].contains(&v) {
+                    self.0[l].push(v);
+                }
+            }
+        }
+    }
+
+    fn values(&self) -> Vec<Vec<Value>> {
+        let mut v = self.0.clone();
+        for values in &mut v {
+            values.sort_unstable();
+        }
+        v
+    }
 }
 
 /// What LKMM's own check found about a scenario's condition.
@@ -224,9 +272,9 @@ pub struct LkmmOutcome {
 /// Looks for an execution that LKMM allows (`linux-kernel.cat`'s axioms)
 /// and whose final state fails the condition, among the executions
 /// [`find_races`] visits: the sequentially consistent ones, then those
-/// whose reads read older writes. Finding one proves LKMM allows the
-/// outcome; finding none proves nothing about executions that need a read
-/// of a write not yet performed (load buffering).
+/// whose reads read older writes, then those whose reads may read later
+/// writes (load buffering). Finding one proves LKMM allows the outcome;
+/// finding none proves nothing about the executions it does not build.
 pub fn lkmm_outcome(scenario: &Scenario, nodes_max: usize) -> LkmmOutcome {
     let mut outcome = LkmmOutcome {
         witness: None,
@@ -235,7 +283,7 @@ pub fn lkmm_outcome(scenario: &Scenario, nodes_max: usize) -> LkmmOutcome {
     };
     // The values each location is written, in the executions without load
     // buffering: what a load may read from a later write.
-    let mut written: Vec<Vec<Value>> = vec![Vec::new(); scenario.locations.len()];
+    let mut written = Written::new(scenario);
     let mut later_values: Vec<Vec<Value>> = Vec::new();
     for reads in [Reads::Latest, Reads::Any, Reads::Later] {
         let mut found = None;
@@ -248,13 +296,7 @@ pub fn lkmm_outcome(scenario: &Scenario, nodes_max: usize) -> LkmmOutcome {
             &mut |nodes, parent, at| {
                 let node = &nodes[at];
                 if reads == Reads::Any {
-                    for (l, order) in node.co.iter().enumerate() {
-                        for &(t, _, v) in order {
-                            if t != INIT && !written[l].contains(&v) {
-                                written[l].push(v);
-                            }
-                        }
-                    }
+                    written.add(node);
                 }
                 let value = |o: Observable| match o {
                     Observable::Register(core, r) => node.threads[core as usize].regs[r.0 as usize],
@@ -279,10 +321,7 @@ pub fn lkmm_outcome(scenario: &Scenario, nodes_max: usize) -> LkmmOutcome {
             break;
         }
         if reads == Reads::Any {
-            later_values = written.clone();
-            for v in &mut later_values {
-                v.sort_unstable();
-            }
+            later_values = written.values();
         }
     }
     outcome
@@ -469,15 +508,17 @@ fn witness_to(
     steps
 }
 
+/// The races of `node`, a complete execution (node `at` of the search,
+/// with each read of a later write given its write).
 fn check_execution(
     scenario: &Scenario,
+    node: &Node,
     nodes: &[Node],
     parent: &[Option<(usize, usize, usize)>],
     at: usize,
     seen: &mut Vec<(RaceAccess, RaceAccess)>,
     report: &mut RaceReport,
 ) {
-    let node = &nodes[at];
     let (execution, places) = execution_of(scenario, node);
     if !execution.fits() {
         report.bounded = true;
@@ -506,7 +547,7 @@ fn check_execution(
         }
         seen.push((a, b));
         let witness = witness_to(nodes, parent, at, [places[pair.first], places[pair.second]]);
-        let sequentially_consistent = witness.iter().all(|s| !s.stale);
+        let sequentially_consistent = witness.iter().all(|s| !s.stale && !s.later);
         report.races.push(Race {
             first: a,
             second: b,
