@@ -17,21 +17,6 @@ use rayon::prelude::*;
 use scenarios::litmus::{fence_sites, parse_litmus, rewrite};
 use sim_core::{Exploration, ExploreOptions};
 
-fn litmus_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    paths.sort();
-    for p in paths {
-        if p.is_dir() {
-            litmus_files(&p, out);
-        } else if p.extension().is_some_and(|e| e == "litmus") {
-            out.push(p);
-        }
-    }
-}
-
 /// Final states with the condition's result, and whether a run deadlocks;
 /// `None` past the bound.
 type Behaviours = (BTreeSet<(String, bool)>, bool);
@@ -61,8 +46,7 @@ fn a_stronger_choice_never_adds_a_behaviour() {
     let Some(root) = corpus::litmus_corpus("a_stronger_choice_never_adds_a_behaviour") else {
         return;
     };
-    let mut files = Vec::new();
-    litmus_files(&root, &mut files);
+    let files = corpus::litmus_files(&root);
     let sample: Vec<&PathBuf> = files.iter().step_by(5).collect();
     let pairs: usize = sample.par_iter().map(|path| compare_file(path)).sum();
     assert!(pairs > 1000, "only {pairs} comparisons");

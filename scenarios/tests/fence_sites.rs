@@ -5,24 +5,7 @@
 #[path = "../../tests/corpus/mod.rs"]
 mod corpus;
 
-use std::path::{Path, PathBuf};
-
 use scenarios::litmus::{fence_sites, parse_litmus, rewrite, SiteKind};
-
-fn litmus_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for p in paths {
-        if p.is_dir() {
-            litmus_files(&p, out);
-        } else if p.extension().is_some_and(|e| e == "litmus") {
-            out.push(p);
-        }
-    }
-}
 
 const SB: &str = "C SB
 
@@ -106,8 +89,7 @@ fn every_one_site_change_of_the_corpus_parses() {
     let Some(root) = corpus::litmus_corpus("every_one_site_change_of_the_corpus_parses") else {
         return;
     };
-    let mut files = Vec::new();
-    litmus_files(&root, &mut files);
+    let files = corpus::litmus_files(&root);
     let builtins = scenarios::builtin::BUILTINS.len();
     assert!(builtins > 0);
     let mut changes = 0;

@@ -6,24 +6,7 @@ use std::collections::BTreeMap;
 #[path = "../../tests/corpus/mod.rs"]
 mod corpus;
 
-use std::path::{Path, PathBuf};
-
 use scenarios::litmus::{parse_litmus, LitmusError};
-
-fn litmus_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for p in paths {
-        if p.is_dir() {
-            litmus_files(&p, out);
-        } else if p.extension().is_some_and(|e| e == "litmus") {
-            out.push(p);
-        }
-    }
-}
 
 #[derive(Default)]
 struct Counts {
@@ -37,8 +20,7 @@ fn corpus_parses_or_is_unsupported() {
     let Some(root) = corpus::litmus_corpus("corpus_parses_or_is_unsupported") else {
         return;
     };
-    let mut files = Vec::new();
-    litmus_files(&root, &mut files);
+    let files = corpus::litmus_files(&root);
     assert!(
         !files.is_empty(),
         "no .litmus files under {}",
