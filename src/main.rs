@@ -132,12 +132,16 @@ enum Command {
     ///
     /// Sites: every barrier of the file, every point between two statements
     /// of a thread with memory accesses before and after it, and every
-    /// access with an ordered variant (READ_ONCE < smp_load_acquire,
-    /// WRITE_ONCE < smp_store_release, an RMW's _relaxed < _acquire,
-    /// _release < fully ordered). Choices at a barrier: nothing <
+    /// access with an ordered variant (plain < READ_ONCE < smp_load_acquire,
+    /// plain < WRITE_ONCE < smp_store_release, an RMW's _relaxed <
+    /// _acquire, _release < fully ordered). Choices at a barrier: nothing <
     /// smp_rmb(), smp_wmb() < smp_mb(). Safe: on every model chosen, the
     /// condition's failing outcome is never reached (Never for `exists`)
-    /// and no run deadlocks, proven by the exhaustive driver.
+    /// and no run deadlocks, proven by the exhaustive driver; and LKMM's own
+    /// axioms allow no execution that reaches it (among the executions built
+    /// from reads of current, older and later writes), and there is no data
+    /// race. A deadlock even the strongest placement has is the code's own
+    /// and is left out.
     ///
     /// The answer: every Pareto-minimal safe placement (none strictly
     /// weaker is safe), cheapest first (x86: locked instructions; arm64:
