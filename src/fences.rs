@@ -113,10 +113,6 @@ struct Checker<'a> {
     lkmm_bounded: bool,
 }
 
-fn explore<'m, 's>(machine: &'m Machine<'s>, options: ExploreOptions) -> Exploration<'m, 's> {
-    Exploration::run(machine, options)
-}
-
 fn config(scenario: &Scenario, model: ModelName) -> Config {
     let depth = memory_model::depth::default_depth(scenario);
     Config::new(model, None, None, depth).expect("the default configuration is valid")
@@ -138,7 +134,7 @@ fn deadlocks_on(
     let scenario = parse_litmus(text, file).map_err(load::litmus_failure)?;
     Ok(models.iter().copied().find(|&model| {
         let machine = Machine::new(&scenario, config(&scenario, model));
-        !explore(&machine, options).deadlocks.is_empty()
+        !Exploration::run(&machine, options).deadlocks.is_empty()
     }))
 }
 
@@ -185,7 +181,7 @@ impl Checker<'_> {
         for k in 0..self.order.len() {
             let model = self.order[k];
             let machine = Machine::new(&scenario, config(&scenario, model));
-            let x = explore(&machine, self.options);
+            let x = Exploration::run(&machine, self.options);
             if fails(&x, self.deadlocks_count) {
                 self.order[..=k].rotate_right(1);
                 return Outcome::Fails(Judge::Model(model));
@@ -247,7 +243,7 @@ fn failing_run(
     let mut unknown = None;
     for &model in models {
         let machine = Machine::new(scenario, config(scenario, model));
-        let x = explore(&machine, options);
+        let x = Exploration::run(&machine, options);
         if !fails(&x, deadlocks_count) {
             if let Some(bound) = x.bound_hit {
                 unknown.get_or_insert((model, bound));
@@ -317,14 +313,15 @@ fn failing_run(
     if racy.is_some() {
         fails_on.push(Judge::Race);
     }
-    // No model fails, LKMM does: its execution is the run shown (there is
-    // no machine run to save as a trace).
-    if let (None, Some(steps)) = (&first, &lkmm) {
-        first = Some(Failing {
-            model: Judge::Lkmm,
+    // No model fails, LKMM does (its axioms, or its race rule): its
+    // execution is the run shown (there is no machine run to save as a
+    // trace).
+    if first.is_none() {
+        let lkmm_run = |judge, state: String, steps: &[sim_core::races::RaceStep]| Failing {
+            model: judge,
             fails_on: Vec::new(),
             deadlock: false,
-            state: "the condition's outcome".to_string(),
+            state,
             steps: steps
                 .iter()
                 .map(|s| crate::races::run_step_text(scenario, s))
@@ -334,24 +331,20 @@ fn failing_run(
                 .map(|s| json!({ "text": crate::races::run_step_text(scenario, s) }))
                 .collect(),
             trace: None,
-        });
-    }
-    if let (None, Some((location, steps))) = (&first, &racy) {
-        first = Some(Failing {
-            model: Judge::Race,
-            fails_on: Vec::new(),
-            deadlock: false,
-            state: format!("a data race on {location}"),
-            steps: steps
-                .iter()
-                .map(|s| crate::races::run_step_text(scenario, s))
-                .collect(),
-            steps_json: steps
-                .iter()
-                .map(|s| json!({ "text": crate::races::run_step_text(scenario, s) }))
-                .collect(),
-            trace: None,
-        });
+        };
+        first = match (&lkmm, &racy) {
+            (Some(steps), _) => Some(lkmm_run(
+                Judge::Lkmm,
+                "the condition's outcome".into(),
+                steps,
+            )),
+            (None, Some((location, steps))) => Some(lkmm_run(
+                Judge::Race,
+                format!("a data race on {location}"),
+                steps,
+            )),
+            (None, None) => None,
+        };
     }
     Ok(match (first, unknown) {
         (Some(mut f), _) => {

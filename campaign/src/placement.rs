@@ -201,17 +201,21 @@ fn full(sites: &[Strength], within: &[usize], mut check: impl FnMut(&[usize]) ->
             Check::Unknown => {}
         }
     }
-    let unknown = seen
-        .iter()
-        .filter(|(_, &c)| c == Check::Unknown)
-        .map(|(p, _)| p.clone())
-        .collect();
+    let unknown = undecided(&seen);
     Search {
         placements: minimal,
         checked: seen.len(),
         every: true,
         unknown,
     }
+}
+
+/// The placements whose check was not decided, in order.
+fn undecided(seen: &BTreeMap<Placement, Check>) -> Vec<Placement> {
+    seen.iter()
+        .filter(|(_, &c)| c == Check::Unknown)
+        .map(|(p, _)| p.clone())
+        .collect()
 }
 
 fn greedy(
@@ -261,11 +265,7 @@ fn greedy(
             found.push(p);
         }
     }
-    let unknown = seen
-        .iter()
-        .filter(|(_, &c)| c == Check::Unknown)
-        .map(|(p, _)| p.clone())
-        .collect();
+    let unknown = undecided(&seen);
     Search {
         placements: found,
         checked: seen.len(),

@@ -202,10 +202,10 @@ pub fn find_races(scenario: &Scenario, nodes_max: usize) -> RaceReport {
                 if reads == Reads::Any {
                     written.add(&nodes[at]);
                 }
-                for complete in later_writes(&nodes[at]) {
+                for complete in later_writes(&nodes[at]).iter() {
                     check_execution(
                         scenario,
-                        &complete,
+                        complete,
                         nodes,
                         parent,
                         at,
@@ -306,8 +306,8 @@ pub fn lkmm_outcome(scenario: &Scenario, nodes_max: usize) -> LkmmOutcome {
                 if !condition.fails_when(holds(&condition.prop, &value)) {
                     return false;
                 }
-                let allowed = later_writes(node).into_iter().any(|complete| {
-                    let (execution, _) = execution_of(scenario, &complete);
+                let allowed = later_writes(node).iter().any(|complete| {
+                    let (execution, _) = execution_of(scenario, complete);
                     execution.fits() && execution.is_consistent()
                 });
                 if allowed {
@@ -329,16 +329,22 @@ pub fn lkmm_outcome(scenario: &Scenario, nodes_max: usize) -> LkmmOutcome {
 
 /// A complete node with each read of a later write given that write, one
 /// node per way to choose: a write of another thread, to the location,
-/// of the value read. None when a read has no such write.
-fn later_writes(node: &Node) -> Vec<Node> {
+/// of the value read. None when a read has no such write; the node itself,
+/// not a copy, when it has no read of a later write (every execution of
+/// the first two passes).
+fn later_writes(node: &Node) -> std::borrow::Cow<'_, [Node]> {
+    let later = |e: &ThreadEvent| e.rf.is_some_and(|(w, _)| w == LATER);
+    if !node.threads.iter().any(|ts| ts.events.iter().any(later)) {
+        return std::borrow::Cow::Borrowed(std::slice::from_ref(node));
+    }
     let mut out = vec![node.clone()];
     for (t, ts) in node.threads.iter().enumerate() {
         for (i, e) in ts.events.iter().enumerate() {
-            if e.rf.is_none_or(|(w, _)| w != LATER) {
+            if !later(e) {
                 continue;
             }
             let Some(loc) = e.loc else {
-                return Vec::new();
+                return std::borrow::Cow::Owned(Vec::new());
             };
             let writes: Vec<(u8, u8)> = node.co[loc.0 as usize]
                 .iter()
@@ -357,7 +363,7 @@ fn later_writes(node: &Node) -> Vec<Node> {
                 .collect();
         }
     }
-    out
+    std::borrow::Cow::Owned(out)
 }
 
 /// What the search does with each complete execution the filter admits:
@@ -857,42 +863,37 @@ fn step(
             let Some((loc, addr_taint)) = resolve(addr) else {
                 return out;
             };
-            for at in readable(loc) {
-                let (wt, wi, value) = node.co[loc.0 as usize][at];
+            // The node after reading `value` from `rf`, at coherence
+            // position `at` (none for a later write); none when a
+            // conditional load's condition refuses the value.
+            let read = |value: Value, rf: (u8, u8), at: Option<usize>| {
                 if let Instr::CondLoad { cond, .. } = instr {
                     if eval(thread, &ts.regs, value, cond) == 0 {
-                        continue;
+                        return None;
                     }
                 }
                 let mut next = node.clone();
                 let nts = &mut next.threads[core];
                 let mut e = event(Kind::Read, access_tag(annotation), Some(loc), addr_taint, 0);
-                e.rf = Some((wt, wi));
+                e.rf = Some(rf);
                 e.value = value;
                 nts.events.push(e);
                 nts.regs[dst.0 as usize] = value;
                 nts.taint[dst.0 as usize] = 1 << index;
-                nts.seen[loc.0 as usize] = at as u8;
-                out.push(next);
+                if let Some(at) = at {
+                    nts.seen[loc.0 as usize] = at as u8;
+                }
+                Some(next)
+            };
+            for at in readable(loc) {
+                let (wt, wi, value) = node.co[loc.0 as usize][at];
+                out.extend(read(value, (wt, wi), Some(at)));
             }
             // A value another thread will write later: chosen now, its
             // write chosen when the execution is complete.
             if reads == Reads::Later {
                 for &value in later_values.get(loc.0 as usize).map_or(&[][..], |v| &v[..]) {
-                    if let Instr::CondLoad { cond, .. } = instr {
-                        if eval(thread, &ts.regs, value, cond) == 0 {
-                            continue;
-                        }
-                    }
-                    let mut next = node.clone();
-                    let nts = &mut next.threads[core];
-                    let mut e = event(Kind::Read, access_tag(annotation), Some(loc), addr_taint, 0);
-                    e.rf = Some((LATER, 0));
-                    e.value = value;
-                    nts.events.push(e);
-                    nts.regs[dst.0 as usize] = value;
-                    nts.taint[dst.0 as usize] = 1 << index;
-                    out.push(next);
+                    out.extend(read(value, (LATER, 0), None));
                 }
             }
         }
